@@ -1,0 +1,1 @@
+"""The composition root: config, database, app factory, CLI, migrations and the sandbox."""

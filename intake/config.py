@@ -1,0 +1,146 @@
+"""Settings from the environment (and `.env` in development), read once by create_app."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+SANDBOX_ACCOUNT_SID = "AC" + "5a" * 16
+SANDBOX_AUTH_TOKEN = "sandbox-auth-token-not-secret"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of DESIGN.md §3, typed."""
+
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    public_base_url: str = "http://127.0.0.1:5000"
+    twilio_account_sid: str = SANDBOX_ACCOUNT_SID
+    twilio_auth_token: str = SANDBOX_AUTH_TOKEN
+    # Accepted as well during an auth-token rotation.
+    twilio_auth_token_secondary: str | None = None
+    twilio_voice_number: str = "+18888991911"
+    twilio_sms_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    business_timezone: str = "America/New_York"
+    business_hours: str = "Mon-Fri 08:00-17:00"
+    holiday_calendar: str = "US-NC"
+    firm_name: str = "Accelerando"
+    smtp_url: str | None = None
+    fallback_forward_number: str | None = None
+    helpdesk_busy_queue: int = 3
+    sandbox: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def auth_tokens(self) -> tuple[str, ...]:
+        """Tokens a webhook signature may be made with (primary first)."""
+        tokens = [self.twilio_auth_token]
+        if self.twilio_auth_token_secondary:
+            tokens.append(self.twilio_auth_token_secondary)
+        return tuple(tokens)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some settings changed (tests, demo mode)."""
+        return replace(self, **changes)
+
+
+def _secret_key(instance_path: Path) -> str:
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> Settings:
+    """Build Settings from `env` (default: os.environ after loading `.env`)."""
+    if env is None:
+        load_dotenv(override=False)
+        env = dict(os.environ)
+    instance_path = Path(env.get("INTAKE_INSTANCE_PATH", "instance")).resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'intake.db'}"
+    if database_url.startswith("postgres://"):
+        # Heroku-style URLs name no driver; SQLAlchemy needs one.
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    values: dict[str, object] = {
+        "instance_path": instance_path,
+        "database_url": database_url,
+        "secret_key": env.get("SECRET_KEY") or _secret_key(instance_path),
+        "helpdesk_busy_queue": _int(env, "HELPDESK_BUSY_QUEUE", 3),
+        "sandbox": demo,
+    }
+    plain = {
+        "PUBLIC_BASE_URL": "public_base_url",
+        "TWILIO_ACCOUNT_SID": "twilio_account_sid",
+        "TWILIO_AUTH_TOKEN": "twilio_auth_token",
+        "TWILIO_AUTH_TOKEN_SECONDARY": "twilio_auth_token_secondary",
+        "TWILIO_VOICE_NUMBER": "twilio_voice_number",
+        "TWILIO_SMS_FROM": "twilio_sms_from",
+        "TWILIO_MESSAGING_SERVICE_SID": "twilio_messaging_service_sid",
+        "TWILIO_API_BASE_URL": "twilio_api_base_url",
+        "BUSINESS_TIMEZONE": "business_timezone",
+        "BUSINESS_HOURS": "business_hours",
+        "HOLIDAY_CALENDAR": "holiday_calendar",
+        "FIRM_NAME": "firm_name",
+        "SMTP_URL": "smtp_url",
+        "FALLBACK_FORWARD_NUMBER": "fallback_forward_number",
+    }
+    for env_name, attr in plain.items():
+        if env.get(env_name):
+            values[attr] = env[env_name].strip()
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if demo:
+        settings = _demo_settings(settings, env)
+    settings_check(settings)
+    return settings
+
+
+def _demo_settings(settings: Settings, env: dict[str, str]) -> Settings:
+    """Demo mode talks to the local sandbox with sandbox credentials, never to Twilio."""
+    return settings.with_overrides(
+        twilio_account_sid=SANDBOX_ACCOUNT_SID,
+        twilio_auth_token=SANDBOX_AUTH_TOKEN,
+        twilio_auth_token_secondary=None,
+        twilio_api_base_url=settings.public_base_url.rstrip("/") + "/sandbox/twilio",
+        twilio_sms_from=settings.twilio_sms_from or "+13368991911",
+        sandbox=True,
+    )
+
+
+def settings_check(settings: Settings) -> None:
+    """Refuse settings that would break calls later (checked at start-up, not mid-call)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(settings.business_timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"BUSINESS_TIMEZONE {settings.business_timezone!r} is unknown") from exc
+    if not settings.public_base_url.startswith(("http://", "https://")):
+        raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")

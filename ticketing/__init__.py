@@ -1,0 +1,1 @@
+"""The domain: clients, technicians, tickets and their timeline, the outbox of notifications."""
