@@ -1,0 +1,51 @@
+"""Phone numbers as callers and Twilio give them: normalise, recognise withheld ones, speak them."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+# What Twilio puts in From when the caller hides their number (TWILIO-FACTS.md).
+WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", "266696687"}
+
+
+def is_withheld(raw: str | None) -> bool:
+    """True when the caller ID carries no number we could call back."""
+    value = (raw or "").strip().lower()
+    return value in WITHHELD or value.startswith(("client:", "sip:"))
+
+
+def to_e164(raw: str | None, region: str = "US") -> str | None:
+    """The E.164 form of `raw`, or None when it is withheld, malformed or not a real number."""
+    if is_withheld(raw):
+        return None
+    try:
+        parsed = phonenumbers.parse(str(raw).strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national(e164: str) -> str:
+    """A number as people write it at home, e.g. (336) 555-0123."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def spoken_digits(digits: str) -> str:
+    """Digits spaced out so text-to-speech reads them one by one ("1 0 4 2")."""
+    return " ".join(ch for ch in digits if ch.isdigit())
+
+
+def spoken_number(e164: str) -> str:
+    """A phone number read digit by digit in groups, without the country code for US numbers."""
+    digits = "".join(ch for ch in e164 if ch.isdigit())
+    if e164.startswith("+1") and len(digits) == 11:
+        digits = digits[1:]
+        groups = [digits[:3], digits[3:6], digits[6:]]
+        return ", ".join(spoken_digits(g) for g in groups)
+    return spoken_digits(digits)
