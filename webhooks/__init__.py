@@ -1,0 +1,1 @@
+"""Everything Twilio posts: signature check, idempotency, then ivr/ticketing, then TwiML."""

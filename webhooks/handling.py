@@ -1,0 +1,85 @@
+"""The wrapper every Twilio route shares: signature, idempotency, one commit, never a 500."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from webhooks.receipts import keep_answer, request_key, stored_answer
+from webhooks.security import twilio_signed
+
+log = logging.getLogger(__name__)
+
+TWIML = "text/xml; charset=utf-8"
+
+View = Callable[..., VoiceResponse | None]
+Failure = Callable[[Any], VoiceResponse | None]
+
+
+def _respond(body: str, status: int) -> Response:
+    if status == 204:
+        return Response(status=204)
+    return Response(body, status=status, content_type=TWIML)
+
+
+def _run(view: View, session: Session, key: str, kwargs: dict[str, Any]) -> Response:
+    previous = stored_answer(session, key)
+    if previous is not None:
+        return _respond(previous.body, previous.status_code)
+    result = view(session, **kwargs)
+    body, status = (str(result), 200) if result is not None else ("", 204)
+    keep_answer(session, key, request.path, status, body)
+    session.commit()
+    return _respond(body, status)
+
+
+def twilio_webhook(on_failure: Failure) -> Callable[[View], Callable[..., Response]]:
+    """Wrap a view `(session, **url_args) -> TwiML | None` (None answers 204).
+
+    A failure anywhere is logged and answered with `on_failure(settings)` (safe TwiML,
+    or None for a 204), because a 500 makes Twilio play an error to the caller.
+    """
+
+    def decorate(view: View) -> Callable[..., Response]:
+        @twilio_signed
+        @wraps(view)
+        def handler(**kwargs: Any) -> Response:
+            database = current_app.extensions["db"]
+            key = request_key(request)
+            try:
+                return _run(view, database.session, key, kwargs)
+            except IntegrityError:
+                # The same request is being handled concurrently: answer as it did.
+                database.session.rollback()
+                try:
+                    previous = stored_answer(database.session, key)
+                except Exception:
+                    previous = None
+                if previous is not None:
+                    return _respond(previous.body, previous.status_code)
+                log.exception("conflict handling Twilio request to %s", request.path)
+            except Exception:
+                log.exception("failed handling Twilio request to %s", request.path)
+            return _fail(database, on_failure)
+
+        return handler
+
+    return decorate
+
+
+def _fail(database: Any, on_failure: Failure) -> Response:
+    try:
+        database.session.rollback()
+    except Exception:
+        log.exception("rollback failed")
+    answer = on_failure(current_app.config["SETTINGS"])
+    if answer is None:
+        return Response(status=204)
+    return Response(str(answer), status=200, content_type=TWIML)

@@ -1,0 +1,230 @@
+"""Voice webhooks: each parses Twilio's form, calls ticketing and ivr, and returns TwiML."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr import flow
+from ivr.calendar import local_moment
+from ivr.flow import Paths
+from ivr.phones import to_e164
+from ticketing import calls
+from ticketing.calendar_days import business_calendar
+from ticketing.models import Call
+from webhooks.handling import twilio_webhook
+
+bp = Blueprint("twilio_voice", __name__)
+
+
+def _settings() -> Any:
+    return current_app.config["SETTINGS"]
+
+
+def _now() -> datetime:
+    return current_app.extensions["clock"]()
+
+
+def _form(name: str, limit: int = 200) -> str:
+    return request.form.get(name, "")[:limit]
+
+
+def _digits() -> str:
+    return "".join(ch for ch in _form("Digits", 40) if ch.isdigit() or ch in "*#")
+
+
+def _apology(settings: Any) -> VoiceResponse:
+    return flow.apology(settings.firm_name, settings.fallback_forward_number)
+
+
+def _moment(calendar: Any) -> datetime:
+    """Now, or in the sandbox only, the moment a simulated call pretends to be made at."""
+    simulated = _form("SimulatedAt", 40)
+    if _settings().sandbox and simulated:
+        try:
+            return local_moment(calendar, datetime.strptime(simulated, "%Y-%m-%d %H:%M"))
+        except ValueError:
+            pass
+    return _now()
+
+
+def _call(session: Session) -> Call:
+    """This request's call, opened now if its first webhook never reached us."""
+    call_sid = _form("CallSid", 64)
+    if not call_sid:
+        raise ValueError("a voice webhook without CallSid")
+    existing = calls.call_by_sid(session, call_sid)
+    if existing is not None:
+        return existing
+    calendar = business_calendar(session, _settings())
+    return calls.open_call(
+        session,
+        call_sid=call_sid,
+        from_raw=_form("From", 64),
+        to_number=_form("To", 64),
+        classification=calendar.classify(_moment(calendar)),
+        now=_now(),
+    )
+
+
+def _view(call: Call) -> flow.CallView:
+    return calls.call_view(call, _settings().firm_name)
+
+
+def _hung_up() -> bool:
+    return _form("CallStatus", 20) in calls.CALL_ENDED
+
+
+@bp.post(Paths.START)
+@twilio_webhook(_apology)
+def incoming(session: Session) -> VoiceResponse:
+    """A call comes in: open its ticket, then identify the caller or go straight on."""
+    call = _call(session)
+    view = _view(call)
+    if call.ticket.client_id is None:
+        return flow.ask_account_number(view, 1)
+    return flow.after_identification(view)
+
+
+@bp.post("/twilio/voice/account/<int:attempt>")
+@twilio_webhook(_apology)
+def account(session: Session, attempt: int) -> VoiceResponse:
+    """The caller keyed in an account number (or nothing)."""
+    attempt = min(max(attempt, 1), flow.ACCOUNT_TRIES)
+    call = _call(session)
+    digits = _digits()
+    if calls.identify_by_account(session, call, digits, now=_now()):
+        return flow.after_identification(_view(call))
+    if attempt >= flow.ACCOUNT_TRIES:
+        calls.give_up_identifying(session, call, now=_now())
+    return flow.account_not_found(_view(call), attempt, digits)
+
+
+@bp.post("/twilio/voice/menu/<int:attempt>")
+@twilio_webhook(_apology)
+def menu(session: Session, attempt: int) -> VoiceResponse:
+    """The business-hours menu choice."""
+    attempt = min(max(attempt, 1), flow.MENU_TRIES)
+    call = _call(session)
+    choice = flow.menu_choice(_digits(), attempt)
+    if choice is None:
+        return flow.menu_again(_view(call), attempt)
+    calls.choose_service(session, call, choice, now=_now())
+    return flow.after_menu(_view(call))
+
+
+@bp.post(Paths.RECORDED)
+@twilio_webhook(_apology)
+def recorded(session: Session) -> VoiceResponse:
+    """The caller's message was recorded (Twilio posts this even when they hung up)."""
+    call = _call(session)
+    duration = _form("RecordingDuration", 10)
+    calls.store_recording(
+        session,
+        call,
+        url=_form("RecordingUrl", 500),
+        sid=_form("RecordingSid", 64),
+        duration=int(duration) if duration.isdigit() else None,
+        now=_now(),
+    )
+    if _hung_up():
+        calls.complete_intake(session, call, now=_now(), how="the caller hung up after the message")
+    return flow.ask_callback(_view(call))
+
+
+@bp.post(Paths.NO_RECORDING)
+@twilio_webhook(_apology)
+def no_recording(session: Session) -> VoiceResponse:
+    """The recording was empty or timed out: go on without a message."""
+    call = _call(session)
+    calls.note_no_recording(session, call, now=_now())
+    return flow.ask_callback(_view(call), no_recording=True)
+
+
+@bp.post(Paths.TRANSCRIPTION)
+@twilio_webhook(lambda _settings: None)
+def transcription(session: Session) -> None:
+    """Twilio's transcription of the message arrives (often after the call ended)."""
+    call = _call(session)
+    calls.store_transcription(
+        session,
+        call,
+        text=_form("TranscriptionText", 4000),
+        status=_form("TranscriptionStatus", 20),
+        now=_now(),
+    )
+
+
+def _finish(session: Session, call: Call, how: str) -> VoiceResponse:
+    calls.complete_intake(session, call, now=_now(), how=how)
+    return flow.goodbye(_view(call))
+
+
+@bp.post(Paths.CALLBACK_CONFIRM)
+@twilio_webhook(_apology)
+def callback_confirm(session: Session) -> VoiceResponse:
+    """1 (or nothing) keeps the caller ID as callback number; 2 asks for another."""
+    call = _call(session)
+    if _digits().startswith("2"):
+        return flow.ask_callback_number(1)
+    return _finish(session, call, "callback number confirmed")
+
+
+@bp.post("/twilio/voice/callback/number/<int:attempt>")
+@twilio_webhook(_apology)
+def callback_number(session: Session, attempt: int) -> VoiceResponse:
+    """The caller keyed in a callback number."""
+    attempt = min(max(attempt, 1), flow.CALLBACK_TRIES)
+    call = _call(session)
+    e164 = to_e164(_digits().strip("*#"))
+    if e164 is not None:
+        calls.set_callback(session, call, e164, now=_now())
+        return _finish(session, call, "callback number entered")
+    if attempt < flow.CALLBACK_TRIES:
+        return flow.ask_callback_number(attempt + 1, retry=True)
+    return _finish(session, call, "no valid callback number entered")
+
+
+@bp.post(Paths.FINISH)
+@twilio_webhook(_apology)
+def finish(session: Session) -> VoiceResponse:
+    """End of the intake: page if needed, read back the ticket number."""
+    return _finish(session, _call(session), "intake finished")
+
+
+@bp.post(Paths.FALLBACK_MESSAGE)
+@twilio_webhook(lambda settings: flow.last_resort(settings.firm_name))
+def fallback_message(session: Session) -> VoiceResponse:
+    """A message left after something failed mid-call: it still becomes a paged ticket."""
+    call = _call(session)
+    if _form("RecordingUrl"):
+        duration = _form("RecordingDuration", 10)
+        calls.store_recording(
+            session,
+            call,
+            url=_form("RecordingUrl", 500),
+            sid=_form("RecordingSid", 64),
+            duration=int(duration) if duration.isdigit() else None,
+            now=_now(),
+        )
+    calls.complete_intake(session, call, now=_now(), how="message taken after a fault")
+    return flow.fallback_received(_settings().firm_name)
+
+
+@bp.post(Paths.STATUS)
+@twilio_webhook(lambda _settings: None)
+def status(session: Session) -> None:
+    """A call's status changed (answer 204); a hang-up mid-intake still pages."""
+    call_sid = _form("CallSid", 64)
+    sequence = _form("SequenceNumber", 10)
+    calls.call_status(
+        session,
+        call_sid,
+        _form("CallStatus", 20),
+        int(sequence) if sequence.isdigit() else None,
+        now=_now(),
+    )
