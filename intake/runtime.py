@@ -1,0 +1,45 @@
+"""Wiring the running parts together: the messenger and the scheduler with its sweeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from intake.config import Settings
+from intake.db import Database
+from scheduler.runner import Scheduler, build_scheduler
+from scheduler.transport import TwilioMessenger
+from ticketing.calls import complete_stalled_intakes
+
+SWEEPS = (("stalled-intakes", complete_stalled_intakes, 30),)
+
+
+def messenger_for(settings: Settings) -> TwilioMessenger:
+    """Twilio's REST API (or the sandbox, which speaks the same API) for these settings."""
+    return TwilioMessenger(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        settings.twilio_api_base_url,
+        sms_from=settings.twilio_sms_from,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+    )
+
+
+def scheduler_for(
+    settings: Settings,
+    database: Database,
+    clock: Callable[[], datetime],
+    *,
+    background: bool,
+) -> Scheduler:
+    """The scheduler with the outbox relay and every sweep, not yet started."""
+    base = settings.public_base_url.rstrip("/")
+    return build_scheduler(
+        database.sessionmaker,
+        messenger_for(settings),
+        clock,
+        status_callback_url=f"{base}/twilio/sms/status",
+        call_status_callback_url=f"{base}/twilio/voice/status",
+        background=background,
+        sweeps=SWEEPS,
+    )

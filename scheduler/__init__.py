@@ -1,0 +1,1 @@
+"""The one scheduler process: outbox relay, sweeps, and the outbound transports."""

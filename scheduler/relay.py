@@ -1,0 +1,250 @@
+"""The outbox relay: claim due rows, send them through a Messenger, record every outcome.
+
+Each row goes through three short steps: a claim transaction (status 'sending' under a
+lease), the send with no transaction open (a slow Twilio must never hold a lock that the
+webhooks wait on), and a record transaction. A row is sent at most once per claim and
+never again once it is 'sent'; only a relay that dies between send and record can cause
+a duplicate, when the lease expires and another tick claims the row again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, orm, select
+from sqlalchemy.orm import Session
+
+from scheduler.transport import Messenger, PermanentSendError, SendError, TransientSendError
+from ticketing.models import OutboxMessage
+from ticketing.timeline import add_event
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+# Stop starting sends well before the lease runs out, leaving room for one slow send.
+SEND_BUDGET_SECONDS = 40.0
+MAX_ATTEMPTS = 10
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_CAP_SECONDS = 300.0
+
+_rng = random.Random()
+
+
+@dataclass
+class RelayReport:
+    """What one relay tick did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+
+    @property
+    def total(self) -> int:
+        """Rows this tick touched."""
+        return self.sent + self.retried + self.failed + self.released
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A detached copy of a claimed row: the send step runs with no session open."""
+
+    id: int
+    ticket_id: int | None
+    channel: str
+    to_number: str
+    body: str
+    attempts: int
+    lease_until: datetime
+
+    @property
+    def label(self) -> str:
+        """How the timeline names this kind of page."""
+        return "Voice page" if self.channel == "call" else "SMS page"
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """The wait after `attempts` failed tries: doubling from 5 s, capped at 5 min, half jittered."""
+    exponent = min(max(attempts, 1) - 1, 16)
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**exponent)
+    # Equal jitter: a floor of half the ceiling keeps retries from hammering Twilio,
+    # the random half keeps two schedulers (or many rows) from retrying in lockstep.
+    return timedelta(seconds=ceiling / 2 + rng.random() * ceiling / 2)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    pending = and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+    abandoned = and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
+    return or_(pending, abandoned)
+
+
+def claim_due(session: Session, now: datetime, batch: int) -> list[Claim]:
+    """Lease up to `batch` due rows to this relay (the caller commits)."""
+    stmt = (
+        select(OutboxMessage)
+        .where(_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(batch)
+        # PostgreSQL: a second scheduler skips rows this one holds; SQLite renders
+        # nothing here and relies on BEGIN IMMEDIATE (one writer at a time).
+        .with_for_update(skip_locked=True)
+    )
+    claims = []
+    for row in session.scalars(stmt):
+        if row.status == "sending":
+            log.warning("outbox %s: lease expired mid-send, claiming it again", row.id)
+        row.status = "sending"
+        row.lease_until = now + LEASE
+        row.attempts += 1
+        claims.append(_snapshot(row))
+    return claims
+
+
+def _snapshot(row: OutboxMessage) -> Claim:
+    assert row.lease_until is not None
+    return Claim(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        channel=row.channel,
+        to_number=row.to_number,
+        body=row.body,
+        attempts=row.attempts,
+        lease_until=row.lease_until,
+    )
+
+
+def _send(
+    messenger: Messenger, claim: Claim, sms_callback: str | None, call_callback: str | None
+) -> str | SendError:
+    """The SID on success, the SendError otherwise; never raises."""
+    try:
+        if claim.channel == "call":
+            return messenger.place_call(claim.to_number, claim.body, status_callback=call_callback)
+        if claim.channel == "sms":
+            return messenger.send_sms(claim.to_number, claim.body, status_callback=sms_callback)
+        return PermanentSendError(f"unknown channel {claim.channel!r}")
+    except SendError as exc:
+        return exc
+    except Exception as exc:
+        # A bug in a transport must not wedge the row in 'sending': count it as a try.
+        log.exception("outbox %s: unexpected error from the messenger", claim.id)
+        return TransientSendError(f"{type(exc).__name__}: {exc}")
+
+
+def _note(session: Session, claim: Claim, kind: str, message: str, now: datetime) -> None:
+    if claim.ticket_id is not None:
+        add_event(session, claim.ticket_id, kind, message, at=now)
+
+
+def _mark_sent(session: Session, row: OutboxMessage, claim: Claim, sid: str, now: datetime) -> None:
+    row.status, row.provider_sid, row.sent_at = "sent", sid, now
+    row.lease_until, row.error_code = None, None
+    verb = "placed" if claim.channel == "call" else "sent"
+    _note(session, claim, "page_sent", f"{claim.label} {verb} to {claim.to_number} ({sid})", now)
+
+
+def _mark_failed(
+    session: Session, row: OutboxMessage, claim: Claim, error: SendError, now: datetime
+) -> None:
+    row.status, row.lease_until = "failed", None
+    row.error_code, row.last_error = error.code, str(error)
+    if isinstance(error, PermanentSendError):
+        why = f"(not retried): {error.explanation}"
+    else:
+        why = f"after {claim.attempts} attempts: {error.explanation}"
+    _note(session, claim, "page_failed", f"{claim.label} to {claim.to_number} FAILED {why}", now)
+
+
+def _schedule_retry(
+    session: Session,
+    row: OutboxMessage,
+    claim: Claim,
+    error: SendError,
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    delay = backoff(claim.attempts, rng)
+    row.status, row.lease_until, row.next_attempt_at = "pending", None, now + delay
+    row.error_code, row.last_error = error.code, str(error)
+    if claim.attempts == 1:
+        message = (
+            f"{claim.label} to {claim.to_number} not sent yet ({error.explanation}); "
+            f"retrying in {delay.total_seconds():.0f} s"
+        )
+        _note(session, claim, "page_retrying", message, now)
+
+
+def _is_ours(row: OutboxMessage | None, claim: Claim) -> bool:
+    # The lease is the claim's token: a row re-claimed by another relay carries a new one.
+    return row is not None and row.status == "sending" and row.lease_until == claim.lease_until
+
+
+def record(
+    session: Session,
+    claim: Claim,
+    outcome: str | SendError,
+    now: datetime,
+    rng: random.Random,
+    report: RelayReport,
+) -> None:
+    """Store the outcome of one send on its row and on the ticket's timeline."""
+    row = session.get(OutboxMessage, claim.id, with_for_update=True)
+    if not _is_ours(row, claim):
+        log.warning("outbox %s: no longer ours, outcome %r not recorded", claim.id, outcome)
+        return
+    assert row is not None
+    if isinstance(outcome, str):
+        _mark_sent(session, row, claim, outcome, now)
+        report.sent += 1
+    elif isinstance(outcome, PermanentSendError) or claim.attempts >= MAX_ATTEMPTS:
+        _mark_failed(session, row, claim, outcome, now)
+        report.failed += 1
+    else:
+        _schedule_retry(session, row, claim, outcome, now, rng)
+        report.retried += 1
+
+
+def release(session: Session, claims: list[Claim], now: datetime) -> int:
+    """Hand back claimed rows that were not tried, without counting an attempt."""
+    released = 0
+    for claim in claims:
+        row = session.get(OutboxMessage, claim.id, with_for_update=True)
+        if _is_ours(row, claim):
+            assert row is not None
+            row.status, row.lease_until, row.next_attempt_at = "pending", None, now
+            row.attempts -= 1
+            released += 1
+    return released
+
+
+def relay_due(
+    sessionmaker: orm.sessionmaker[Session],
+    messenger: Messenger,
+    now: datetime,
+    *,
+    status_callback_url: str | None,
+    call_status_callback_url: str | None = None,
+    batch: int = 50,
+    rng: random.Random | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> RelayReport:
+    """Send every due outbox row once and record each outcome; one call is one tick."""
+    with sessionmaker.begin() as session:
+        claims = claim_due(session, now, batch)
+    report = RelayReport()
+    started = monotonic()
+    for index, claim in enumerate(claims):
+        if monotonic() - started > SEND_BUDGET_SECONDS:
+            with sessionmaker.begin() as session:
+                report.released = release(session, claims[index:], now)
+            break
+        outcome = _send(messenger, claim, status_callback_url, call_status_callback_url)
+        # Recorded at once, row by row, so a crash loses at most the one in flight.
+        with sessionmaker.begin() as session:
+            record(session, claim, outcome, now, rng or _rng, report)
+    return report

@@ -1,0 +1,105 @@
+"""The scheduler process: the outbox relay every second, plus the sweeps it is given.
+
+This is the only module that imports APScheduler. Every job catches and logs its own
+exceptions, so one bad tick (a database hiccup, a bug in a sweep) never stops paging.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import orm
+from sqlalchemy.orm import Session
+
+from scheduler.relay import relay_due
+from scheduler.transport import Messenger
+
+log = logging.getLogger(__name__)
+
+Scheduler = BaseScheduler  # what other packages may name without importing APScheduler
+Clock = Callable[[], datetime]
+SweepFn = Callable[[Session, datetime], object]
+Sweep = tuple[str, SweepFn, int]
+
+RELAY_INTERVAL_SECONDS = 1
+# A tick that could not start on time is skipped, not replayed: the next one catches up.
+MISFIRE_GRACE_SECONDS = 5
+
+
+def run_relay(
+    sessionmaker: orm.sessionmaker[Session],
+    messenger: Messenger,
+    clock: Clock,
+    status_callback_url: str | None,
+    call_status_callback_url: str | None = None,
+) -> None:
+    """One relay tick; logs instead of raising."""
+    try:
+        report = relay_due(
+            sessionmaker,
+            messenger,
+            clock(),
+            status_callback_url=status_callback_url,
+            call_status_callback_url=call_status_callback_url,
+        )
+    except Exception:
+        log.exception("outbox relay tick failed")
+        return
+    if report.total:
+        log.info("outbox relay: %s", report)
+
+
+def run_sweep(
+    name: str, fn: SweepFn, sessionmaker: orm.sessionmaker[Session], clock: Clock
+) -> None:
+    """One sweep in its own transaction; rolled back and logged if it raises."""
+    try:
+        with sessionmaker.begin() as session:
+            fn(session, clock())
+    except Exception:
+        log.exception("sweep %s failed", name)
+
+
+def build_scheduler(
+    sessionmaker: orm.sessionmaker[Session],
+    messenger: Messenger,
+    clock: Clock,
+    *,
+    status_callback_url: str | None,
+    background: bool,
+    sweeps: Sequence[Sweep] = (),
+    call_status_callback_url: str | None = None,
+) -> BaseScheduler:
+    """A scheduler (not started) running the relay every second and each sweep every N s."""
+    scheduler: BaseScheduler = (
+        BackgroundScheduler(timezone=UTC) if background else BlockingScheduler(timezone=UTC)
+    )
+    scheduler.add_job(
+        run_relay,
+        "interval",
+        seconds=RELAY_INTERVAL_SECONDS,
+        args=(sessionmaker, messenger, clock, status_callback_url, call_status_callback_url),
+        id="outbox-relay",
+        **_job_defaults(),
+    )
+    for name, fn, seconds in sweeps:
+        scheduler.add_job(
+            run_sweep,
+            "interval",
+            seconds=seconds,
+            args=(name, fn, sessionmaker, clock),
+            id=f"sweep:{name}",
+            **_job_defaults(),
+        )
+    return scheduler
+
+
+def _job_defaults() -> dict[str, object]:
+    # One instance at a time: a slow tick must not overlap itself (two relays in one
+    # process would only contend for the same rows).
+    return {"max_instances": 1, "coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS}

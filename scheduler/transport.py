@@ -1,0 +1,233 @@
+"""Outbound Twilio behind a small Protocol: the real client and a recording fake.
+
+Only domain exceptions (SendError and its two subclasses) leave this module, so the
+relay decides "retry or give up" without knowing anything about twilio-python or
+requests (the pattern of pypi/warehouse's email interfaces).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from typing import Any, Protocol
+
+import requests
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+# What a technician or the staff console should read next to a Twilio error code.
+KNOWN_CODES: dict[str, str] = {
+    "20003": "Twilio rejected our credentials",
+    "20429": "too many requests to Twilio",
+    "21211": "invalid 'To' phone number",
+    "21408": "sending to this region is not enabled on the account",
+    "21610": "recipient has opted out (STOP)",
+    "21614": "'To' number is not a mobile number",
+    "30003": "handset unreachable",
+    "30005": "unknown or inactive number",
+    "30006": "landline or unreachable carrier",
+    "30007": "message filtered by the carrier",
+    "30032": "toll-free number is not verified",
+    "30034": "sender is not a registered 10DLC number",
+}
+
+CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+
+class SendError(Exception):
+    """A message or call could not be handed to Twilio."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def explanation(self) -> str:
+        """'CODE: what it means' for a known code, else the code and the raw message."""
+        known = KNOWN_CODES.get(self.code or "")
+        if known:
+            return f"{self.code}: {known}"
+        return f"{self.code}: {self}" if self.code else str(self)
+
+
+class TransientSendError(SendError):
+    """Worth retrying later: rate limits, Twilio outages, timeouts, network trouble."""
+
+
+class PermanentSendError(SendError):
+    """Retrying cannot help: bad number, opted out, unverified sender, ..."""
+
+
+class Messenger(Protocol):
+    """What the relay needs from an SMS/voice provider."""
+
+    def send_sms(self, to: str, body: str, *, status_callback: str | None = None) -> str:
+        """Queue one SMS and return the provider's message SID."""
+        ...
+
+    def place_call(
+        self,
+        to: str,
+        url: str,
+        *,
+        status_callback: str | None = None,
+        timeout: int = 30,
+        machine_detection: bool = False,
+    ) -> str:
+        """Start one outbound call that fetches its TwiML from `url`; return the call SID."""
+        ...
+
+
+def _twilio_error(exc: TwilioException) -> SendError:
+    """Map a twilio-python exception to a domain one by HTTP status and Twilio code."""
+    status = getattr(exc, "status", None)
+    raw_code = getattr(exc, "code", None)
+    code = str(raw_code) if raw_code is not None else None
+    message = str(getattr(exc, "msg", None) or getattr(exc, "title", None) or exc)
+    # 20429/429 were never processed, 408 and 5xx are Twilio's trouble: all safe to retry.
+    if code == "20429" or status in (408, 429) or status is None or status >= 500:
+        return TransientSendError(f"HTTP {status}: {message}", code)
+    return PermanentSendError(f"HTTP {status}: {message}", code)
+
+
+def _network_error(exc: requests.exceptions.RequestException) -> SendError:
+    # A timeout may hide a message Twilio did accept; for a page, a duplicate beats none.
+    return TransientSendError(f"{type(exc).__name__}: {exc}")
+
+
+class TwilioMessenger:
+    """Sends SMS and places calls through Twilio's REST API (or the local sandbox)."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        api_base_url: str,
+        *,
+        sms_from: str | None = None,
+        messaging_service_sid: str | None = None,
+        call_from: str | None = None,
+        timeout: float = 10.0,
+        validity_period: int = 600,
+    ) -> None:
+        if not (sms_from or messaging_service_sid):
+            raise ValueError("TwilioMessenger needs sms_from or messaging_service_sid")
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        # twilio-python has no host setting; this is the one seam (sandbox, tests).
+        self.client.api.base_url = api_base_url.rstrip("/")
+        self.sms_from = sms_from
+        self.messaging_service_sid = messaging_service_sid
+        self.call_from = call_from or sms_from
+        self.validity_period = validity_period
+
+    def send_sms(self, to: str, body: str, *, status_callback: str | None = None) -> str:
+        """Queue one SMS; a Messaging Service wins over a From number when both are set."""
+        sender: dict[str, Any] = (
+            {"messaging_service_sid": self.messaging_service_sid}
+            if self.messaging_service_sid
+            else {"from_": self.sms_from}
+        )
+        message = self._call(
+            self.client.messages.create,
+            to=to,
+            body=body,
+            status_callback=status_callback,
+            validity_period=self.validity_period,
+            **sender,
+        )
+        return str(message.sid)
+
+    def place_call(
+        self,
+        to: str,
+        url: str,
+        *,
+        status_callback: str | None = None,
+        timeout: int = 30,
+        machine_detection: bool = False,
+    ) -> str:
+        """Start one outbound call whose TwiML is fetched from `url`."""
+        if not self.call_from:
+            raise PermanentSendError("no caller ID configured for voice pages")
+        extra: dict[str, Any] = {}
+        if status_callback:
+            extra["status_callback"] = status_callback
+            extra["status_callback_event"] = CALL_STATUS_EVENTS
+        if machine_detection:
+            extra["machine_detection"] = "Enable"
+        call = self._call(
+            self.client.calls.create, to=to, from_=self.call_from, url=url, timeout=timeout, **extra
+        )
+        return str(call.sid)
+
+    @staticmethod
+    def _call(create: Any, **kwargs: Any) -> Any:
+        """Run one twilio-python create() and translate every failure into a SendError."""
+        try:
+            return create(**kwargs)
+        except TwilioException as exc:
+            raise _twilio_error(exc) from exc
+        except requests.exceptions.RequestException as exc:
+            raise _network_error(exc) from exc
+        except ValueError as exc:
+            # An unparseable 2xx body (a proxy's HTML page): Twilio's state is unknown.
+            raise TransientSendError(f"unreadable answer from Twilio: {exc}") from exc
+
+
+def fake_sid(prefix: str) -> str:
+    """A SID shaped like Twilio's: two letters and 32 hex digits."""
+    return prefix + secrets.token_hex(16)
+
+
+class RecordingMessenger:
+    """An in-memory Messenger for tests: records every send, fails on request."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self._failures: deque[Exception] = deque()
+
+    def fail_next(self, error: Exception, times: int = 1) -> None:
+        """Raise `error` on each of the next `times` sends (SMS or call)."""
+        self._failures.extend([error] * times)
+
+    @property
+    def sms(self) -> list[dict[str, Any]]:
+        """The SMS sent so far, oldest first."""
+        return [item for item in self.sent if item["kind"] == "sms"]
+
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        """The calls placed so far, oldest first."""
+        return [item for item in self.sent if item["kind"] == "call"]
+
+    def send_sms(self, to: str, body: str, *, status_callback: str | None = None) -> str:
+        """Record one SMS and return a fake SM... SID."""
+        return self._record("sms", "SM", to=to, body=body, status_callback=status_callback)
+
+    def place_call(
+        self,
+        to: str,
+        url: str,
+        *,
+        status_callback: str | None = None,
+        timeout: int = 30,
+        machine_detection: bool = False,
+    ) -> str:
+        """Record one call and return a fake CA... SID."""
+        return self._record(
+            "call",
+            "CA",
+            to=to,
+            url=url,
+            status_callback=status_callback,
+            timeout=timeout,
+            machine_detection=machine_detection,
+        )
+
+    def _record(self, kind: str, prefix: str, **fields: Any) -> str:
+        if self._failures:
+            raise self._failures.popleft()
+        sid = fake_sid(prefix)
+        self.sent.append({"kind": kind, "sid": sid, **fields})
+        return sid
