@@ -1,0 +1,16 @@
+"""The `intake` command line: one group, sub-commands in small modules."""
+
+from __future__ import annotations
+
+import click
+
+from intake.cli import calls, database, hours, people, serve
+
+
+@click.group(help="Emergency Intake: the support line, tickets and paging.")
+def main() -> None:
+    """Entry point of the `intake` console script."""
+
+
+for module in (database, hours, people, serve, calls):
+    module.register(main)

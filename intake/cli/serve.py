@@ -1,0 +1,85 @@
+"""`intake serve` (web + scheduler, optionally the demo) and `intake scheduler` (alone)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+from dotenv import load_dotenv
+
+from intake.app import create_app
+from intake.cli.common import ensure_schema
+from intake.config import ConfigError, Settings, load_settings
+from intake.db import upgrade
+from intake.demo import DEMO_CALLER, seed_demo
+from intake.runtime import scheduler_for
+
+
+def _settings(demo: bool) -> Settings:
+    try:
+        return load_settings(demo=demo)
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from exc
+
+
+def _banner(settings: Settings, host: str, port: int) -> None:
+    base = settings.public_base_url.rstrip("/")
+    lines = [
+        f"{settings.firm_name} Emergency Intake: demo running on {base}",
+        f"  database:         {settings.database_url}",
+        f"  Twilio sandbox:   {base}/sandbox/  (SMS pages and calls the service sent)",
+        f"  support line:     POST {base}/twilio/voice",
+        f"  place a call:     intake call --from {DEMO_CALLER}          (another terminal)",
+        '  on Christmas Eve: intake call --at "2026-12-24 21:30"',
+        "  Ctrl-C stops it.",
+    ]
+    click.echo("\n".join(lines), err=True)
+
+
+@click.command("serve")
+@click.option("--demo", is_flag=True, help="SQLite, the local Twilio sandbox and demo data.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def serve(demo: bool, host: str, port: int) -> None:
+    """Run the web app and the scheduler in one process."""
+    load_dotenv(override=False)
+    if not os.environ.get("PUBLIC_BASE_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["PUBLIC_BASE_URL"] = f"http://{shown}:{port}"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    settings = _settings(demo)
+    if demo:
+        upgrade(settings.database_url)
+    app = create_app(settings)
+    database = app.extensions["db"]
+    ensure_schema(database)
+    if demo:
+        with database.transaction() as session:
+            seed_demo(session, app.extensions["clock"]())
+    scheduler = scheduler_for(settings, database, app.extensions["clock"], background=True)
+    scheduler.start()
+    if demo:
+        _banner(settings, host, port)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler alone (the Procfile's `scheduler` process)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    settings = _settings(demo=False)
+    app = create_app(settings)
+    database = app.extensions["db"]
+    ensure_schema(database)
+    click.echo("scheduler running: outbox relay every second, sweeps every 30 s", err=True)
+    scheduler_for(settings, database, app.extensions["clock"], background=False).start()
+
+
+def register(main: click.Group) -> None:
+    """Add `serve` and `scheduler` to the `intake` group."""
+    main.add_command(serve)
+    main.add_command(scheduler_command)
