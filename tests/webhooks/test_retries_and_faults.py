@@ -1,0 +1,172 @@
+"""Twilio retries change nothing; failures inside a call still give the caller valid TwiML."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import said, twiml
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from ticketing.models import Call, OutboxMessage, Ticket, TicketEvent
+
+
+def _count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_retried_incoming_call_opens_one_ticket(phone, session, directory) -> None:
+    call = phone("+13365550123")
+    first = call.ring()
+    retry = call.ring()
+    assert retry.data == first.data
+    assert _count(session, Ticket) == 1
+    assert _count(session, Call) == 1
+    assert _count(session, TicketEvent) == 3
+
+
+def test_retried_final_step_pages_once(phone, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    call.record()
+    first = call.post("/twilio/voice/callback/confirm", Digits="1")
+    retry = call.post("/twilio/voice/callback/confirm", Digits="1")
+    assert retry.data == first.data
+    assert _count(session, OutboxMessage) == 1
+
+
+def test_finish_and_hang_up_callback_page_once(phone, twilio, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    call.post("/twilio/voice/finish")
+    twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed", "SequenceNumber": "2"})
+    call.post("/twilio/voice/fallback-message")
+    assert _count(session, OutboxMessage) == 1
+
+
+def test_retried_status_callback_records_once(phone, twilio, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    params = {**call.base, "CallStatus": "completed", "SequenceNumber": "4"}
+    assert twilio("/twilio/voice/status", params).status_code == 204
+    assert twilio("/twilio/voice/status", params).status_code == 204
+    ended = session.scalars(select(TicketEvent).where(TicketEvent.kind == "call_ended")).all()
+    assert len(ended) == 1
+
+
+def test_late_status_callback_does_not_undo_a_newer_one(phone, twilio, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed", "SequenceNumber": "3"})
+    twilio(
+        "/twilio/voice/status", {**call.base, "CallStatus": "in-progress", "SequenceNumber": "1"}
+    )
+    assert session.get(Call, call.base["CallSid"]).status == "completed"
+
+
+def test_status_for_unknown_call_is_accepted_and_ignored(twilio, session) -> None:
+    answer = twilio("/twilio/voice/status", {"CallSid": "CAunknown", "CallStatus": "completed"})
+    assert answer.status_code == 204
+    assert _count(session, Ticket) == 0
+
+
+def test_step_of_a_call_we_never_saw_opens_its_ticket(phone, session, directory) -> None:
+    """The first webhook was lost (say the database was down): the next step still opens one."""
+    call = phone("+13365550123")
+    call.record()
+    ticket = session.scalars(select(Ticket)).one()
+    assert ticket.recording_sid == "RE0001"
+    assert ticket.client.name == "Blue Ridge Bakery"
+
+
+def _explode(*_args, **_kwargs):
+    raise RuntimeError("boom")
+
+
+def test_exception_mid_call_takes_a_message_instead_of_a_500(
+    phone, session, directory, monkeypatch
+) -> None:
+    monkeypatch.setattr("ticketing.calls.identify_by_account", _explode)
+    call = phone("anonymous")
+    call.ring()
+    answer = call.post("/twilio/voice/account/1", Digits="1001")
+    root = twiml(answer)
+    assert "problem right now" in said(answer)
+    assert root.find("Record").get("action") == "/twilio/voice/fallback-message"
+    assert root.find("Dial") is None
+
+
+def test_exception_forwards_to_fallback_number_when_set(app, phone, directory, monkeypatch) -> None:
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = settings.with_overrides(fallback_forward_number="+13368991911")
+    monkeypatch.setattr("ticketing.calls.open_call", _explode)
+    answer = phone("+13365550123").ring()
+    dial = twiml(answer).find("Dial")
+    assert dial is not None and dial.text == "+13368991911"
+    assert twiml(answer).find("Record") is not None  # if nobody answers the forward
+
+
+def test_database_down_answers_with_safe_twiml(phone, session, directory, monkeypatch) -> None:
+    def unreachable(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("webhooks.handling.stored_answer", unreachable)
+    answer = phone("+13365550123").ring()
+    assert answer.status_code == 200
+    assert "problem right now" in said(answer)
+
+
+def test_effects_of_a_failed_step_are_rolled_back(phone, session, directory, monkeypatch) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    monkeypatch.setattr("ticketing.calls.page_on_call", _explode)
+    call.post("/twilio/voice/finish")
+    ticket = session.scalars(select(Ticket)).one()
+    session.refresh(ticket)
+    assert ticket.intake_completed_at is None  # not half-done: the sweep or a retry finishes it
+
+
+def test_fallback_message_becomes_a_paged_ticket(phone, session, directory) -> None:
+    call = phone("+13365550123")
+    answer = call.post(
+        "/twilio/voice/fallback-message",
+        RecordingUrl="https://api.twilio.com/rec/RE9",
+        RecordingSid="RE9",
+        RecordingDuration="30",
+    )
+    assert "Your message has reached Accelerando" in said(answer)
+    ticket = session.scalars(select(Ticket)).one()
+    assert ticket.recording_sid == "RE9"
+    assert _count(session, OutboxMessage) == 1
+
+
+def test_fallback_message_failing_too_ends_politely(phone, directory, monkeypatch) -> None:
+    monkeypatch.setattr("ticketing.calls.complete_intake", _explode)
+    answer = phone("+13365550123").post("/twilio/voice/fallback-message")
+    assert "could not save your message" in said(answer)
+    assert twiml(answer).find("Hangup") is not None
+
+
+def test_status_callback_failure_is_a_204_not_a_500(phone, twilio, directory, monkeypatch) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    monkeypatch.setattr("ticketing.calls.call_status", _explode)
+    answer = twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed"})
+    assert answer.status_code == 204
+
+
+def test_missing_call_sid_gets_safe_twiml(twilio, session) -> None:
+    answer = twilio("/twilio/voice", {"From": "+13365550123"})
+    assert "problem right now" in said(answer)
+    assert _count(session, Ticket) == 0
+
+
+@pytest.mark.parametrize("sandbox", [False, True])
+def test_simulated_moment_is_honoured_only_in_the_sandbox(
+    app, phone, session, directory, sandbox
+) -> None:
+    app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(sandbox=sandbox)
+    call = phone("+13365550123")
+    call.base["SimulatedAt"] = "2026-12-24 21:30"
+    call.ring()
+    reason = session.scalars(select(Ticket)).one().classification_reason
+    assert reason == ("holiday: Christmas Eve" if sandbox else "weekend")
