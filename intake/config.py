@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dotenv import load_dotenv
+
+from ivr.calendar import CalendarConfigError, parse_business_hours, parse_holiday_calendar
 
 SANDBOX_ACCOUNT_SID = "AC" + "5a" * 16
 SANDBOX_AUTH_TOKEN = "sandbox-auth-token-not-secret"
@@ -41,7 +43,6 @@ class Settings:
     fallback_forward_number: str | None = None
     helpdesk_busy_queue: int = 3
     sandbox: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def auth_tokens(self) -> tuple[str, ...]:
@@ -144,3 +145,8 @@ def settings_check(settings: Settings) -> None:
         raise ConfigError(f"BUSINESS_TIMEZONE {settings.business_timezone!r} is unknown") from exc
     if not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+    try:
+        parse_business_hours(settings.business_hours)
+        parse_holiday_calendar(settings.holiday_calendar)
+    except CalendarConfigError as exc:
+        raise ConfigError(str(exc)) from exc

@@ -10,8 +10,12 @@ from intake.db import Database
 from scheduler.runner import Scheduler, build_scheduler
 from scheduler.transport import TwilioMessenger
 from ticketing.calls import complete_stalled_intakes
+from webhooks.receipts import prune_receipts
 
-SWEEPS = (("stalled-intakes", complete_stalled_intakes, 30),)
+SWEEPS = (
+    ("stalled-intakes", complete_stalled_intakes, 30),
+    ("prune-webhook-receipts", prune_receipts, 3600),
+)
 
 
 def messenger_for(settings: Settings) -> TwilioMessenger:

@@ -91,7 +91,7 @@ def parse_holiday_calendar(spec: str) -> tuple[str, str | None] | None:
     spec = spec.strip()
     if spec.lower() in ("", "none"):
         return None
-    country, _, subdiv = spec.partition("-")
+    country, _, subdiv = spec.upper().partition("-")
     try:
         holidays.country_holidays(country, subdiv=subdiv or None, years=2000)
     except (NotImplementedError, KeyError) as exc:

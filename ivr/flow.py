@@ -35,7 +35,6 @@ class Paths:
     TRANSCRIPTION = "/twilio/voice/transcription"
     CALLBACK_CONFIRM = "/twilio/voice/callback/confirm"
     CALLBACK_NUMBER = "/twilio/voice/callback/number/{attempt}"
-    FINISH = "/twilio/voice/finish"
     FALLBACK_MESSAGE = "/twilio/voice/fallback-message"
 
 
@@ -51,7 +50,6 @@ class CallView:
     caller_number: str | None = None  # E.164, None when withheld or unparseable
     callback_number: str | None = None
     ticket_number: int | None = None
-    paged: bool = False
 
 
 def _say(target: VoiceResponse | Gather, text: str) -> None:

@@ -15,8 +15,8 @@ from ivr.calendar import EMERGENCY, Classification
 from ivr.flow import CallView
 from ivr.phones import is_withheld, national, to_e164
 from ticketing.directory import client_by_account, contact_by_phone
-from ticketing.models import Call, ServiceClass, Ticket
-from ticketing.paging import page_on_call
+from ticketing.models import Call, Contact, ServiceClass, Ticket
+from ticketing.paging import page_on_call, send_callers_words
 from ticketing.timeline import add_event
 
 CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -83,7 +83,14 @@ def open_call(
     return call
 
 
-def _opening_events(session, ticket, call, classification, contact, now) -> None:
+def _opening_events(
+    session: Session,
+    ticket: Ticket,
+    call: Call,
+    classification: Classification,
+    contact: Contact | None,
+    now: datetime,
+) -> None:
     add_event(
         session,
         ticket.id,
@@ -186,6 +193,8 @@ def store_transcription(
         return
     ticket.description = text.strip()[:4000]
     add_event(session, ticket.id, "transcription", "Message transcribed.", at=now)
+    if ticket.paged_at is not None:
+        send_callers_words(session, ticket, now=now)
 
 
 def set_callback(session: Session, call: Call, e164: str, *, now: datetime) -> None:
@@ -269,5 +278,4 @@ def call_view(call: Call, firm_name: str) -> CallView:
         caller_number=call.caller_e164,
         callback_number=ticket.callback_number,
         ticket_number=ticket.number,
-        paged=ticket.paged_at is not None,
     )

@@ -83,3 +83,42 @@ def page_on_call(session: Session, ticket: Ticket, *, now: datetime) -> list[Out
     ticket.paged_at = now
     session.flush()
     return pages
+
+
+def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> list[OutboxMessage]:
+    """After paging, the transcription arrived: text the caller's words to whoever was paged.
+
+    Twilio transcribes after the call, usually after the page left with only a
+    recording link; a technician woken at night should read the problem, not dial in.
+    """
+    if not ticket.description:
+        return []
+    first_pages = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.ticket_id == ticket.id,
+            OutboxMessage.channel == "sms",
+            OutboxMessage.dedupe_key.like(f"page:{ticket.id}:%:sms:1"),
+        )
+    ).all()
+    head = to_gsm7(f"#{ticket.number} {_caller_label(ticket)} - caller said: ")
+    body = fit(head.replace("{", "(").replace("}", ")") + '"{}"', to_gsm7(ticket.description))
+    follow_ups = []
+    for page in first_pages:
+        if ticket.description in page.body:
+            continue
+        follow_up = OutboxMessage(
+            dedupe_key=f"page:{ticket.id}:{page.technician_id}:words",
+            ticket_id=ticket.id,
+            technician_id=page.technician_id,
+            channel="sms",
+            to_number=page.to_number,
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(follow_up)
+        follow_ups.append(follow_up)
+    if follow_ups:
+        add_event(session, ticket.id, "paged", "The caller's words were texted as well.", at=now)
+    session.flush()
+    return follow_ups

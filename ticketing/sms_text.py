@@ -7,7 +7,7 @@ GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
-GSM7_EXTENDED = set("^{}\\[~]|€")
+GSM7_EXTENDED = set("\f^{}\\[~]|€")
 
 # One curly quote turns a whole message into UCS-2 (70 characters a segment).
 _REPLACEMENTS = {

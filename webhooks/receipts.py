@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Request
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ticketing.models import WebhookReceipt
@@ -43,6 +44,18 @@ def stored_answer(session: Session, key: str) -> StoredAnswer | None:
     return StoredAnswer(row.status_code, row.body) if row else None
 
 
+# Twilio retries within seconds to minutes; a week of receipts is ample.
+KEEP_RECEIPTS = timedelta(days=7)
+
+
 def keep_answer(session: Session, key: str, path: str, status_code: int, body: str) -> None:
     """Store the answer in the same transaction as the effects it reports."""
     session.add(WebhookReceipt(key=key, path=path[:200], status_code=status_code, body=body))
+
+
+def prune_receipts(session: Session, now: datetime) -> int:
+    """Sweep: forget answers old enough that no retry of them can still arrive."""
+    result = session.execute(
+        delete(WebhookReceipt).where(WebhookReceipt.created_at < now - KEEP_RECEIPTS)
+    )
+    return result.rowcount or 0

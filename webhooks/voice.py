@@ -189,13 +189,6 @@ def callback_number(session: Session, attempt: int) -> VoiceResponse:
     return _finish(session, call, "no valid callback number entered")
 
 
-@bp.post(Paths.FINISH)
-@twilio_webhook(_apology)
-def finish(session: Session) -> VoiceResponse:
-    """End of the intake: page if needed, read back the ticket number."""
-    return _finish(session, _call(session), "intake finished")
-
-
 @bp.post(Paths.FALLBACK_MESSAGE)
 @twilio_webhook(lambda settings: flow.last_resort(settings.firm_name))
 def fallback_message(session: Session) -> VoiceResponse:

@@ -13,20 +13,14 @@ from sqlalchemy.orm import Session
 from intake.app import create_app
 from intake.config import ConfigError, load_settings
 from intake.db import Database, current_revision, head_revision, upgrade
-from ivr.calendar import BusinessCalendar, CalendarConfigError
 from ticketing.errors import DomainError
 
 
 def build_app(*, demo: bool = False) -> Flask:
     """The app for a CLI command on an up-to-date database, errors reported plainly."""
     try:
-        settings = load_settings(demo=demo)
-        # A bad BUSINESS_HOURS / HOLIDAY_CALENDAR is a configuration error, not a traceback.
-        BusinessCalendar.from_settings(
-            settings.business_timezone, settings.business_hours, settings.holiday_calendar
-        )
-        app = create_app(settings)
-    except (ConfigError, CalendarConfigError) as exc:
+        app = create_app(load_settings(demo=demo))
+    except ConfigError as exc:
         raise click.ClickException(f"configuration: {exc}") from exc
     ensure_schema(app.extensions["db"])
     return app

@@ -23,6 +23,13 @@ def _settings(demo: bool) -> Settings:
         raise click.ClickException(f"configuration: {exc}") from exc
 
 
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    # Their INFO lines (every job run, every migration plugin) drown out the pages.
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def _banner(settings: Settings, host: str, port: int) -> None:
     base = settings.public_base_url.rstrip("/")
     lines = [
@@ -47,7 +54,7 @@ def serve(demo: bool, host: str, port: int) -> None:
     if not os.environ.get("PUBLIC_BASE_URL"):
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         os.environ["PUBLIC_BASE_URL"] = f"http://{shown}:{port}"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    _logging()
     settings = _settings(demo)
     if demo:
         upgrade(settings.database_url)
@@ -70,7 +77,7 @@ def serve(demo: bool, host: str, port: int) -> None:
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the scheduler alone (the Procfile's `scheduler` process)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    _logging()
     settings = _settings(demo=False)
     app = create_app(settings)
     database = app.extensions["db"]

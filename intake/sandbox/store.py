@@ -4,7 +4,6 @@ Twilio would post about the messages."""
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 import threading
 import time
@@ -17,6 +16,8 @@ import click
 import requests
 from twilio.request_validator import RequestValidator
 
+from ticketing.sms_text import segments
+
 log = logging.getLogger(__name__)
 
 API_VERSION = "2010-04-01"
@@ -24,29 +25,10 @@ API_VERSION = "2010-04-01"
 # Posts a form and returns the HTTP status; replaced in tests to capture callbacks.
 Transport = Callable[[str, dict[str, str], dict[str, str]], int]
 
-# GSM 03.38: the basic alphabet, and the extension characters that cost two septets.
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
-
 
 def new_sid(prefix: str) -> str:
     """A Twilio-shaped SID: two letters and 32 hex digits."""
     return prefix + secrets.token_hex(16)
-
-
-def num_segments(body: str) -> int:
-    """How many SMS segments Twilio would bill for `body` (GSM-7 160/153, UCS-2 70/67)."""
-    if all(ch in _GSM7_BASIC or ch in _GSM7_EXTENSION for ch in body):
-        units = len(body) + sum(ch in _GSM7_EXTENSION for ch in body)
-        single, part = 160, 153
-    else:
-        # One character outside GSM-7 turns the whole message into UCS-2 (UTF-16 units).
-        units = len(body.encode("utf-16-le")) // 2
-        single, part = 70, 67
-    return 1 if units <= single else math.ceil(units / part)
 
 
 def post_form(url: str, params: dict[str, str], headers: dict[str, str]) -> int:
@@ -92,7 +74,7 @@ class SandboxMessage:
             "body": self.body,
             "status": self.status,
             "direction": "outbound-api",
-            "num_segments": str(num_segments(self.body)),
+            "num_segments": str(segments(self.body)),
             "num_media": "0",
             "date_created": _rfc2822(self.date_created),
             "date_updated": _rfc2822(self.date_created),

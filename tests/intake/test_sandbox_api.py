@@ -21,7 +21,8 @@ from intake.app import create_app
 from intake.clock import FrozenClock
 from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Settings
 from intake.db import Database
-from intake.sandbox.store import SandboxStore, num_segments
+from intake.sandbox.store import SandboxStore
+from ticketing.sms_text import segments as num_segments
 
 API = f"/sandbox/twilio/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}"
 SANDBOX_URL = "https://intake.example.com/sandbox/twilio"

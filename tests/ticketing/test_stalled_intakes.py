@@ -25,7 +25,7 @@ def test_stalled_emergency_intake_is_paged_by_the_sweep(phone, session, director
 def test_finished_intakes_are_left_alone(phone, session, directory, clock) -> None:
     call = phone("+13365550123")
     call.ring()
-    call.post("/twilio/voice/finish")
+    call.post("/twilio/voice/callback/confirm", Digits="1")
     clock.advance(timedelta(hours=1))
     assert complete_stalled_intakes(session, clock()) == 0
     assert len(session.scalars(select(OutboxMessage)).all()) == 1

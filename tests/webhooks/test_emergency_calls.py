@@ -215,6 +215,25 @@ def test_nobody_on_call_pages_every_technician(phone, session, directory, clock)
     session.commit()
     call = phone("+13365550123")
     call.ring()
-    call.post("/twilio/voice/finish")
+    call.post("/twilio/voice/callback/confirm", Digits="1")
     assert {p.to_number for p in _pages(session)} == {"+13365550101", "+13365550102"}
     assert "nobody is on call" in _ticket(session).events[-1].message
+
+
+def test_transcription_after_the_page_is_texted_as_a_follow_up(phone, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    call.record(sid="RE90")
+    call.post("/twilio/voice/callback/confirm", Digits="1")
+    transcription = {
+        "TranscriptionText": "Both registers are frozen on the login screen.",
+        "TranscriptionStatus": "completed",
+        "RecordingSid": "RE90",
+    }
+    call.post("/twilio/voice/transcription", **transcription)
+    call.post("/twilio/voice/transcription", **transcription)  # a retry sends nothing more
+    first, follow_up = _pages(session)
+    assert "Message: https://" in first.body
+    assert follow_up.to_number == first.to_number
+    assert "caller said" in follow_up.body
+    assert "Both registers are frozen on the login screen." in follow_up.body

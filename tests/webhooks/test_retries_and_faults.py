@@ -37,7 +37,7 @@ def test_retried_final_step_pages_once(phone, session, directory) -> None:
 def test_finish_and_hang_up_callback_page_once(phone, twilio, session, directory) -> None:
     call = phone("+13365550123")
     call.ring()
-    call.post("/twilio/voice/finish")
+    call.post("/twilio/voice/callback/confirm", Digits="1")
     twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed", "SequenceNumber": "2"})
     call.post("/twilio/voice/fallback-message")
     assert _count(session, OutboxMessage) == 1
@@ -119,7 +119,7 @@ def test_effects_of_a_failed_step_are_rolled_back(phone, session, directory, mon
     call = phone("+13365550123")
     call.ring()
     monkeypatch.setattr("ticketing.calls.page_on_call", _explode)
-    call.post("/twilio/voice/finish")
+    call.post("/twilio/voice/callback/confirm", Digits="1")
     ticket = session.scalars(select(Ticket)).one()
     session.refresh(ticket)
     assert ticket.intake_completed_at is None  # not half-done: the sweep or a retry finishes it
@@ -170,3 +170,17 @@ def test_simulated_moment_is_honoured_only_in_the_sandbox(
     call.ring()
     reason = session.scalars(select(Ticket)).one().classification_reason
     assert reason == ("holiday: Christmas Eve" if sandbox else "weekend")
+
+
+def test_old_receipts_are_pruned_but_recent_ones_kept(phone, session, directory, clock) -> None:
+    from datetime import timedelta
+
+    from ticketing.models import WebhookReceipt
+    from webhooks.receipts import prune_receipts
+
+    phone("+13365550123").ring()
+    receipts = session.scalars(select(WebhookReceipt)).all()
+    assert len(receipts) == 1
+    assert prune_receipts(session, receipts[0].created_at + timedelta(days=1)) == 0
+    assert prune_receipts(session, receipts[0].created_at + timedelta(days=8)) == 1
+    assert _count(session, WebhookReceipt) == 0

@@ -21,7 +21,6 @@ TWILIO_URLS = [
     "/twilio/voice/transcription",
     "/twilio/voice/callback/confirm",
     "/twilio/voice/callback/number/1",
-    "/twilio/voice/finish",
     "/twilio/voice/fallback-message",
     "/twilio/sms/status",
 ]

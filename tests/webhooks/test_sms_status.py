@@ -10,7 +10,7 @@ from ticketing.models import OutboxMessage, TicketEvent
 def _sent_page(phone, session) -> OutboxMessage:
     call = phone("+13365550123")
     call.ring()
-    call.post("/twilio/voice/finish")
+    call.post("/twilio/voice/callback/confirm", Digits="1")
     page = session.scalars(select(OutboxMessage)).one()
     page.status, page.provider_sid = "sent", "SM" + "a" * 32
     session.commit()
