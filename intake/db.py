@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing.orm import Base
@@ -90,6 +90,18 @@ class Database:
             raise
         finally:
             session.close()
+
+
+def keep_ticket_numbering(bind: Connection) -> None:
+    """After a migration rebuilt `tickets` on SQLite, restore its counter (numbers go on
+    from at least 1001, never reusing one)."""
+    if bind.dialect.name != "sqlite":
+        return
+    top = bind.exec_driver_sql("SELECT COALESCE(MAX(id), 1000) FROM tickets").scalar()
+    bind.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'tickets'")
+    bind.exec_driver_sql(
+        "INSERT INTO sqlite_sequence (name, seq) VALUES ('tickets', ?)", (max(int(top), 1000),)
+    )
 
 
 def alembic_config(url: str):

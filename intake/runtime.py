@@ -10,9 +10,11 @@ from intake.db import Database
 from scheduler.runner import Scheduler, build_scheduler
 from scheduler.transport import TwilioMessenger
 from ticketing.calls import complete_stalled_intakes
+from ticketing.escalation import sweep_escalations
 from webhooks.receipts import prune_receipts
 
 SWEEPS = (
+    ("escalations", sweep_escalations, 2),
     ("stalled-intakes", complete_stalled_intakes, 30),
     ("prune-webhook-receipts", prune_receipts, 3600),
 )
@@ -43,7 +45,8 @@ def scheduler_for(
         messenger_for(settings),
         clock,
         status_callback_url=f"{base}/twilio/sms/status",
-        call_status_callback_url=f"{base}/twilio/voice/status",
+        call_status_callback_url=f"{base}/twilio/voice/page/status",
+        public_base_url=base,
         background=background,
         sweeps=SWEEPS,
     )

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, or_, orm, select
 from sqlalchemy.orm import Session
 
 from scheduler.transport import Messenger, PermanentSendError, SendError, TransientSendError
+from ticketing.delivery import page_failed
 from ticketing.models import OutboxMessage
 from ticketing.timeline import add_event
 
@@ -118,15 +119,29 @@ def _snapshot(row: OutboxMessage) -> Claim:
     )
 
 
-def _send(
-    messenger: Messenger, claim: Claim, sms_callback: str | None, call_callback: str | None
-) -> str | SendError:
+@dataclass(frozen=True)
+class Callbacks:
+    """Where Twilio reports back, and the origin that relative voice-page URLs hang off."""
+
+    sms_status: str | None = None
+    call_status: str | None = None
+    public_base_url: str = ""
+
+
+def _send(messenger: Messenger, claim: Claim, callbacks: Callbacks) -> str | SendError:
     """The SID on success, the SendError otherwise; never raises."""
     try:
         if claim.channel == "call":
-            return messenger.place_call(claim.to_number, claim.body, status_callback=call_callback)
+            url = claim.body
+            if url.startswith("/"):
+                url = callbacks.public_base_url.rstrip("/") + url
+            return messenger.place_call(
+                claim.to_number, url, status_callback=callbacks.call_status, machine_detection=True
+            )
         if claim.channel == "sms":
-            return messenger.send_sms(claim.to_number, claim.body, status_callback=sms_callback)
+            return messenger.send_sms(
+                claim.to_number, claim.body, status_callback=callbacks.sms_status
+            )
         return PermanentSendError(f"unknown channel {claim.channel!r}")
     except SendError as exc:
         return exc
@@ -158,6 +173,8 @@ def _mark_failed(
     else:
         why = f"after {claim.attempts} attempts: {error.explanation}"
     _note(session, claim, "page_failed", f"{claim.label} to {claim.to_number} FAILED {why}", now)
+    # An escalation does not wait for its timer when a page cannot get through.
+    page_failed(session, row, now=now, reason=error.explanation)
 
 
 def _schedule_retry(
@@ -229,11 +246,13 @@ def relay_due(
     *,
     status_callback_url: str | None,
     call_status_callback_url: str | None = None,
+    public_base_url: str = "",
     batch: int = 50,
     rng: random.Random | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> RelayReport:
     """Send every due outbox row once and record each outcome; one call is one tick."""
+    callbacks = Callbacks(status_callback_url, call_status_callback_url, public_base_url)
     with sessionmaker.begin() as session:
         claims = claim_due(session, now, batch)
     report = RelayReport()
@@ -243,7 +262,7 @@ def relay_due(
             with sessionmaker.begin() as session:
                 report.released = release(session, claims[index:], now)
             break
-        outcome = _send(messenger, claim, status_callback_url, call_status_callback_url)
+        outcome = _send(messenger, claim, callbacks)
         # Recorded at once, row by row, so a crash loses at most the one in flight.
         with sessionmaker.begin() as session:
             record(session, claim, outcome, now, rng or _rng, report)

@@ -37,6 +37,7 @@ def run_relay(
     clock: Clock,
     status_callback_url: str | None,
     call_status_callback_url: str | None = None,
+    public_base_url: str = "",
 ) -> None:
     """One relay tick; logs instead of raising."""
     try:
@@ -46,6 +47,7 @@ def run_relay(
             clock(),
             status_callback_url=status_callback_url,
             call_status_callback_url=call_status_callback_url,
+            public_base_url=public_base_url,
         )
     except Exception:
         log.exception("outbox relay tick failed")
@@ -74,6 +76,7 @@ def build_scheduler(
     background: bool,
     sweeps: Sequence[Sweep] = (),
     call_status_callback_url: str | None = None,
+    public_base_url: str = "",
 ) -> BaseScheduler:
     """A scheduler (not started) running the relay every second and each sweep every N s."""
     scheduler: BaseScheduler = (
@@ -83,7 +86,14 @@ def build_scheduler(
         run_relay,
         "interval",
         seconds=RELAY_INTERVAL_SECONDS,
-        args=(sessionmaker, messenger, clock, status_callback_url, call_status_callback_url),
+        args=(
+            sessionmaker,
+            messenger,
+            clock,
+            status_callback_url,
+            call_status_callback_url,
+            public_base_url,
+        ),
         id="outbox-relay",
         **_job_defaults(),
     )

@@ -15,8 +15,9 @@ from ivr.calendar import EMERGENCY, Classification
 from ivr.flow import CallView
 from ivr.phones import is_withheld, national, to_e164
 from ticketing.directory import client_by_account, contact_by_phone
-from ticketing.models import Call, Contact, ServiceClass, Ticket
-from ticketing.paging import page_on_call, send_callers_words
+from ticketing.escalation import start_escalation
+from ticketing.models import Call, Contact, ServiceClass, Ticket, TicketStatus
+from ticketing.paging import send_callers_words
 from ticketing.timeline import add_event
 
 CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -227,8 +228,9 @@ def complete_intake(session: Session, call: Call, *, now: datetime, how: str) ->
             at=now,
         )
     add_event(session, ticket.id, "intake_complete", f"Intake complete: {how}.", at=now)
-    if ticket.service_class == EMERGENCY:
-        page_on_call(session, ticket, now=now)
+    # A technician who took the call live already acknowledged it: nobody else is woken.
+    if ticket.service_class == EMERGENCY and ticket.status == TicketStatus.OPEN:
+        start_escalation(session, ticket, now=now)
     session.flush()
     return True
 

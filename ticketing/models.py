@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+import secrets
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,6 +23,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ticketing.orm import Base, utcnow
 
 FIRST_TICKET_NUMBER = 1001
+
+
+def new_token() -> str:
+    """An unguessable token for URLs handed to one person (calendar feeds)."""
+    return secrets.token_urlsafe(24)
 
 
 class ServiceClass(enum.StrEnum):
@@ -76,9 +83,49 @@ class Technician(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    phone: Mapped[str] = mapped_column(String(20))  # E.164
+    phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
     email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Told when an emergency runs out of escalation steps unacknowledged.
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Replied STOP: Twilio refuses to text them (21610), so they are paged by voice.
+    sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Secret part of the technician's iCalendar feed URL.
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+
+
+class Rotation(Base):
+    """Technicians taking turns in a role, handing off at a local day and time."""
+
+    __tablename__ = "rotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="primary")
+    # The first hand-off, on the business's wall clock (date + time, no zone).
+    starts_on: Mapped[date] = mapped_column(Date)
+    handoff_time: Mapped[time] = mapped_column(Time)
+    shift_days: Mapped[int] = mapped_column(Integer, default=7)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[RotationMember]] = relationship(
+        back_populates="rotation", order_by="RotationMember.position", cascade="all, delete-orphan"
+    )
+
+
+class RotationMember(Base):
+    """A technician's place in a rotation."""
+
+    __tablename__ = "rotation_members"
+    __table_args__ = (UniqueConstraint("rotation_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rotation_id: Mapped[int] = mapped_column(ForeignKey("rotations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+
+    rotation: Mapped[Rotation] = relationship(back_populates="members")
+    technician: Mapped[Technician] = relationship()
 
 
 class OnCallOverride(Base):
@@ -129,6 +176,7 @@ class Ticket(Base):
     recording_sid: Mapped[str | None] = mapped_column(String(64))
     recording_duration: Mapped[int | None] = mapped_column(Integer)
     payment_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     intake_completed_at: Mapped[datetime | None]
     paged_at: Mapped[datetime | None]
@@ -137,6 +185,7 @@ class Ticket(Base):
 
     client: Mapped[Client | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
+    acknowledged_by: Mapped[Technician | None] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id"
     )
@@ -181,6 +230,9 @@ class Call(Base):
     status: Mapped[str] = mapped_column(String(20), default="ringing")
     last_sequence: Mapped[int] = mapped_column(Integer, default=-1)
     ended_at: Mapped[datetime | None]
+    # Live transfer: who was rung while the caller held, and whether they pressed 1.
+    transfer_technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
+    transfer_accepted_at: Mapped[datetime | None]
 
     ticket: Mapped[Ticket] = relationship()
 
@@ -211,10 +263,15 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(120))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
+    # page | notice (hand-off, caller's words) | reply (to an SMS) | alert (staff)
+    kind: Mapped[str] = mapped_column(String(12), default="page")
+    # Which escalation step wrote it (None outside escalations).
+    escalation_step: Mapped[int | None] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(8), default="sms")
     to_number: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
-    # pending → sending → sent | failed; delivery_status follows Twilio's callbacks.
+    # pending → sending → sent | failed, or cancelled (acknowledged before it left);
+    # delivery_status follows Twilio's callbacks (for calls: the call's final status).
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -225,3 +282,82 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class EscalationPolicy(Base):
+    """Who is notified, how, and when, until someone acknowledges."""
+
+    __tablename__ = "escalation_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    # How many times the whole list of steps runs (1 = once, no repeat).
+    repeat: Mapped[int] = mapped_column(Integer, default=2)
+    # Pause between the last step of one round and the first step of the next.
+    repeat_delay_seconds: Mapped[int] = mapped_column(Integer, default=300)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    steps: Mapped[list[EscalationStep]] = relationship(
+        back_populates="policy", order_by="EscalationStep.position", cascade="all, delete-orphan"
+    )
+
+
+class EscalationStep(Base):
+    """One step: after `delay_seconds` from the round's start, notify `target` by `channels`."""
+
+    __tablename__ = "escalation_steps"
+    __table_args__ = (UniqueConstraint("policy_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policies.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    delay_seconds: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(20))  # primary | secondary | technician
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
+    channels: Mapped[str] = mapped_column(String(12))  # sms | call | sms+call
+
+    policy: Mapped[EscalationPolicy] = relationship(back_populates="steps")
+    technician: Mapped[Technician | None] = relationship()
+
+
+class Escalation(Base):
+    """An emergency's paging in progress: a timer row the scheduler sweeps.
+
+    `fence` grows by one each time a step fires; a step is fired only by the
+    transaction that moves the fence from the value it read, so two schedulers
+    (or a restart mid-sweep) can never fire the same step twice.
+    """
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_due", "status", "escalate_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policies.id"))
+    # active → acknowledged | resolved | exhausted | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    started_at: Mapped[datetime]
+    next_step: Mapped[int] = mapped_column(Integer, default=0)
+    escalate_at: Mapped[datetime | None]
+    fence: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None]
+
+    ticket: Mapped[Ticket] = relationship()
+    policy: Mapped[EscalationPolicy] = relationship()
+
+    __mapper_args__ = {"version_id_col": fence}  # noqa: RUF012 (read by SQLAlchemy)
+
+
+class InboundMessage(Base):
+    """A text received on our numbers (technicians' replies), kept once per MessageSid."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_number: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from ivr.phones import national
 from ticketing.models import OutboxMessage, Technician, Ticket
-from ticketing.oncall import on_call
 from ticketing.sms_text import fit, to_gsm7
 from ticketing.timeline import add_event
+
+VOICE_PAGE_PATH = "/twilio/voice/page/{page_id}"
 
 
 def _caller_label(ticket: Ticket) -> str:
@@ -24,65 +25,84 @@ def _caller_label(ticket: Ticket) -> str:
 
 
 def page_text(ticket: Ticket) -> str:
-    """The SMS page: ticket number, client, callback number and the caller's words (≤ 2 SMS)."""
+    """The SMS page: ticket number, client, callback number, the caller's words and how to
+    acknowledge, within two SMS segments."""
     callback = national(ticket.callback_number) if ticket.callback_number else "no number given"
     head = f"EMERGENCY #{ticket.number}: {_caller_label(ticket)}. Call back {callback}."
     if ticket.payment_contact:
         head += " No MSA: billing to contact."
     head = to_gsm7(head).replace("{", "(").replace("}", ")")
+    tail = f" Reply ACK {ticket.number}"
     if ticket.description:
-        return fit(head + ' Problem: "{}"', to_gsm7(ticket.description))
+        return fit(head + ' Problem: "{}"' + tail, to_gsm7(ticket.description))
     if ticket.recording_url:
-        return fit(head + " {}", f"Message: {ticket.recording_url}.mp3")
-    return fit(head + " {}", "No message was left.")
+        return fit(head + " {}" + tail, f"Message: {ticket.recording_url}.mp3")
+    return fit(head + " {}" + tail, "No message was left.")
 
 
-def _recipients(session: Session, now: datetime) -> tuple[list[Technician], str]:
-    primary = on_call(session, now, "primary")
-    if primary is not None:
-        return [primary], "on call"
-    # Nobody on call is a staffing gap, not a reason to lose an emergency: page everyone.
-    everyone = list(session.scalars(select(Technician).where(Technician.active.is_(True))))
-    return everyone, "nobody is on call, so every technician"
-
-
-def page_on_call(session: Session, ticket: Ticket, *, now: datetime) -> list[OutboxMessage]:
-    """Write the SMS page(s) for an emergency ticket into the outbox (same transaction)."""
-    technicians, why = _recipients(session, now)
-    if not technicians:
-        add_event(
-            session,
-            ticket.id,
-            "page_failed",
-            "No technician exists to page: add one with `intake technicians add`.",
-            at=now,
-        )
-        return []
-    body = page_text(ticket)
-    pages = []
-    for tech in technicians:
-        page = OutboxMessage(
-            dedupe_key=f"page:{ticket.id}:{tech.id}:sms:1",
-            ticket_id=ticket.id,
-            technician_id=tech.id,
+def enqueue_sms(
+    session: Session,
+    ticket: Ticket | None,
+    tech: Technician | None,
+    body: str,
+    *,
+    key: str,
+    now: datetime,
+    to_number: str | None = None,
+    step: int | None = None,
+    kind: str = "page",
+) -> OutboxMessage | None:
+    """Owe a text (to a technician, or to `to_number`); None if that key was already owed."""
+    return _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id if ticket else None,
+            technician_id=tech.id if tech else None,
+            kind=kind,
+            escalation_step=step,
             channel="sms",
-            to_number=tech.phone,
+            to_number=to_number or (tech.phone if tech else ""),
             body=body,
             next_attempt_at=now,
             created_at=now,
-        )
-        session.add(page)
-        pages.append(page)
-        add_event(
-            session,
-            ticket.id,
-            "paged",
-            f"Paging {tech.name} ({national(tech.phone)}) by SMS: {why}.",
-            at=now,
-        )
-    ticket.paged_at = now
+        ),
+    )
+
+
+def enqueue_call(
+    session: Session, ticket: Ticket, tech: Technician, *, key: str, now: datetime, step: int | None
+) -> OutboxMessage | None:
+    """Owe a voice page: the call's TwiML is served at /twilio/voice/page/<outbox id>."""
+    page = _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id,
+            technician_id=tech.id,
+            kind="page",
+            escalation_step=step,
+            channel="call",
+            to_number=tech.phone,
+            body="",
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+    if page is not None:
+        page.body = VOICE_PAGE_PATH.format(page_id=page.id)
+    return page
+
+
+def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
+    exists = session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == message.dedupe_key)
+    )
+    if exists is not None:
+        return None
+    session.add(message)
     session.flush()
-    return pages
+    return message
 
 
 def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> list[OutboxMessage]:
@@ -97,7 +117,8 @@ def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> li
         select(OutboxMessage).where(
             OutboxMessage.ticket_id == ticket.id,
             OutboxMessage.channel == "sms",
-            OutboxMessage.dedupe_key.like(f"page:{ticket.id}:%:sms:1"),
+            OutboxMessage.kind == "page",
+            OutboxMessage.status != "cancelled",
         )
     ).all()
     head = to_gsm7(f"#{ticket.number} {_caller_label(ticket)} - caller said: ")
@@ -106,18 +127,19 @@ def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> li
     for page in first_pages:
         if ticket.description in page.body:
             continue
-        follow_up = OutboxMessage(
-            dedupe_key=f"page:{ticket.id}:{page.technician_id}:words",
-            ticket_id=ticket.id,
-            technician_id=page.technician_id,
-            channel="sms",
+        follow_up = enqueue_sms(
+            session,
+            ticket,
+            None,
+            body,
+            key=f"words:{ticket.id}:{page.to_number}",
+            now=now,
             to_number=page.to_number,
-            body=body,
-            next_attempt_at=now,
-            created_at=now,
+            kind="notice",
         )
-        session.add(follow_up)
-        follow_ups.append(follow_up)
+        if follow_up is not None:
+            follow_up.technician_id = page.technician_id
+            follow_ups.append(follow_up)
     if follow_ups:
         add_event(session, ticket.id, "paged", "The caller's words were texted as well.", at=now)
     session.flush()

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from ticketing.directory import add_technician
+from ticketing.escalation import start_escalation
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.oncall import on_call, set_on_call
-from ticketing.paging import page_on_call, page_text
+from ticketing.paging import page_text
 from ticketing.sms_text import segments
 
 
@@ -43,7 +44,7 @@ def test_long_description_is_cut_to_two_segments(session, directory, length) -> 
     assert segments(text) <= 2
     assert "Call back (336) 555-0123" in text  # the essentials are never cut
     if length > 300:
-        assert text.endswith('..."')
+        assert text.endswith(f'..." Reply ACK {ticket.number}')
 
 
 def test_non_gsm_words_stay_within_two_segments(session, directory) -> None:
@@ -66,18 +67,20 @@ def test_braces_in_a_client_name_do_not_break_the_page(session, directory) -> No
 
 def test_page_goes_to_primary_on_call_in_the_same_transaction(session, directory, clock) -> None:
     ticket = _ticket(session, directory, description="down")
-    [page] = page_on_call(session, ticket, now=clock())
+    start_escalation(session, ticket, now=clock())
+    [page] = session.scalars(select(OutboxMessage)).all()
     assert page.to_number == directory["dana"].phone
     assert page.next_attempt_at == clock()
     assert ticket.paged_at == clock()
-    assert session.scalars(select(OutboxMessage)).one() is page
+    assert page.body.endswith(f"Reply ACK {ticket.number}")
 
 
 def test_no_technician_at_all_is_on_the_timeline(session, clock) -> None:
     ticket = Ticket(service_class="emergency")
     session.add(ticket)
     session.flush()
-    assert page_on_call(session, ticket, now=clock()) == []
+    start_escalation(session, ticket, now=clock())
+    assert session.scalars(select(OutboxMessage)).all() == []
     session.refresh(ticket)
     assert ticket.events[-1].kind == "page_failed"
 
@@ -101,3 +104,11 @@ def test_technician_needs_a_valid_phone(session) -> None:
 
     with pytest.raises(DomainError, match="not a valid phone number"):
         add_technician(session, "Ann", "555-12")
+
+
+def test_ticket_numbers_start_at_1001(session) -> None:
+    """Callers hear and technicians type four-digit numbers, on SQLite as on PostgreSQL."""
+    ticket = Ticket(service_class="emergency")
+    session.add(ticket)
+    session.flush()
+    assert ticket.number >= 1001

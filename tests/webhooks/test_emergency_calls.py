@@ -217,7 +217,8 @@ def test_nobody_on_call_pages_every_technician(phone, session, directory, clock)
     call.ring()
     call.post("/twilio/voice/callback/confirm", Digits="1")
     assert {p.to_number for p in _pages(session)} == {"+13365550101", "+13365550102"}
-    assert "nobody is on call" in _ticket(session).events[-1].message
+    messages = [event.message for event in _ticket(session).events]
+    assert "Nobody is on call as primary: paging every technician." in messages
 
 
 def test_transcription_after_the_page_is_texted_as_a_follow_up(phone, session, directory) -> None:

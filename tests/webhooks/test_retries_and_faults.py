@@ -118,7 +118,7 @@ def test_database_down_answers_with_safe_twiml(phone, session, directory, monkey
 def test_effects_of_a_failed_step_are_rolled_back(phone, session, directory, monkeypatch) -> None:
     call = phone("+13365550123")
     call.ring()
-    monkeypatch.setattr("ticketing.calls.page_on_call", _explode)
+    monkeypatch.setattr("ticketing.calls.start_escalation", _explode)
     call.post("/twilio/voice/callback/confirm", Digits="1")
     ticket = session.scalars(select(Ticket)).one()
     session.refresh(ticket)
