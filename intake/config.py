@@ -42,6 +42,9 @@ class Settings:
     smtp_url: str | None = None
     fallback_forward_number: str | None = None
     helpdesk_busy_queue: int = 3
+    # Ring the on-call technician while an emergency caller holds, before taking a message.
+    live_transfer: bool = True
+    live_transfer_seconds: int = 20
     sandbox: bool = False
 
     @property
@@ -78,6 +81,17 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be on or off, not {raw!r}")
+
+
 def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> Settings:
     """Build Settings from `env` (default: os.environ after loading `.env`)."""
     if env is None:
@@ -95,6 +109,8 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "database_url": database_url,
         "secret_key": env.get("SECRET_KEY") or _secret_key(instance_path),
         "helpdesk_busy_queue": _int(env, "HELPDESK_BUSY_QUEUE", 3),
+        "live_transfer": _flag(env, "LIVE_TRANSFER", True),
+        "live_transfer_seconds": _int(env, "LIVE_TRANSFER_SECONDS", 20),
         "sandbox": demo,
     }
     plain = {
@@ -143,6 +159,8 @@ def settings_check(settings: Settings) -> None:
         ZoneInfo(settings.business_timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"BUSINESS_TIMEZONE {settings.business_timezone!r} is unknown") from exc
+    if not 5 <= settings.live_transfer_seconds <= 60:
+        raise ConfigError("LIVE_TRANSFER_SECONDS must be between 5 and 60")
     if not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
     try:

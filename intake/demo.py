@@ -17,6 +17,7 @@ CLIENTS = (
     ("Piedmont Hardware", "1002", True, False, ("Sam Lee", "+13365550145", "sam@piedmont.example")),
     ("Yadkin Valley Diner", "1003", False, False, ("Maria Ortiz", "+13365550167", None)),
 )
+MANAGER = "Priya Nair"
 TECHNICIANS = (
     ("Dana Whitfield", "+13365550101", "dana@accelerando.example"),
     ("Luis Romero", "+13365550102", "luis@accelerando.example"),
@@ -32,7 +33,7 @@ def seed_demo(session: Session, now: datetime) -> bool:
         add_client(session, name, account, has_msa=msa, has_emergency_agreement=emergency)
         add_contact(session, account, person, phone, email=email, is_representative=True)
     for name, phone, email in TECHNICIANS:
-        add_technician(session, name, phone, email=email)
+        add_technician(session, name, phone, email=email, is_manager=name == MANAGER)
     set_on_call(session, "Dana Whitfield", now=now, role="primary")
     set_on_call(session, "Luis Romero", now=now, role="secondary")
     return True

@@ -12,6 +12,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.calendar import EMERGENCY, HELP_DESK
 from ivr.phones import spoken_digits, spoken_number
+from ivr.transfer import Transfer, ring_technician
 
 PROFESSIONAL_SERVICE = "professional_service"
 
@@ -50,6 +51,7 @@ class CallView:
     caller_number: str | None = None  # E.164, None when withheld or unparseable
     callback_number: str | None = None
     ticket_number: int | None = None
+    transfer: Transfer | None = None  # ring this technician before taking a message
 
 
 def _say(target: VoiceResponse | Gather, text: str) -> None:
@@ -169,6 +171,14 @@ def emergency_intake(view: CallView, response: VoiceResponse | None = None) -> V
             "We do not have a Master Services Agreement on file for you, "
             "so our billing team will contact you for payment.",
         )
+    if view.transfer is not None:
+        return ring_technician(view.transfer, response)
+    return ask_for_message(response)
+
+
+def ask_for_message(response: VoiceResponse | None = None) -> VoiceResponse:
+    """Record what is wrong (the emergency message)."""
+    response = _start(response)
     _say(
         response,
         "After the tone, please describe what is wrong and how it affects your business. "

@@ -110,6 +110,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         twilio_auth_token=AUTH_TOKEN,
         twilio_sms_from="+13368991911",
         twilio_api_base_url="https://api.twilio.test",
+        # Most call tests are about the message path; live transfer has its own tests.
+        live_transfer=False,
     )
 
 
@@ -162,8 +164,8 @@ def wipe_database(engine: Engine) -> Iterator[None]:
 
 @pytest.fixture
 def directory(session: Session, clock: FrozenClock) -> dict[str, object]:
-    """Two clients (one with an MSA, one without), their representatives, two technicians,
-    Dana on call as primary."""
+    """Two clients (one with an MSA, one without), their representatives, three technicians:
+    Dana on call as primary, Luis (not on call), Priya the manager."""
     from ticketing.directory import add_client, add_contact, add_technician
     from ticketing.oncall import set_on_call
 
@@ -173,6 +175,7 @@ def directory(session: Session, clock: FrozenClock) -> dict[str, object]:
     maria = add_contact(session, "1003", "Maria Ortiz", "+13365550167", is_representative=True)
     dana = add_technician(session, "Dana Whitfield", "+13365550101")
     luis = add_technician(session, "Luis Romero", "+13365550102")
+    priya = add_technician(session, "Priya Nair", "+13365550103", is_manager=True)
     set_on_call(session, "Dana Whitfield", now=clock())
     session.commit()
     return {
@@ -182,6 +185,7 @@ def directory(session: Session, clock: FrozenClock) -> dict[str, object]:
         "maria": maria,
         "dana": dana,
         "luis": luis,
+        "priya": priya,
     }
 
 

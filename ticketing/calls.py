@@ -16,8 +16,10 @@ from ivr.flow import CallView
 from ivr.phones import is_withheld, national, to_e164
 from ticketing.directory import client_by_account, contact_by_phone
 from ticketing.escalation import start_escalation
-from ticketing.models import Call, Contact, ServiceClass, Ticket, TicketStatus
+from ticketing.models import Call, Contact, ServiceClass, Technician, Ticket, TicketStatus
+from ticketing.oncall import on_call
 from ticketing.paging import send_callers_words
+from ticketing.responses import acknowledge
 from ticketing.timeline import add_event
 
 CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -281,3 +283,50 @@ def call_view(call: Call, firm_name: str) -> CallView:
         callback_number=ticket.callback_number,
         ticket_number=ticket.number,
     )
+
+
+def choose_transfer(session: Session, call: Call, *, now: datetime) -> Technician | None:
+    """The technician to ring live for this emergency, once per call (None: take a message)."""
+    if call.transfer_technician_id is not None or call.ticket.status != TicketStatus.OPEN:
+        return None
+    tech = on_call(session, now, "primary")
+    if tech is None:
+        return None
+    call.transfer_technician_id = tech.id
+    add_event(
+        session, call.ticket_id, "transfer", f"Ringing {tech.name} for a live transfer.", at=now
+    )
+    return tech
+
+
+def accept_transfer(
+    session: Session, call: Call, technician_id: int, accepted: bool, *, now: datetime
+) -> bool:
+    """The technician answered the whisper: 1 takes the call (and acknowledges the ticket)."""
+    tech = session.get(Technician, technician_id)
+    if tech is None or call.transfer_technician_id != technician_id:
+        return False
+    if not accepted:
+        add_event(session, call.ticket_id, "transfer", f"{tech.name} declined the call.", at=now)
+        return False
+    call.transfer_accepted_at = now
+    acknowledge(session, call.ticket, tech, now=now, via="took the call live")
+    return True
+
+
+def transfer_ended(session: Session, call: Call, dial_status: str, *, now: datetime) -> bool:
+    """The caller's dial ended: True if they spoke with the technician."""
+    if call.transfer_accepted_at is not None:
+        add_event(
+            session, call.ticket_id, "transfer", "Live call with the technician ended.", at=now
+        )
+        complete_intake(session, call, now=now, how="the technician took the call live")
+        return True
+    add_event(
+        session,
+        call.ticket_id,
+        "transfer",
+        f"Live transfer not taken ({dial_status or 'no answer'}): taking a message.",
+        at=now,
+    )
+    return False

@@ -102,7 +102,12 @@ def representative_of(session: Session, client_id: int) -> Contact | None:
 
 
 def add_technician(
-    session: Session, name: str, phone: str, *, email: str | None = None
+    session: Session,
+    name: str,
+    phone: str,
+    *,
+    email: str | None = None,
+    is_manager: bool = False,
 ) -> Technician:
     """Add a technician who can be put on call and paged."""
     if not name.strip():
@@ -110,7 +115,10 @@ def add_technician(
     if technician_by_name(session, name) is not None:
         raise DomainError(f"a technician named {name!r} already exists")
     tech = Technician(
-        name=name.strip(), phone=valid_phone(phone), email=(email or "").strip() or None
+        name=name.strip(),
+        phone=valid_phone(phone),
+        email=(email or "").strip() or None,
+        is_manager=is_manager,
     )
     session.add(tech)
     session.flush()

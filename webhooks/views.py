@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from webhooks.sms import bp as sms_bp
+from webhooks.transfer import bp as transfer_bp
 from webhooks.voice import bp as voice_bp
 
 
 def init_app(app: Flask) -> None:
     """Add the Twilio webhooks to `app`."""
     app.register_blueprint(voice_bp)
+    app.register_blueprint(transfer_bp)
     app.register_blueprint(sms_bp)

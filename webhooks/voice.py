@@ -2,146 +2,155 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
-from ivr.calendar import local_moment
+from ivr.calendar import EMERGENCY, local_moment
 from ivr.flow import Paths
 from ivr.phones import to_e164
+from ivr.transfer import Transfer
 from ticketing import calls
 from ticketing.calendar_days import business_calendar
 from ticketing.models import Call
+from webhooks import params
 from webhooks.handling import twilio_webhook
 
 bp = Blueprint("twilio_voice", __name__)
 
 
-def _settings() -> Any:
-    return current_app.config["SETTINGS"]
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
-def _form(name: str, limit: int = 200) -> str:
-    return request.form.get(name, "")[:limit]
-
-
-def _digits() -> str:
-    return "".join(ch for ch in _form("Digits", 40) if ch.isdigit() or ch in "*#")
-
-
-def _apology(settings: Any) -> VoiceResponse:
+def apology(settings: Any) -> VoiceResponse:
+    """Safe TwiML for a failure mid-call (shared by every caller-facing route)."""
     return flow.apology(settings.firm_name, settings.fallback_forward_number)
 
 
 def _moment(calendar: Any) -> datetime:
     """Now, or in the sandbox only, the moment a simulated call pretends to be made at."""
-    simulated = _form("SimulatedAt", 40)
-    if _settings().sandbox and simulated:
+    simulated = params.form("SimulatedAt", 40)
+    if params.settings().sandbox and simulated:
         try:
             return local_moment(calendar, datetime.strptime(simulated, "%Y-%m-%d %H:%M"))
         except ValueError:
             pass
-    return _now()
+    return params.now()
 
 
 def _call(session: Session) -> Call:
     """This request's call, opened now if its first webhook never reached us."""
-    call_sid = _form("CallSid", 64)
+    call_sid = params.form("CallSid", 64)
     if not call_sid:
         raise ValueError("a voice webhook without CallSid")
     existing = calls.call_by_sid(session, call_sid)
     if existing is not None:
         return existing
-    calendar = business_calendar(session, _settings())
+    calendar = business_calendar(session, params.settings())
     return calls.open_call(
         session,
         call_sid=call_sid,
-        from_raw=_form("From", 64),
-        to_number=_form("To", 64),
+        from_raw=params.form("From", 64),
+        to_number=params.form("To", 64),
         classification=calendar.classify(_moment(calendar)),
-        now=_now(),
+        now=params.now(),
     )
 
 
 def _view(call: Call) -> flow.CallView:
-    return calls.call_view(call, _settings().firm_name)
+    return calls.call_view(call, params.settings().firm_name)
+
+
+def _intake_view(session: Session, call: Call) -> flow.CallView:
+    """The view for the step that may start the emergency intake: with a live transfer
+    to the on-call technician when that is switched on and someone is on call."""
+    view, settings = _view(call), params.settings()
+    if not settings.live_transfer or call.ticket.service_class != EMERGENCY:
+        return view
+    tech = calls.choose_transfer(session, call, now=params.now())
+    if tech is None:
+        return view
+    transfer = Transfer(
+        call.call_sid,
+        tech.id,
+        tech.phone,
+        settings.twilio_voice_number,
+        settings.live_transfer_seconds,
+    )
+    return replace(view, transfer=transfer)
 
 
 def _hung_up() -> bool:
-    return _form("CallStatus", 20) in calls.CALL_ENDED
+    return params.form("CallStatus", 20) in calls.CALL_ENDED
 
 
 @bp.post(Paths.START)
-@twilio_webhook(_apology)
+@twilio_webhook(apology)
 def incoming(session: Session) -> VoiceResponse:
     """A call comes in: open its ticket, then identify the caller or go straight on."""
     call = _call(session)
-    view = _view(call)
     if call.ticket.client_id is None:
-        return flow.ask_account_number(view, 1)
-    return flow.after_identification(view)
+        return flow.ask_account_number(_view(call), 1)
+    return flow.after_identification(_intake_view(session, call))
 
 
 @bp.post("/twilio/voice/account/<int:attempt>")
-@twilio_webhook(_apology)
+@twilio_webhook(apology)
 def account(session: Session, attempt: int) -> VoiceResponse:
     """The caller keyed in an account number (or nothing)."""
     attempt = min(max(attempt, 1), flow.ACCOUNT_TRIES)
     call = _call(session)
-    digits = _digits()
-    if calls.identify_by_account(session, call, digits, now=_now()):
-        return flow.after_identification(_view(call))
+    digits = params.digits()
+    if calls.identify_by_account(session, call, digits, now=params.now()):
+        return flow.after_identification(_intake_view(session, call))
     if attempt >= flow.ACCOUNT_TRIES:
-        calls.give_up_identifying(session, call, now=_now())
+        calls.give_up_identifying(session, call, now=params.now())
+        return flow.account_not_found(_intake_view(session, call), attempt, digits)
     return flow.account_not_found(_view(call), attempt, digits)
 
 
 @bp.post("/twilio/voice/menu/<int:attempt>")
-@twilio_webhook(_apology)
+@twilio_webhook(apology)
 def menu(session: Session, attempt: int) -> VoiceResponse:
     """The business-hours menu choice."""
     attempt = min(max(attempt, 1), flow.MENU_TRIES)
     call = _call(session)
-    choice = flow.menu_choice(_digits(), attempt)
+    choice = flow.menu_choice(params.digits(), attempt)
     if choice is None:
         return flow.menu_again(_view(call), attempt)
-    calls.choose_service(session, call, choice, now=_now())
-    return flow.after_menu(_view(call))
+    calls.choose_service(session, call, choice, now=params.now())
+    return flow.after_menu(_intake_view(session, call))
 
 
 @bp.post(Paths.RECORDED)
-@twilio_webhook(_apology)
+@twilio_webhook(apology)
 def recorded(session: Session) -> VoiceResponse:
     """The caller's message was recorded (Twilio posts this even when they hung up)."""
     call = _call(session)
-    duration = _form("RecordingDuration", 10)
+    duration = params.form("RecordingDuration", 10)
     calls.store_recording(
         session,
         call,
-        url=_form("RecordingUrl", 500),
-        sid=_form("RecordingSid", 64),
+        url=params.form("RecordingUrl", 500),
+        sid=params.form("RecordingSid", 64),
         duration=int(duration) if duration.isdigit() else None,
-        now=_now(),
+        now=params.now(),
     )
     if _hung_up():
-        calls.complete_intake(session, call, now=_now(), how="the caller hung up after the message")
+        calls.complete_intake(
+            session, call, now=params.now(), how="the caller hung up after the message"
+        )
     return flow.ask_callback(_view(call))
 
 
 @bp.post(Paths.NO_RECORDING)
-@twilio_webhook(_apology)
+@twilio_webhook(apology)
 def no_recording(session: Session) -> VoiceResponse:
     """The recording was empty or timed out: go on without a message."""
     call = _call(session)
-    calls.note_no_recording(session, call, now=_now())
+    calls.note_no_recording(session, call, now=params.now())
     return flow.ask_callback(_view(call), no_recording=True)
 
 
@@ -153,36 +162,36 @@ def transcription(session: Session) -> None:
     calls.store_transcription(
         session,
         call,
-        text=_form("TranscriptionText", 4000),
-        status=_form("TranscriptionStatus", 20),
-        now=_now(),
+        text=params.form("TranscriptionText", 4000),
+        status=params.form("TranscriptionStatus", 20),
+        now=params.now(),
     )
 
 
 def _finish(session: Session, call: Call, how: str) -> VoiceResponse:
-    calls.complete_intake(session, call, now=_now(), how=how)
+    calls.complete_intake(session, call, now=params.now(), how=how)
     return flow.goodbye(_view(call))
 
 
 @bp.post(Paths.CALLBACK_CONFIRM)
-@twilio_webhook(_apology)
+@twilio_webhook(apology)
 def callback_confirm(session: Session) -> VoiceResponse:
     """1 (or nothing) keeps the caller ID as callback number; 2 asks for another."""
     call = _call(session)
-    if _digits().startswith("2"):
+    if params.digits().startswith("2"):
         return flow.ask_callback_number(1)
     return _finish(session, call, "callback number confirmed")
 
 
 @bp.post("/twilio/voice/callback/number/<int:attempt>")
-@twilio_webhook(_apology)
+@twilio_webhook(apology)
 def callback_number(session: Session, attempt: int) -> VoiceResponse:
     """The caller keyed in a callback number."""
     attempt = min(max(attempt, 1), flow.CALLBACK_TRIES)
     call = _call(session)
-    e164 = to_e164(_digits().strip("*#"))
+    e164 = to_e164(params.digits().strip("*#"))
     if e164 is not None:
-        calls.set_callback(session, call, e164, now=_now())
+        calls.set_callback(session, call, e164, now=params.now())
         return _finish(session, call, "callback number entered")
     if attempt < flow.CALLBACK_TRIES:
         return flow.ask_callback_number(attempt + 1, retry=True)
@@ -194,30 +203,30 @@ def callback_number(session: Session, attempt: int) -> VoiceResponse:
 def fallback_message(session: Session) -> VoiceResponse:
     """A message left after something failed mid-call: it still becomes a paged ticket."""
     call = _call(session)
-    if _form("RecordingUrl"):
-        duration = _form("RecordingDuration", 10)
+    if params.form("RecordingUrl"):
+        duration = params.form("RecordingDuration", 10)
         calls.store_recording(
             session,
             call,
-            url=_form("RecordingUrl", 500),
-            sid=_form("RecordingSid", 64),
+            url=params.form("RecordingUrl", 500),
+            sid=params.form("RecordingSid", 64),
             duration=int(duration) if duration.isdigit() else None,
-            now=_now(),
+            now=params.now(),
         )
-    calls.complete_intake(session, call, now=_now(), how="message taken after a fault")
-    return flow.fallback_received(_settings().firm_name)
+    calls.complete_intake(session, call, now=params.now(), how="message taken after a fault")
+    return flow.fallback_received(params.settings().firm_name)
 
 
 @bp.post(Paths.STATUS)
 @twilio_webhook(lambda _settings: None)
 def status(session: Session) -> None:
     """A call's status changed (answer 204); a hang-up mid-intake still pages."""
-    call_sid = _form("CallSid", 64)
-    sequence = _form("SequenceNumber", 10)
+    call_sid = params.form("CallSid", 64)
+    sequence = params.form("SequenceNumber", 10)
     calls.call_status(
         session,
         call_sid,
-        _form("CallStatus", 20),
+        params.form("CallStatus", 20),
         int(sequence) if sequence.isdigit() else None,
-        now=_now(),
+        now=params.now(),
     )

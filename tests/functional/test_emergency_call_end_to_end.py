@@ -45,7 +45,10 @@ def live_service(settings, database_url, wipe_database) -> Iterator[dict[str, An
     )
     base = f"http://127.0.0.1:{server.server_port}"
     live = settings.with_overrides(
-        public_base_url=base, sandbox=True, twilio_api_base_url=base + "/sandbox/twilio"
+        public_base_url=base,
+        sandbox=True,
+        twilio_api_base_url=base + "/sandbox/twilio",
+        live_transfer=True,  # the simulated caller hears no answer, then leaves a message
     )
     database = Database(database_url)
     clock = SystemClock()
