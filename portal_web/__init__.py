@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app
 
+from portal_web import calendar_feed
+
 bp = Blueprint("portal", __name__)
 
 
@@ -27,3 +29,4 @@ def healthz() -> tuple[str, int, dict[str, str]]:
 def init_app(app: Flask) -> None:
     """Register the portal blueprints."""
     app.register_blueprint(bp)
+    calendar_feed.init_app(app)

@@ -1,23 +1,52 @@
-"""Who is on call: standing assignments made with `intake oncall set` (rotations come later)."""
+"""Who is on call: rotations, overrides (`intake oncall set` makes a standing one), and the
+text that tells a technician their shift is about to start."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from ticketing.directory import technician_by_name
-from ticketing.errors import NotFound
-from ticketing.models import OnCallOverride, Technician
+from ticketing.errors import DomainError, NotFound
+from ticketing.models import OnCallOverride, Rotation, RotationMember, Technician
+from ticketing.paging import enqueue_sms
+from ticketing.schedules import ROLES, Shift, business_zone, local_label, shifts
+from ticketing.sms_text import to_gsm7
 
-ROLES = ("primary", "secondary")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HANDOFF = re.compile(r"^\s*(?:(?P<day>[A-Za-z]+)\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*$")
+HANDOFF_HELP = 'use a weekday and a 24-hour time, e.g. "Mon 08:00"'
+# A notice goes out this long before the shift; one for a shift that started longer
+# ago than NOTICE_LATE is dropped (the scheduler was down; the news is stale).
+NOTICE_LEAD = timedelta(minutes=60)
+NOTICE_LATE = timedelta(minutes=10)
+DEFAULT_FIRM_NAME = "Accelerando"
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise NotFound(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    return role
+
+
+def _technician(session: Session, name: str) -> Technician:
+    tech = technician_by_name(session, name)
+    if tech is None:
+        raise NotFound(f"no technician named {name!r} (add one with `intake technicians add`)")
+    if not tech.active:
+        raise DomainError(f"{tech.name} is not an active technician")
+    return tech
 
 
 def set_on_call(session: Session, name: str, *, now: datetime, role: str = "primary") -> Technician:
     """Put a technician on call from now on, ending whoever held the role until now."""
-    if role not in ROLES:
-        raise NotFound(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    _role(role)
     tech = technician_by_name(session, name)
     if tech is None:
         raise NotFound(f"no technician named {name!r} (add one with `intake technicians add`)")
@@ -35,18 +64,174 @@ def set_on_call(session: Session, name: str, *, now: datetime, role: str = "prim
     return tech
 
 
-def on_call(session: Session, at: datetime, role: str = "primary") -> Technician | None:
-    """The technician holding `role` at moment `at` (the latest assignment covering it)."""
-    stmt = (
-        select(Technician)
-        .join(OnCallOverride, OnCallOverride.technician_id == Technician.id)
-        .where(
-            OnCallOverride.role == role,
-            OnCallOverride.starts_at <= at,
-            or_(OnCallOverride.ends_at.is_(None), OnCallOverride.ends_at > at),
-            Technician.active.is_(True),
-        )
-        .order_by(OnCallOverride.starts_at.desc(), OnCallOverride.id.desc())
-        .limit(1)
+def on_call(
+    session: Session, at: datetime, role: str = "primary", *, timezone: str | ZoneInfo | None = None
+) -> Technician | None:
+    """The technician holding `role` at moment `at`: the newest override, else the rotation."""
+    tz = business_zone(timezone)
+    for shift in shifts(session, at, at + timedelta(microseconds=1), role=role, timezone=tz):
+        if shift.start <= at < shift.end:
+            return shift.technician
+    return None
+
+
+def add_override(
+    session: Session, name: str, *, start: datetime, end: datetime, role: str, now: datetime
+) -> OnCallOverride:
+    """Put NAME on call for [start, end), over any rotation and any older override."""
+    _role(role)
+    tech = _technician(session, name)
+    if end <= start:
+        raise DomainError("an override must end after it starts")
+    if end <= now:
+        raise DomainError("that override would be entirely in the past")
+    override = OnCallOverride(technician_id=tech.id, role=role, starts_at=start, ends_at=end)
+    session.add(override)
+    session.flush()
+    return override
+
+
+def remove_override(session: Session, override_id: int) -> OnCallOverride:
+    """Delete override number `override_id`; whoever it covered for is on call again."""
+    # Loaded before the delete: the caller may still name who it was for.
+    override = session.get(
+        OnCallOverride, override_id, options=[selectinload(OnCallOverride.technician)]
     )
-    return session.scalar(stmt)
+    if override is None:
+        raise NotFound(f"no override #{override_id} (see `intake oncall override list`)")
+    session.delete(override)
+    session.flush()
+    return override
+
+
+def overrides(
+    session: Session, now: datetime, *, include_past: bool = False
+) -> list[OnCallOverride]:
+    """Overrides not yet over (every one with `include_past`), by start."""
+    stmt = select(OnCallOverride).order_by(OnCallOverride.starts_at, OnCallOverride.id)
+    if not include_past:
+        stmt = stmt.where(or_(OnCallOverride.ends_at.is_(None), OnCallOverride.ends_at > now))
+    return list(session.scalars(stmt))
+
+
+def parse_handoff(text: str) -> tuple[int | None, time]:
+    """ "Mon 08:00" → (0, 08:00); "08:00" → (None, 08:00) (weekday 0 = Monday)."""
+    match = _HANDOFF.match(text)
+    if not match:
+        raise DomainError(f"{text!r} is not a hand-off; {HANDOFF_HELP}")
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if hour > 23 or minute > 59:
+        raise DomainError(f"{text!r} has no valid time of day; {HANDOFF_HELP}")
+    if match["day"] is None:
+        return None, time(hour, minute)
+    given = match["day"].lower()
+    days = [i for i, day in enumerate(WEEKDAYS) if len(given) >= 3 and day.startswith(given)]
+    if not days:
+        raise DomainError(f"{match['day']!r} is not a weekday; {HANDOFF_HELP}")
+    return days[0], time(hour, minute)
+
+
+def first_handoff(weekday: int | None, starts: date | None, today: date) -> date:
+    """The first hand-off's date: `starts` (on `weekday`), else the next `weekday` from today."""
+    if starts is not None:
+        if weekday is not None and starts.weekday() != weekday:
+            raise DomainError(
+                f"the hand-off is on {WEEKDAYS[weekday].title()}s but {starts} is a "
+                f"{WEEKDAYS[starts.weekday()].title()}"
+            )
+        return starts
+    if weekday is None:
+        return today
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def rotation_by_name(session: Session, name: str) -> Rotation | None:
+    """The rotation with that name (case-insensitive)."""
+    return session.scalar(select(Rotation).where(func.lower(Rotation.name) == name.strip().lower()))
+
+
+def set_rotation(
+    session: Session,
+    name: str,
+    *,
+    role: str,
+    members: Sequence[str],
+    handoff: str,
+    starts: date | None,
+    shift_days: int,
+    today: date,
+) -> Rotation:
+    """Create rotation NAME, or replace the one of that name (members, hand-off, start)."""
+    if not name.strip() or len(name.strip()) > 120:
+        raise DomainError("a rotation needs a name (at most 120 characters)")
+    _role(role)
+    if not 1 <= shift_days <= 365:
+        raise DomainError("a shift lasts 1 to 365 days")
+    if not members or any(not member.strip() for member in members):
+        raise DomainError('list the members in order, e.g. "Dana Whitfield,Luis Romero"')
+    techs = [_technician(session, member) for member in members]
+    weekday, at = parse_handoff(handoff)
+    rotation = rotation_by_name(session, name) or Rotation()
+    rotation.name, rotation.role = name.strip(), role
+    rotation.handoff_time, rotation.shift_days = at, shift_days
+    rotation.starts_on = first_handoff(weekday, starts, today)
+    # Old members go first: (rotation, position) is unique and inserts run before deletes.
+    rotation.members.clear()
+    session.add(rotation)
+    session.flush()
+    rotation.members.extend(
+        RotationMember(position=i, technician_id=t.id, technician=t) for i, t in enumerate(techs)
+    )
+    session.flush()
+    return rotation
+
+
+def remove_rotation(session: Session, name: str) -> Rotation:
+    """Delete rotation NAME and its member list."""
+    rotation = rotation_by_name(session, name)
+    if rotation is None:
+        raise NotFound(f"no rotation named {name!r} (see `intake oncall rotation list`)")
+    session.delete(rotation)
+    session.flush()
+    return rotation
+
+
+def rotations(session: Session) -> list[Rotation]:
+    """Every rotation, by role then name."""
+    return list(session.scalars(select(Rotation).order_by(Rotation.role, Rotation.name)))
+
+
+def handoff_text(shift: Shift, firm_name: str, tz: ZoneInfo) -> str:
+    """The hand-off notice: who, which role, from when until when, how to acknowledge."""
+    until = "until changed" if shift.standing else f"until {local_label(shift.end, tz)}"
+    return to_gsm7(
+        f"{firm_name}: you are on call ({shift.role}) from {local_label(shift.start, tz)} "
+        f"{until}. Pages come from this number; reply ACK <ticket> to acknowledge."
+    )
+
+
+def handoff_notices(
+    session: Session,
+    now: datetime,
+    *,
+    timezone: str | ZoneInfo | None = None,
+    firm_name: str | None = None,
+) -> int:
+    """Sweep: text each incoming technician ~60 minutes before their shift, once; how many."""
+    tz = business_zone(timezone)
+    firm = firm_name or os.environ.get("FIRM_NAME") or DEFAULT_FIRM_NAME
+    margin = timedelta(seconds=1)
+    window = shifts(session, now - NOTICE_LATE - margin, now + NOTICE_LEAD + margin, timezone=tz)
+    ends = {(s.role, s.end): s.technician.id for s in window}
+    sent = 0
+    for shift in window:
+        due = now - NOTICE_LATE <= shift.start <= now + NOTICE_LEAD
+        continuing = ends.get((shift.role, shift.start)) == shift.technician.id
+        # Twilio refuses to text someone who replied STOP (21610): nothing to send.
+        if not due or continuing or shift.technician.sms_opted_out:
+            continue
+        key = f"handoff:{shift.role}:{shift.start.isoformat()}:{shift.technician.id}"
+        body = handoff_text(shift, firm, tz)
+        if enqueue_sms(session, None, shift.technician, body, key=key, now=now, kind="notice"):
+            sent += 1
+    return sent

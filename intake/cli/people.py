@@ -1,4 +1,4 @@
-"""`intake technicians|oncall|clients|contacts ...`: the people the service knows."""
+"""`intake technicians|clients|contacts ...`: the people the service knows."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from intake.cli.common import db_session, explained
 from ivr.phones import national
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import Client, Technician
-from ticketing.oncall import ROLES, on_call, set_on_call
+from ticketing.oncall import on_call
 
 
 def _now() -> datetime:
     return current_app.extensions["clock"]()
+
+
+def _timezone() -> str:
+    return current_app.config["SETTINGS"].business_timezone
 
 
 @click.group("technicians", help="Technicians who can be paged.")
@@ -39,35 +43,10 @@ def technicians_add(name: str, phone: str, email: str | None) -> None:
 def technicians_list() -> None:
     """List technicians and who is on call now."""
     with db_session() as session:
-        primary = on_call(session, _now(), "primary")
+        primary = on_call(session, _now(), "primary", timezone=_timezone())
         for tech in session.scalars(select(Technician).order_by(Technician.name)):
             mark = "  <- on call" if primary and primary.id == tech.id else ""
             click.echo(f"{tech.name:24} {national(tech.phone):16} {tech.email or ''}{mark}")
-
-
-@click.group("oncall", help="Who is paged for emergencies.")
-def oncall() -> None:
-    """The `oncall` command group."""
-
-
-@oncall.command("set")
-@click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="primary", show_default=True)
-def oncall_set(name: str, role: str) -> None:
-    """Put NAME on call from now until someone else is set."""
-    with db_session() as session, explained():
-        tech = set_on_call(session, name, now=_now(), role=role)
-        click.echo(f"{tech.name} is now {role} on call")
-
-
-@oncall.command("show")
-def oncall_show() -> None:
-    """Show who is on call now."""
-    with db_session() as session:
-        for role in ROLES:
-            tech = on_call(session, _now(), role)
-            who = f"{tech.name} ({national(tech.phone)})" if tech else "nobody"
-            click.echo(f"{role}: {who}")
 
 
 @click.group("clients", help="Client companies.")
@@ -124,5 +103,5 @@ def contacts_add(
 
 def register(main: click.Group) -> None:
     """Add the people commands to the `intake` group."""
-    for group in (technicians, oncall, clients, contacts):
+    for group in (technicians, clients, contacts):
         main.add_command(group)

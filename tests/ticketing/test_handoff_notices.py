@@ -1,0 +1,140 @@
+"""The hand-off notice: the incoming technician gets one text about 60 minutes before
+their shift, once, never for a shift they simply continue, and never late."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import local
+from oncall_testkit import NY, add_rotation, add_team
+from sqlalchemy import select
+
+from intake.runtime import SWEEPS
+from ticketing.models import OutboxMessage
+from ticketing.oncall import add_override, handoff_notices, set_on_call
+
+MINUTE = timedelta(minutes=1)
+ACK = "Pages come from this number; reply ACK <ticket> to acknowledge."
+
+
+@pytest.fixture
+def team(session, monkeypatch):
+    """Dana, Luis and Priya; the firm name and zone from DESIGN.md's defaults."""
+    monkeypatch.delenv("FIRM_NAME", raising=False)
+    monkeypatch.delenv("BUSINESS_TIMEZONE", raising=False)
+    return add_team(session)
+
+
+def notices(session) -> list[OutboxMessage]:
+    """Every hand-off notice owed so far."""
+    stmt = select(OutboxMessage).where(OutboxMessage.kind == "notice").order_by(OutboxMessage.id)
+    return list(session.scalars(stmt))
+
+
+def sweep(session, *moments: datetime) -> list[int]:
+    """Run the sweep at each moment, as the scheduler would; how many each run enqueued."""
+    return [handoff_notices(session, at) for at in moments]
+
+
+def test_the_sweep_runs_every_minute() -> None:
+    assert ("handoff-notices", handoff_notices, 60) in SWEEPS
+
+
+def test_the_incoming_technician_is_told_an_hour_before(session, team) -> None:
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    handoff = local("2026-12-14 08:00")
+    assert sweep(session, handoff - 61 * MINUTE) == [0]
+    assert sweep(session, handoff - 60 * MINUTE) == [1]
+    [notice] = notices(session)
+    assert notice.body == (
+        "Accelerando: you are on call (primary) from Mon 12/14 8:00 AM "
+        f"until Mon 12/21 8:00 AM. {ACK}"
+    )
+    assert (notice.technician_id, notice.to_number) == (team["luis"].id, team["luis"].phone)
+    assert (notice.channel, notice.ticket_id, notice.status) == ("sms", None, "pending")
+    assert notice.next_attempt_at == handoff - 60 * MINUTE
+    assert notice.dedupe_key == f"handoff:primary:2026-12-14T13:00:00+00:00:{team['luis'].id}"
+
+
+def test_each_notice_is_enqueued_exactly_once(session, team) -> None:
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    handoff = local("2026-12-14 08:00")
+    runs = [handoff - 60 * MINUTE + n * MINUTE for n in range(0, 71)]  # every minute
+    assert sum(sweep(session, *runs)) == 1
+    assert len(notices(session)) == 1
+
+
+def test_the_first_shift_is_announced_too(session, team) -> None:
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    assert sweep(session, local("2026-12-07 07:00")) == [1]
+    assert notices(session)[0].technician_id == team["dana"].id
+
+
+def test_no_notice_for_a_technician_who_continues(session, team) -> None:
+    add_rotation(session, "Solo", "Dana Whitfield")
+    assert sweep(session, local("2026-12-07 07:00"), local("2026-12-14 07:00")) == [1, 0]
+    add_rotation(session, "Pairs", "Luis Romero,Luis Romero,Priya Nair", starts="2026-12-21")
+    assert sweep(session, local("2026-12-21 07:00"), local("2026-12-28 07:00")) == [1, 0]
+    assert sweep(session, local("2027-01-04 07:00")) == [1]
+    assert [n.technician_id for n in notices(session)] == [
+        team["dana"].id,
+        team["luis"].id,
+        team["priya"].id,
+    ]
+
+
+@pytest.mark.parametrize(("late", "sent"), [(9, 1), (10, 1), (11, 0), (180, 0)])
+def test_a_notice_is_not_sent_late(session, team, late: int, sent: int) -> None:
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    # The scheduler was down until `late` minutes after the hand-off.
+    assert sweep(session, local("2026-12-14 08:00") + late * MINUTE) == [sent]
+
+
+def test_an_override_is_announced_and_so_is_the_return(session, team) -> None:
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    start, end = local("2026-12-24 17:00"), local("2026-12-26 08:00")
+    add_override(session, "Priya Nair", start=start, end=end, role="primary", now=start)
+    assert sweep(session, start - 60 * MINUTE, end - 60 * MINUTE) == [1, 1]
+    to_priya, back_to_dana = notices(session)
+    assert to_priya.technician_id == team["priya"].id
+    assert "from Thu 12/24 5:00 PM until Sat 12/26 8:00 AM." in to_priya.body
+    assert back_to_dana.technician_id == team["dana"].id
+    assert "from Sat 12/26 8:00 AM until Mon 12/28 8:00 AM." in back_to_dana.body
+
+
+def test_set_on_call_is_announced_until_changed(session, team, clock) -> None:
+    set_on_call(session, "Dana Whitfield", now=clock())
+    set_on_call(session, "Luis Romero", now=clock(), role="secondary")
+    assert sweep(session, clock() + MINUTE) == [2]
+    primary, secondary = notices(session)
+    assert primary.body == (
+        f"Accelerando: you are on call (primary) from Sat 12/5 11:10 PM until changed. {ACK}"
+    )
+    assert "(secondary)" in secondary.body and secondary.technician_id == team["luis"].id
+    set_on_call(session, "Dana Whitfield", now=clock() + 5 * MINUTE)  # the same person again
+    assert sweep(session, clock() + 6 * MINUTE) == [0]
+
+
+def test_a_technician_who_replied_stop_gets_no_text(session, team) -> None:
+    team["luis"].sms_opted_out = True
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    assert sweep(session, local("2026-12-14 07:00")) == [0]
+
+
+def test_firm_name_and_zone_come_from_the_environment(session, team, monkeypatch) -> None:
+    monkeypatch.setenv("FIRM_NAME", "Blue Ridge IT")
+    monkeypatch.setenv("BUSINESS_TIMEZONE", "America/Chicago")
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    chicago = local("2026-12-14 08:00") + timedelta(hours=1)  # 08:00 CST
+    assert sweep(session, chicago - 61 * MINUTE, chicago - 60 * MINUTE) == [0, 1]
+    assert notices(session)[0].body.startswith(
+        "Blue Ridge IT: you are on call (primary) from Mon 12/14 8:00 AM"
+    )
+
+
+def test_explicit_settings_win(session, team) -> None:
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    at = local("2026-12-14 07:00")
+    assert handoff_notices(session, at, timezone=NY, firm_name="Acme") == 1
+    assert notices(session)[0].body.startswith("Acme: you are on call (primary)")
