@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response, current_app, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from webhooks.receipts import keep_answer, request_key, stored_answer
@@ -19,8 +20,10 @@ log = logging.getLogger(__name__)
 
 TWIML = "text/xml; charset=utf-8"
 
-View = Callable[..., VoiceResponse | None]
-Failure = Callable[[Any], VoiceResponse | None]
+# Voice and messaging TwiML alike: the wrapper only needs str() of it.
+Document = VoiceResponse | MessagingResponse
+View = Callable[..., Document | None]
+Failure = Callable[[Any], Document | None]
 
 
 def _respond(body: str, status: int) -> Response:

@@ -1,14 +1,59 @@
-"""SMS webhooks: delivery reports for the pages we sent."""
+"""SMS webhooks: technicians' replies to pages, and delivery reports for the pages we sent."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, request
 from sqlalchemy.orm import Session
+from twilio.twiml.messaging_response import MessagingResponse
 
+from ivr.phones import national
 from ticketing.delivery import record_delivery
+from ticketing.replies import handle_text
 from webhooks.handling import twilio_webhook
 
 bp = Blueprint("twilio_sms", __name__)
+
+# Twilio accepts at most 1600 characters in a message body.
+MAX_BODY = 1600
+
+
+def _form(name: str, limit: int = 64) -> str:
+    return request.form.get(name, "")[:limit]
+
+
+def _message(text: str | None) -> MessagingResponse:
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return response
+
+
+def _not_processed(settings: Any) -> MessagingResponse:
+    # A technician who texted ACK must not believe it worked when it did not.
+    return _message(
+        f"{settings.firm_name}: your reply could not be processed. Please send it again, "
+        f"or call {national(settings.twilio_voice_number)}."
+    )
+
+
+@bp.post("/twilio/sms")
+@twilio_webhook(_not_processed)
+def inbound(session: Session) -> MessagingResponse:
+    """A text to our number: a technician's reply (ACK/RES/ESC/NE/HELP) or STOP/START."""
+    settings = current_app.config["SETTINGS"]
+    reply = handle_text(
+        session,
+        message_sid=_form("MessageSid") or _form("SmsSid"),
+        from_number=_form("From"),
+        body=request.form.get("Body", "")[:MAX_BODY],
+        opt_out_type=_form("OptOutType", 20) or None,
+        now=current_app.extensions["clock"](),
+        firm_name=settings.firm_name,
+        support_number=settings.twilio_voice_number,
+    )
+    return _message(reply)
 
 
 @bp.post("/twilio/sms/status")

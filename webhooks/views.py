@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webhooks.pages import bp as pages_bp
 from webhooks.sms import bp as sms_bp
 from webhooks.transfer import bp as transfer_bp
 from webhooks.voice import bp as voice_bp
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(voice_bp)
     app.register_blueprint(transfer_bp)
     app.register_blueprint(sms_bp)
+    app.register_blueprint(pages_bp)
