@@ -11,12 +11,14 @@ from scheduler.runner import Scheduler, build_scheduler
 from scheduler.transport import TwilioMessenger
 from ticketing.calls import complete_stalled_intakes
 from ticketing.escalation import sweep_escalations
+from ticketing.oncall import handoff_notices
 from webhooks.receipts import prune_receipts
 
 SWEEPS = (
     ("escalations", sweep_escalations, 2),
     ("stalled-intakes", complete_stalled_intakes, 30),
     ("prune-webhook-receipts", prune_receipts, 3600),
+    ("handoff-notices", handoff_notices, 60),
 )
 
 

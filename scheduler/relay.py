@@ -5,6 +5,13 @@ lease), the send with no transaction open (a slow Twilio must never hold a lock 
 webhooks wait on), and a record transaction. A row is sent at most once per claim and
 never again once it is 'sent'; only a relay that dies between send and record can cause
 a duplicate, when the lease expires and another tick claims the row again.
+
+Bundling and pacing (the rule and its reasons: scheduler/bundling.py): SMS pages and
+notices due to one number in one tick go out as ONE text whose SID and outcome all its rows
+share. A number texted one less than 60 s ago gets the next ones only 60 s after it: the
+claim leaves them 'pending', next_attempt_at then, no attempt counted. So the first page to
+a quiet phone goes at once, and a burst becomes that page, then one bundle a minute.
+Replies, alerts and calls are neither held nor bundled.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, orm, select
 from sqlalchemy.orm import Session
 
+from scheduler.bundling import bundle_note, group, held_until, text_of
 from scheduler.transport import Messenger, PermanentSendError, SendError, TransientSendError
 from ticketing.delivery import page_failed
 from ticketing.models import OutboxMessage
@@ -44,11 +52,12 @@ class RelayReport:
     retried: int = 0
     failed: int = 0
     released: int = 0
+    held: int = 0
 
     @property
     def total(self) -> int:
         """Rows this tick touched."""
-        return self.sent + self.retried + self.failed + self.released
+        return self.sent + self.retried + self.failed + self.released + self.held
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Claim:
 
     id: int
     ticket_id: int | None
+    kind: str
     channel: str
     to_number: str
     body: str
@@ -67,6 +77,10 @@ class Claim:
     def label(self) -> str:
         """How the timeline names this kind of page."""
         return "Voice page" if self.channel == "call" else "SMS page"
+
+
+# One SMS or call: a lone claim, or a bundle of texts to one number.
+Delivery = tuple[Claim, ...]
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -84,8 +98,10 @@ def _due(now: datetime) -> ColumnElement[bool]:
     return or_(pending, abandoned)
 
 
-def claim_due(session: Session, now: datetime, batch: int) -> list[Claim]:
-    """Lease up to `batch` due rows to this relay (the caller commits)."""
+def claim_due(
+    session: Session, now: datetime, batch: int, report: RelayReport | None = None
+) -> list[Claim]:
+    """Lease up to `batch` due rows to this relay, holding back paced texts (caller commits)."""
     stmt = (
         select(OutboxMessage)
         .where(_due(now))
@@ -95,8 +111,15 @@ def claim_due(session: Session, now: datetime, batch: int) -> list[Claim]:
         # nothing here and relies on BEGIN IMMEDIATE (one writer at a time).
         .with_for_update(skip_locked=True)
     )
+    rows = list(session.scalars(stmt))
+    held = held_until(session, rows, now, LEASE)
     claims = []
-    for row in session.scalars(stmt):
+    for row in rows:
+        if row.id in held:
+            row.status, row.lease_until, row.next_attempt_at = "pending", None, held[row.id]
+            if report is not None:
+                report.held += 1
+            continue
         if row.status == "sending":
             log.warning("outbox %s: lease expired mid-send, claiming it again", row.id)
         row.status = "sending"
@@ -111,6 +134,7 @@ def _snapshot(row: OutboxMessage) -> Claim:
     return Claim(
         id=row.id,
         ticket_id=row.ticket_id,
+        kind=row.kind,
         channel=row.channel,
         to_number=row.to_number,
         body=row.body,
@@ -128,8 +152,9 @@ class Callbacks:
     public_base_url: str = ""
 
 
-def _send(messenger: Messenger, claim: Claim, callbacks: Callbacks) -> str | SendError:
+def _send(messenger: Messenger, delivery: Delivery, callbacks: Callbacks) -> str | SendError:
     """The SID on success, the SendError otherwise; never raises."""
+    claim = delivery[0]
     try:
         if claim.channel == "call":
             url = claim.body
@@ -140,7 +165,7 @@ def _send(messenger: Messenger, claim: Claim, callbacks: Callbacks) -> str | Sen
             )
         if claim.channel == "sms":
             return messenger.send_sms(
-                claim.to_number, claim.body, status_callback=callbacks.sms_status
+                claim.to_number, text_of(delivery), status_callback=callbacks.sms_status
             )
         return PermanentSendError(f"unknown channel {claim.channel!r}")
     except SendError as exc:
@@ -156,15 +181,18 @@ def _note(session: Session, claim: Claim, kind: str, message: str, now: datetime
         add_event(session, claim.ticket_id, kind, message, at=now)
 
 
-def _mark_sent(session: Session, row: OutboxMessage, claim: Claim, sid: str, now: datetime) -> None:
+def _mark_sent(
+    session: Session, row: OutboxMessage, claim: Claim, sid: str, now: datetime, note: str
+) -> None:
     row.status, row.provider_sid, row.sent_at = "sent", sid, now
     row.lease_until, row.error_code = None, None
     verb = "placed" if claim.channel == "call" else "sent"
-    _note(session, claim, "page_sent", f"{claim.label} {verb} to {claim.to_number} ({sid})", now)
+    message = f"{claim.label} {verb} to {claim.to_number} ({sid}){note}"
+    _note(session, claim, "page_sent", message, now)
 
 
 def _mark_failed(
-    session: Session, row: OutboxMessage, claim: Claim, error: SendError, now: datetime
+    session: Session, row: OutboxMessage, claim: Claim, error: SendError, now: datetime, note: str
 ) -> None:
     row.status, row.lease_until = "failed", None
     row.error_code, row.last_error = error.code, str(error)
@@ -172,7 +200,8 @@ def _mark_failed(
         why = f"(not retried): {error.explanation}"
     else:
         why = f"after {claim.attempts} attempts: {error.explanation}"
-    _note(session, claim, "page_failed", f"{claim.label} to {claim.to_number} FAILED {why}", now)
+    message = f"{claim.label} to {claim.to_number} FAILED{note} {why}"
+    _note(session, claim, "page_failed", message, now)
     # An escalation does not wait for its timer when a page cannot get through.
     page_failed(session, row, now=now, reason=error.explanation)
 
@@ -183,14 +212,14 @@ def _schedule_retry(
     claim: Claim,
     error: SendError,
     now: datetime,
-    rng: random.Random,
+    delay: timedelta,
+    note: str,
 ) -> None:
-    delay = backoff(claim.attempts, rng)
     row.status, row.lease_until, row.next_attempt_at = "pending", None, now + delay
     row.error_code, row.last_error = error.code, str(error)
     if claim.attempts == 1:
         message = (
-            f"{claim.label} to {claim.to_number} not sent yet ({error.explanation}); "
+            f"{claim.label} to {claim.to_number}{note} not sent yet ({error.explanation}); "
             f"retrying in {delay.total_seconds():.0f} s"
         )
         _note(session, claim, "page_retrying", message, now)
@@ -203,27 +232,32 @@ def _is_ours(row: OutboxMessage | None, claim: Claim) -> bool:
 
 def record(
     session: Session,
-    claim: Claim,
+    delivery: Delivery,
     outcome: str | SendError,
     now: datetime,
     rng: random.Random,
     report: RelayReport,
 ) -> None:
-    """Store the outcome of one send on its row and on the ticket's timeline."""
-    row = session.get(OutboxMessage, claim.id, with_for_update=True)
-    if not _is_ours(row, claim):
-        log.warning("outbox %s: no longer ours, outcome %r not recorded", claim.id, outcome)
-        return
-    assert row is not None
-    if isinstance(outcome, str):
-        _mark_sent(session, row, claim, outcome, now)
-        report.sent += 1
-    elif isinstance(outcome, PermanentSendError) or claim.attempts >= MAX_ATTEMPTS:
-        _mark_failed(session, row, claim, outcome, now)
-        report.failed += 1
-    else:
-        _schedule_retry(session, row, claim, outcome, now, rng)
-        report.retried += 1
+    """Store the outcome of one send on every row it carried and on their tickets' timelines."""
+    # One delay for the whole bundle, so that its rows come due (and go) together again.
+    failed = isinstance(outcome, SendError)
+    delay = backoff(max(c.attempts for c in delivery), rng) if failed else timedelta(0)
+    for claim in delivery:
+        row = session.get(OutboxMessage, claim.id, with_for_update=True)
+        if not _is_ours(row, claim):
+            log.warning("outbox %s: no longer ours, outcome %r not recorded", claim.id, outcome)
+            continue
+        assert row is not None
+        note = bundle_note(claim, delivery)
+        if isinstance(outcome, str):
+            _mark_sent(session, row, claim, outcome, now, note)
+            report.sent += 1
+        elif isinstance(outcome, PermanentSendError) or claim.attempts >= MAX_ATTEMPTS:
+            _mark_failed(session, row, claim, outcome, now, note)
+            report.failed += 1
+        else:
+            _schedule_retry(session, row, claim, outcome, now, delay, note)
+            report.retried += 1
 
 
 def release(session: Session, claims: list[Claim], now: datetime) -> int:
@@ -253,17 +287,18 @@ def relay_due(
 ) -> RelayReport:
     """Send every due outbox row once and record each outcome; one call is one tick."""
     callbacks = Callbacks(status_callback_url, call_status_callback_url, public_base_url)
-    with sessionmaker.begin() as session:
-        claims = claim_due(session, now, batch)
     report = RelayReport()
+    with sessionmaker.begin() as session:
+        deliveries = group(claim_due(session, now, batch, report))
     started = monotonic()
-    for index, claim in enumerate(claims):
+    for index, delivery in enumerate(deliveries):
         if monotonic() - started > SEND_BUDGET_SECONDS:
+            untried = [claim for rest in deliveries[index:] for claim in rest]
             with sessionmaker.begin() as session:
-                report.released = release(session, claims[index:], now)
+                report.released = release(session, untried, now)
             break
-        outcome = _send(messenger, claim, callbacks)
-        # Recorded at once, row by row, so a crash loses at most the one in flight.
+        outcome = _send(messenger, delivery, callbacks)
+        # Recorded at once, text by text, so a crash loses at most the one in flight.
         with sessionmaker.begin() as session:
-            record(session, claim, outcome, now, rng or _rng, report)
+            record(session, delivery, outcome, now, rng or _rng, report)
     return report

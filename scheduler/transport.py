@@ -7,6 +7,8 @@ requests (the pattern of pypi/warehouse's email interfaces).
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from collections import deque
 from typing import Any, Protocol
@@ -19,8 +21,10 @@ from twilio.rest import Client
 # What a technician or the staff console should read next to a Twilio error code.
 KNOWN_CODES: dict[str, str] = {
     "20003": "Twilio rejected our credentials",
+    "20404": "no such resource on this account",
     "20429": "too many requests to Twilio",
     "21211": "invalid 'To' phone number",
+    "21402": "Twilio refused the URL",
     "21408": "sending to this region is not enabled on the account",
     "21610": "recipient has opted out (STOP)",
     "21614": "'To' number is not a mobile number",
@@ -96,7 +100,118 @@ def _network_error(exc: requests.exceptions.RequestException) -> SendError:
     return TransientSendError(f"{type(exc).__name__}: {exc}")
 
 
-class TwilioMessenger:
+class NumberSetupError(Exception):
+    """A phone number could not be found or changed on the Twilio account."""
+
+    def __init__(self, message: str, code: str | None = None, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        # No answer at all (as opposed to Twilio saying no): wrong URL, or nothing running.
+        self.unreachable = unreachable
+
+
+# What configure_number reports, as Twilio stored it.
+NUMBER_FIELDS = (
+    "sid",
+    "phone_number",
+    "voice_url",
+    "voice_method",
+    "status_callback",
+    "status_callback_method",
+    "voice_fallback_url",
+    "sms_url",
+    "sms_method",
+)
+
+
+class TwilioAccount:
+    """A twilio-python client on one account, pointed at Twilio's API (or the sandbox)."""
+
+    def __init__(
+        self, account_sid: str, auth_token: str, api_base_url: str, *, timeout: float = 10.0
+    ) -> None:
+        self.account_sid = account_sid
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        # twilio-python has no host setting; this is the one seam (sandbox, tests).
+        self.client.api.base_url = api_base_url.rstrip("/")
+
+    def configure_number(
+        self,
+        phone_number: str,
+        *,
+        voice_url: str | None,
+        status_callback: str | None,
+        sms_url: str | None,
+        fallback_url: str | None = None,
+    ) -> dict[str, str | None]:
+        """Point the number's webhooks (all POST) at these URLs; None leaves one as it was."""
+        # PhoneNumber filters on a part of the number: keep only the exact one.
+        listed = self._setup_call(
+            self.client.incoming_phone_numbers.list, phone_number=phone_number
+        )
+        found = [n for n in listed if n.phone_number == phone_number]
+        if not found:
+            raise NumberSetupError(f"{phone_number} is not a number of account {self.account_sid}")
+        changes = _webhook_changes(
+            voice_url=voice_url,
+            status_callback=status_callback,
+            sms_url=sms_url,
+            voice_fallback_url=fallback_url,
+        )
+        updated = self._setup_call(found[0].update, **changes)
+        return {field: getattr(updated, field, None) for field in NUMBER_FIELDS}
+
+    def _setup_call(self, method: Any, **kwargs: Any) -> Any:
+        """Run one twilio-python call; every failure becomes a NumberSetupError."""
+        try:
+            return method(**kwargs)
+        except TwilioException as exc:
+            status, code, message = _error_details(exc)
+            hint = f" ({KNOWN_CODES[code]})" if code in KNOWN_CODES else ""
+            label = f"Twilio error {code}" if code else "Twilio error"
+            raise NumberSetupError(f"{label} (HTTP {status}): {message}{hint}", code) from exc
+        except requests.exceptions.RequestException as exc:
+            # urllib3's own text is a paragraph; the kind of failure is what helps.
+            where = self.client.api.base_url
+            raise NumberSetupError(
+                f"cannot reach {where} ({type(exc).__name__})", unreachable=True
+            ) from exc
+        except ValueError as exc:
+            raise NumberSetupError(f"unreadable answer from Twilio: {exc}") from exc
+
+
+def _error_details(exc: TwilioException) -> tuple[int | None, str | None, str]:
+    """(HTTP status, Twilio code, Twilio's message) of a failed number call."""
+    # A list() that fails raises a bare TwilioException("Unable to fetch page", response):
+    # the code and message are only in the response body.
+    response = exc.args[1] if len(exc.args) > 1 else None
+    if response is not None and hasattr(response, "status_code"):
+        try:
+            body = json.loads(response.text)
+        except ValueError:
+            body = {}
+        code = body.get("code")
+        return response.status_code, str(code) if code else None, str(body.get("message", ""))
+    code = getattr(exc, "code", None)
+    message = str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or exc)
+    # twilio-python prefixes Twilio's message with its own ("Unable to update record: ").
+    message = re.sub(r"^Unable to \w+ record: ", "", message)
+    return getattr(exc, "status", None), str(code) if code else None, message
+
+
+def _webhook_changes(**urls: str | None) -> dict[str, str]:
+    """update() arguments: each URL given, with POST as its method."""
+    # POST is Twilio's default too, but a number once edited in the console may say GET,
+    # which our webhooks answer with 405.
+    changes: dict[str, str] = {}
+    for name, url in urls.items():
+        if url is not None:
+            changes[name] = url
+            changes[name.removesuffix("_url") + "_method"] = "POST"
+    return changes
+
+
+class TwilioMessenger(TwilioAccount):
     """Sends SMS and places calls through Twilio's REST API (or the local sandbox)."""
 
     def __init__(
@@ -113,9 +228,7 @@ class TwilioMessenger:
     ) -> None:
         if not (sms_from or messaging_service_sid):
             raise ValueError("TwilioMessenger needs sms_from or messaging_service_sid")
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
-        # twilio-python has no host setting; this is the one seam (sandbox, tests).
-        self.client.api.base_url = api_base_url.rstrip("/")
+        super().__init__(account_sid, auth_token, api_base_url, timeout=timeout)
         self.sms_from = sms_from
         self.messaging_service_sid = messaging_service_sid
         self.call_from = call_from or sms_from

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from intake.cli import calls, database, escalation, hours, people, serve
+from intake.cli import calls, database, escalation, hours, oncall, people, serve, twilio_setup
 
 
 @click.group(help="Emergency Intake: the support line, tickets and paging.")
@@ -12,5 +12,5 @@ def main() -> None:
     """Entry point of the `intake` console script."""
 
 
-for module in (database, hours, people, serve, calls, escalation):
+for module in (database, hours, people, oncall, serve, calls, escalation, twilio_setup):
     module.register(main)

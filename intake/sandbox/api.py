@@ -2,22 +2,27 @@
 
 Only in demo mode (`settings.sandbox`): the scheduler's Twilio client is pointed here
 (`twilio_api_base_url`), so the demo runs the same sending code as production. Messages
-and calls are kept in memory, printed to the terminal, and listed at /sandbox/.
+and calls are kept in memory, printed to the terminal, and listed at /sandbox/; the
+account's phone numbers can be listed and their webhook URLs set, as on Twilio.
 """
 
 from __future__ import annotations
 
-import functools
-import hmac
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
 
-import click
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template_string, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
+from intake.sandbox.numbers import (
+    METHOD_FIELDS,
+    SANDBOX_NUMBERS,
+    URL_FIELDS,
+    SandboxNumber,
+    bad_url,
+)
+from intake.sandbox.page import pages
+from intake.sandbox.rest import announce, authenticated, not_found, now, sandbox_store, twilio_error
 from intake.sandbox.store import (
     CallRedirect,
     SandboxCall,
@@ -27,9 +32,9 @@ from intake.sandbox.store import (
 )
 
 bp = Blueprint("sandbox_twilio", __name__, url_prefix="/sandbox/twilio")
-pages = Blueprint("sandbox_pages", __name__, url_prefix="/sandbox")
 
 ACCOUNT = "/2010-04-01/Accounts/<account_sid>"
+NUMBERS = f"{ACCOUNT}/IncomingPhoneNumbers"
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 MAX_BODY = 1600
 
@@ -47,8 +52,10 @@ MAGIC_TO = {
 def init_app(app: Flask) -> None:
     """Create the in-memory store and mount the fake API and its HTML page."""
     settings = app.config["SETTINGS"]
+    # The sandbox owns the configured support line and sender, whatever they are.
+    owned = (*SANDBOX_NUMBERS, settings.twilio_voice_number, settings.twilio_sms_from or "")
     app.extensions["sandbox"] = SandboxStore(
-        settings.twilio_account_sid, settings.twilio_auth_token
+        settings.twilio_account_sid, settings.twilio_auth_token, phone_numbers=owned
     )
     app.register_blueprint(bp)
     app.register_blueprint(pages)
@@ -56,63 +63,6 @@ def init_app(app: Flask) -> None:
     if csrf is not None:
         # Twilio's API takes form posts without CSRF tokens; so must its fake.
         csrf.exempt(bp)
-
-
-def sandbox_store() -> SandboxStore:
-    """The store of the current app."""
-    return current_app.extensions["sandbox"]
-
-
-def twilio_error(status: int, code: int, message: str) -> tuple[Response, int]:
-    """An error body shaped like Twilio's, which twilio-python turns into TwilioRestException."""
-    body = {
-        "code": code,
-        "message": message,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }
-    return jsonify(body), status
-
-
-def _announce(line: str) -> None:
-    # The demo user watches the `intake serve --demo` terminal; click.echo flushes.
-    click.echo(line)
-
-
-def _now() -> datetime:
-    clock = current_app.extensions.get("clock")
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-def _credentials_ok(account_sid: str, auth_token: str) -> bool:
-    auth = request.authorization
-    if auth is None or auth.type != "basic":
-        return False
-    sid_ok = hmac.compare_digest((auth.username or "").encode(), account_sid.encode())
-    token_ok = hmac.compare_digest((auth.password or "").encode(), auth_token.encode())
-    return sid_ok and token_ok
-
-
-def authenticated(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Require HTTP basic auth with the account SID and auth token, as Twilio does."""
-
-    @functools.wraps(view)
-    def wrapper(account_sid: str, **kwargs: str) -> ResponseReturnValue:
-        """The view, if the caller is the account."""
-        settings = current_app.config["SETTINGS"]
-        if not _credentials_ok(settings.twilio_account_sid, settings.twilio_auth_token):
-            response, status = twilio_error(401, 20003, "Authenticate")
-            response.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
-            return response, status
-        if account_sid != settings.twilio_account_sid:
-            return _not_found()
-        return view(account_sid, **kwargs)
-
-    return wrapper
-
-
-def _not_found() -> tuple[Response, int]:
-    return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
 
 
 def _bad_integer(form: MultiDict[str, str], *names: str) -> tuple[Response, int] | None:
@@ -161,7 +111,7 @@ def create_message(account_sid: str) -> ResponseReturnValue:
         from_=form.get("From", "").strip() or None,
         messaging_service_sid=form.get("MessagingServiceSid", "").strip() or None,
         body=form["Body"],
-        date_created=_now(),
+        date_created=now(),
         status_callback=form.get("StatusCallback", "").strip() or None,
         validity_period=_optional_int(form, "ValidityPeriod"),
     )
@@ -170,7 +120,7 @@ def create_message(account_sid: str) -> ResponseReturnValue:
     sender = message.from_ or message.messaging_service_sid
     # Continuation lines indented so a multi-line page still reads as one message.
     body = message.body.replace("\n", "\n    ")
-    _announce(f"[sandbox] SMS {sender} → {message.to}: {body}")
+    announce(f"[sandbox] SMS {sender} → {message.to}: {body}")
     store.start_delivery(message)
     return jsonify(message.to_json()), 201
 
@@ -180,7 +130,7 @@ def create_message(account_sid: str) -> ResponseReturnValue:
 def fetch_message(account_sid: str, message_sid: str) -> ResponseReturnValue:
     """One message, with its current status."""
     message = sandbox_store().message(message_sid)
-    return (jsonify(message.to_json()), 200) if message else _not_found()
+    return (jsonify(message.to_json()), 200) if message else not_found()
 
 
 def _call_problem(form: MultiDict[str, str]) -> tuple[Response, int] | None:
@@ -208,13 +158,13 @@ def create_call(account_sid: str) -> ResponseReturnValue:
         from_=form["From"].strip(),
         url=form.get("Url", "").strip() or None,
         twiml=form.get("Twiml", "").strip() or None,
-        date_created=_now(),
+        date_created=now(),
         status_callback=form.get("StatusCallback", "").strip() or None,
         timeout=_optional_int(form, "Timeout"),
         machine_detection=form.get("MachineDetection", "").strip() or None,
     )
     sandbox_store().add_call(call)
-    _announce(f"[sandbox] CALL {call.from_} → {call.to}: {call.url or 'inline TwiML'}")
+    announce(f"[sandbox] CALL {call.from_} → {call.to}: {call.url or 'inline TwiML'}")
     return jsonify(call.to_json()), 201
 
 
@@ -223,7 +173,7 @@ def create_call(account_sid: str) -> ResponseReturnValue:
 def fetch_call(account_sid: str, call_sid: str) -> ResponseReturnValue:
     """One call, with the redirects it received."""
     call = sandbox_store().call(call_sid)
-    return (jsonify(call.to_json()), 200) if call else _not_found()
+    return (jsonify(call.to_json()), 200) if call else not_found()
 
 
 @bp.post(f"{ACCOUNT}/Calls/<call_sid>.json")
@@ -233,7 +183,7 @@ def update_call(account_sid: str, call_sid: str) -> ResponseReturnValue:
     store = sandbox_store()
     call = store.call(call_sid)
     if call is None:
-        return _not_found()
+        return not_found()
     form = request.form
     url = form.get("Url", "").strip() or None
     twiml = form.get("Twiml", "").strip() or None
@@ -242,9 +192,9 @@ def update_call(account_sid: str, call_sid: str) -> ResponseReturnValue:
         return twilio_error(400, 20001, "Give Url, Twiml, or Status=completed|canceled.")
     if call.status in ("completed", "canceled"):
         return twilio_error(400, 21220, "Call is not in-progress. Cannot redirect.")
-    store.redirect_call(call, CallRedirect(url, twiml, status, _now()))
+    store.redirect_call(call, CallRedirect(url, twiml, status, now()))
     change = f"ended ({status})" if status else f"redirected → {url or 'inline TwiML'}"
-    _announce(f"[sandbox] CALL {call.sid} {change}")
+    announce(f"[sandbox] CALL {call.sid} {change}")
     return jsonify(call.to_json()), 200
 
 
@@ -263,34 +213,69 @@ def list_calls() -> ResponseReturnValue:
     return jsonify([c.to_json() for c in sandbox_store().calls()])
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
-<title>Twilio sandbox</title>
-<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left;
-vertical-align:top}tr:nth-child(even){background:#f3f3f3}pre{margin:0;white-space:pre-wrap}</style>
-</head><body>
-<h1>Twilio sandbox</h1>
-<p>What the service "sent" through the local fake of Twilio. Refreshes every 5 seconds.</p>
-<h2>Text messages ({{ messages|length }})</h2>
-<table><tr><th>#</th><th>created</th><th>from</th><th>to</th><th>status</th><th>body</th></tr>
-{% for m in messages|reverse %}<tr><td>{{ m.index }}</td><td>{{ m.date_created }}</td>
-<td>{{ m.from_ or m.messaging_service_sid }}</td><td>{{ m.to }}</td><td>{{ m.status }}</td>
-<td><pre>{{ m.body }}</pre></td></tr>
-{% else %}<tr><td colspan="6">none yet</td></tr>{% endfor %}</table>
-<h2>Calls ({{ calls|length }})</h2>
-<table><tr><th>sid</th><th>created</th><th>from</th><th>to</th><th>status</th><th>TwiML</th></tr>
-{% for c in calls|reverse %}<tr><td>{{ c.sid }}</td><td>{{ c.date_created }}</td>
-<td>{{ c.from_ }}</td><td>{{ c.to }}</td><td>{{ c.status }}</td>
-<td><pre>{{ c.url or c.twiml }}{% for r in c.redirects %}
-→ {{ r.url or r.twiml or r.status }}{% endfor %}</pre></td></tr>
-{% else %}<tr><td colspan="6">none yet</td></tr>{% endfor %}</table>
-</body></html>
-"""
+@bp.get(f"{NUMBERS}.json")
+@authenticated
+def list_numbers(account_sid: str) -> ResponseReturnValue:
+    """The account's numbers, filtered by `PhoneNumber` like Twilio, as one page."""
+    found = sandbox_store().numbers.find(request.args.get("PhoneNumber", ""))
+    uri = request.full_path.removeprefix(bp.url_prefix or "").rstrip("?")
+    page = {
+        "incoming_phone_numbers": [number.to_json() for number in found],
+        "page": 0,
+        "page_size": 50,
+        "start": 0,
+        "end": max(len(found) - 1, 0),
+        "uri": uri,
+        "first_page_uri": uri,
+        "next_page_uri": None,
+        "previous_page_uri": None,
+    }
+    return jsonify(page), 200
 
 
-@pages.get("/")
-def sandbox_page() -> ResponseReturnValue:
-    """An HTML list of the messages and calls, for people watching the demo."""
+@bp.get(f"{NUMBERS}/<number_sid>.json")
+@authenticated
+def fetch_number(account_sid: str, number_sid: str) -> ResponseReturnValue:
+    """One number, with its webhook settings."""
+    number = sandbox_store().numbers.get(number_sid)
+    return (jsonify(number.to_json()), 200) if number else not_found()
+
+
+def _number_changes(
+    form: MultiDict[str, str],
+) -> tuple[dict[str, str], tuple[Response, int] | None]:
+    """The settings to store (attribute → value), or Twilio's error for a bad one."""
+    changes: dict[str, str] = {}
+    for name, attr in URL_FIELDS.items():
+        if name in form:
+            value = form[name].strip()
+            if bad_url(value):
+                return {}, twilio_error(400, 21402, f"Url is not valid: {name}={value!r}")
+            changes[attr] = value
+    for name, attr in METHOD_FIELDS.items():
+        if name in form:
+            value = form[name].strip().upper()
+            if value not in ("GET", "POST"):
+                return {}, twilio_error(400, 21403, f"{name} must be GET or POST, not {value!r}")
+            changes[attr] = value
+    return changes, None
+
+
+@bp.post(f"{NUMBERS}/<number_sid>.json")
+@authenticated
+def update_number(account_sid: str, number_sid: str) -> ResponseReturnValue:
+    """Change a number's webhook URLs and methods, checked as Twilio checks them."""
     store = sandbox_store()
-    # render_template_string autoescapes: bodies are caller-controlled text.
-    return render_template_string(PAGE, messages=store.messages(), calls=store.calls())
+    number = store.numbers.get(number_sid)
+    if number is None:
+        return not_found()
+    changes, problem = _number_changes(request.form)
+    if problem is not None:
+        return problem
+    store.numbers.update(number, changes, now())
+    announce(f"[sandbox] NUMBER {number.phone_number} {_webhooks(number)}")
+    return jsonify(number.to_json()), 200
+
+
+def _webhooks(number: SandboxNumber) -> str:
+    return f"voice → {number.voice_url or '(none)'}, SMS → {number.sms_url or '(none)'}"

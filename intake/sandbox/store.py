@@ -1,5 +1,5 @@
-"""What the sandbox "sent" (messages, calls), kept in memory, and the status callbacks
-Twilio would post about the messages."""
+"""What the sandbox "sent" (messages, calls), kept in memory, the status callbacks Twilio
+would post about the messages, and the account's phone numbers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -16,6 +16,7 @@ import click
 import requests
 from twilio.request_validator import RequestValidator
 
+from intake.sandbox.numbers import SANDBOX_NUMBERS, NumberBook
 from ticketing.sms_text import segments
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ class CallbackAttempt:
 
 
 class SandboxStore:
-    """Messages and calls the sandbox accepted; safe to use from request and callback threads."""
+    """The sandbox's messages, calls and numbers; safe to use from request and callback threads."""
 
     def __init__(
         self,
@@ -186,9 +187,11 @@ class SandboxStore:
         deliver_callbacks: bool = True,
         callback_delay: float = 1.0,
         transport: Transport = post_form,
+        phone_numbers: Iterable[str] = SANDBOX_NUMBERS,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
+        self.numbers = NumberBook(account_sid, phone_numbers)
         # Tests switch delivery off, make it instant, or capture it with a fake transport.
         self.deliver_callbacks = deliver_callbacks
         # A pause before each status: the sender must have stored the SID before the

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ticketing.models import OutboxMessage, Ticket
+from ticketing.paging import page_text
 
 TECH_PHONE = "+13365550101"
 SMS_CALLBACK = "https://intake.example.com/twilio/sms/status"
@@ -43,3 +44,25 @@ def new_outbox(
     session.add(row)
     session.commit()
     return row
+
+
+def new_page(
+    session: Session,
+    *,
+    due: datetime,
+    to_number: str = TECH_PHONE,
+    problem: str = "The file server is down and nobody at the office can log in to anything.",
+    **fields: Any,
+) -> OutboxMessage:
+    """A new emergency ticket and its first SMS page (the real page text), committed."""
+    ticket = Ticket(
+        service_class="emergency",
+        classification_reason="weekend",
+        callback_number="+13365550123",
+        description=problem,
+    )
+    session.add(ticket)
+    session.flush()
+    values: dict[str, Any] = {"escalation_step": 0, "to_number": to_number}
+    values.update(fields)
+    return new_outbox(session, ticket_id=ticket.id, due=due, body=page_text(ticket), **values)

@@ -35,6 +35,8 @@ from ticketing.timeline import events_of
 RATE_LIMITED = TransientSendError("HTTP 429: Too Many Requests", "20429")
 SERVER_ERROR = TransientSendError("HTTP 500: Internal Server Error", "20500")
 OPTED_OUT = PermanentSendError("HTTP 400: Attempt to send to unsubscribed recipient", "21610")
+OTHER_PHONE = "+13365550102"
+THIRD_PHONE = "+13365550103"
 
 
 @pytest.fixture
@@ -201,7 +203,9 @@ def test_a_row_not_yet_due_is_left_alone(database, session, messenger, now, make
 
 def test_an_expired_lease_is_claimed_again(database, session, messenger, now, make_outbox):
     crashed = make_outbox(status="sending", attempts=1, lease_until=now - timedelta(seconds=1))
-    in_flight = make_outbox(status="sending", attempts=1, lease_until=now + timedelta(seconds=30))
+    in_flight = make_outbox(
+        status="sending", attempts=1, lease_until=now + timedelta(seconds=30), to_number=OTHER_PHONE
+    )
 
     assert tick(database, messenger, now) == RelayReport(sent=1)
 
@@ -232,7 +236,11 @@ def test_a_sent_row_is_not_sent_on_the_next_tick(database, messenger, now, make_
 
 
 def test_batch_limits_one_tick_oldest_first(database, messenger, now, make_outbox):
-    rows = [make_outbox(next_attempt_at=now - timedelta(seconds=s)) for s in (1, 3, 2)]
+    # Three technicians: texts to one number would go out as one bundle.
+    rows = [
+        make_outbox(next_attempt_at=now - timedelta(seconds=s), to_number=phone)
+        for s, phone in ((1, TECH_PHONE), (3, OTHER_PHONE), (2, THIRD_PHONE))
+    ]
 
     assert tick(database, messenger, now, batch=2) == RelayReport(sent=2)
     assert [m["body"] for m in messenger.sms] == [rows[1].body, rows[2].body]
@@ -243,7 +251,9 @@ def test_batch_limits_one_tick_oldest_first(database, messenger, now, make_outbo
 def test_rows_not_tried_before_the_lease_runs_short_are_released(
     database, session, messenger, now, make_outbox
 ):
-    first, second, third = (make_outbox() for _ in range(3))
+    first, second, third = (
+        make_outbox(to_number=p) for p in (TECH_PHONE, OTHER_PHONE, THIRD_PHONE)
+    )
     readings = iter([0.0, 1.0, 100.0])
 
     report = tick(database, messenger, now, monotonic=lambda: next(readings))
@@ -268,7 +278,7 @@ def test_an_outcome_is_not_recorded_on_a_row_another_relay_reclaimed(
     report = RelayReport()
 
     with database.sessionmaker.begin() as s:
-        record(s, claim, "SM" + "1" * 32, now, random.Random(1), report)
+        record(s, (claim,), "SM" + "1" * 32, now, random.Random(1), report)
 
     assert report == RelayReport()
     row = fresh(session, row)

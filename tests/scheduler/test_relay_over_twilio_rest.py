@@ -135,3 +135,16 @@ def test_an_opted_out_technician_fails_the_page_at_once(
     session.expire_all()
     [event] = events_of(session, ticket.id)
     assert event.message.endswith("FAILED (not retried): 21610: recipient has opted out (STOP)")
+
+
+def test_two_pages_to_one_technician_are_one_message(database, session, api, rest, clock):
+    first, second = (new_ticket(session) for _ in range(2))
+    rows = [new_outbox(session, ticket_id=t.id, due=clock()) for t in (first, second)]
+    api.post(MESSAGES_URL, json={"sid": SM_SID, "status": "queued"}, status=201)
+
+    assert tick(database, rest, clock) == RelayReport(sent=2)
+
+    [body] = parse_qs(api.calls[0].request.body)["Body"]
+    assert body.startswith("2 EMERGENCIES: ")
+    assert f"#{first.id}" in body and f"#{second.id}" in body
+    assert {fresh(session, row).provider_sid for row in rows} == {SM_SID}

@@ -1,0 +1,190 @@
+"""Bundling: texts due to one phone go out as one SMS, at most about one a minute.
+
+The pacing rule (HOLD = 60 s) for SMS pages and notices (never replies, alerts or calls):
+
+- A number that was texted a page or notice less than HOLD ago (or is being texted right
+  now by another relay) gets its next due ones only HOLD after that text. Until then they
+  stay 'pending', with next_attempt_at moved to that moment and no attempt counted.
+- Every page and notice due to one number in one tick goes out as ONE text (a bundle).
+
+So the first page of an emergency to a quiet phone (escalation step 0, nothing texted in
+the last minute) always goes on the tick it falls due: the rule needs no exception for it.
+A burst of emergencies to one technician yields the first page at once, then one bundle a
+minute holding everything that came due meanwhile. Replies are not counted as texts here:
+an answer to the technician's own message must not delay the next emergency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from ticketing.models import OutboxMessage
+from ticketing.sms_text import fit, segments, to_gsm7
+
+BUNDLED_KINDS = ("page", "notice")
+HOLD = timedelta(seconds=60)
+MAX_SEGMENTS = 2
+SEPARATOR = " | "
+ACK_TAIL = " Reply ACK + ticket no."
+MIN_REFILL = 20  # characters worth giving back to a shortened part
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_ACK = re.compile(r"\s*Reply ACK \d+\.?\s*$")
+
+
+class Textable(Protocol):
+    """What bundling needs to know of a claimed outbox row."""
+
+    @property
+    def ticket_id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def to_number(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
+
+T = TypeVar("T", bound=Textable)
+
+
+def bundles(channel: str, kind: str) -> bool:
+    """Whether a row of this channel and kind may be paced and bundled."""
+    return channel == "sms" and kind in BUNDLED_KINDS
+
+
+def held_until(
+    session: Session, rows: Sequence[OutboxMessage], now: datetime, lease: timedelta
+) -> dict[int, datetime]:
+    """The rows that must wait (by id), each with the moment it may go."""
+    numbers = {row.to_number for row in rows if bundles(row.channel, row.kind)}
+    if not numbers:
+        return {}
+    last = _last_texts(session, numbers, now, lease)
+    return {
+        row.id: last[row.to_number] + HOLD
+        for row in rows
+        if bundles(row.channel, row.kind)
+        and row.to_number in last
+        and now < last[row.to_number] + HOLD
+    }
+
+
+def _last_texts(
+    session: Session, numbers: set[str], now: datetime, lease: timedelta
+) -> dict[str, datetime]:
+    recent = and_(OutboxMessage.status == "sent", OutboxMessage.sent_at > now - HOLD)
+    # Another relay's live claim: it is texting that number as we speak.
+    in_flight = and_(OutboxMessage.status == "sending", OutboxMessage.lease_until > now)
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.to_number.in_(numbers),
+        OutboxMessage.channel == "sms",
+        OutboxMessage.kind.in_(BUNDLED_KINDS),
+        or_(recent, in_flight),
+    )
+    last: dict[str, datetime] = {}
+    for row in session.scalars(stmt):
+        at = row.sent_at if row.status == "sent" else _claimed_at(row.lease_until, lease)
+        if at is not None:
+            last[row.to_number] = max(at, last.get(row.to_number, at))
+    return last
+
+
+def _claimed_at(lease_until: datetime | None, lease: timedelta) -> datetime | None:
+    return lease_until - lease if lease_until is not None else None
+
+
+def group(claims: Sequence[T]) -> list[tuple[T, ...]]:
+    """One tuple per SMS or call, in claim order; pages and notices to one number share one."""
+    groups: list[list[T]] = []
+    by_number: dict[str, list[T]] = {}
+    for claim in claims:
+        if not bundles(claim.channel, claim.kind):
+            groups.append([claim])
+        elif claim.to_number in by_number:
+            by_number[claim.to_number].append(claim)
+        else:
+            by_number[claim.to_number] = [claim]
+            groups.append(by_number[claim.to_number])
+    return [tuple(items) for items in groups]
+
+
+def bundle_note(claim: Textable, bundle: Sequence[Textable]) -> str:
+    """What a timeline line adds about the bundle its row went in ("" for a lone text)."""
+    if len(bundle) < 2:
+        return ""
+    others = sorted({c.ticket_id for c in bundle if c.ticket_id not in (None, claim.ticket_id)})
+    if not others:
+        return " (bundled)"
+    return " (bundled with " + ", ".join(f"#{number}" for number in others) + ")"
+
+
+def text_of(bundle: Sequence[Textable]) -> str:
+    """The body to send: the row's own for a lone text, the combined one for a bundle."""
+    return bundle[0].body if len(bundle) == 1 else bundle_body(bundle)
+
+
+def bundle_body(bundle: Sequence[Textable]) -> str:
+    """One text for several: a count, then each one's gist, shortened to fit 2 segments.
+
+    The longest part loses its last sentence first (the caller's problem text), down to
+    its bare ticket number; every ticket number stays even if that overruns 2 segments.
+    """
+    what = "EMERGENCIES" if all(c.kind == "page" for c in bundle) else "MESSAGES"
+    head = f"{len(bundle)} {what}: "
+    tail = ACK_TAIL if any(_ACK.search(c.body) for c in bundle) else ""
+    variants = [_variants(c) for c in bundle]
+    levels = [0] * len(bundle)
+    last_cut: int | None = None
+    while True:
+        parts = [options[level] for options, level in zip(variants, levels, strict=True)]
+        text = head + SEPARATOR.join(parts) + tail
+        shorter = [k for k, options in enumerate(variants) if levels[k] + 1 < len(options)]
+        if segments(text) <= MAX_SEGMENTS or not shorter:
+            break
+        # Ties go to the newest, so the longest-waiting emergency keeps its detail longest.
+        last_cut = max(reversed(shorter), key=lambda k: len(parts[k]))
+        levels[last_cut] += 1
+    if last_cut is None or segments(text) > MAX_SEGMENTS:
+        return text
+    return _refill(head, parts, tail, last_cut, variants[last_cut][levels[last_cut] - 1])
+
+
+def _refill(head: str, parts: list[str], tail: str, index: int, longer: str) -> str:
+    """Give back to the part shortened last as much of what it lost as still fits."""
+    plain = head + SEPARATOR.join(parts) + tail
+    lost = longer[len(parts[index]) :].strip()
+    if not longer.startswith(parts[index]) or not lost:
+        return plain
+    escaped = [p.replace("{", "{{").replace("}", "}}") for p in parts]
+    escaped[index] += " {}"
+    text = fit(head + SEPARATOR.join(escaped) + tail, lost, MAX_SEGMENTS)
+    # fit() always adds "..." and may overrun when nothing fits; a stub ("Problem:...") is noise.
+    useful = segments(text) <= MAX_SEGMENTS and len(text) - len(plain) >= MIN_REFILL
+    return text if useful else plain
+
+
+def _variants(claim: Textable) -> list[str]:
+    """The row's gist, from whole to bare ticket number, each keeping that number."""
+    gist = _ACK.sub("", to_gsm7(" ".join(claim.body.split())))
+    gist = gist.removeprefix("EMERGENCY ")
+    sentences = _SENTENCE_END.split(gist)
+    options = [" ".join(sentences[:n]) for n in range(len(sentences), 0, -1)]
+    if claim.ticket_id is not None:
+        # The ticket number is the ticket id (what technicians type after ACK).
+        number = f"#{claim.ticket_id}"
+        has_number = re.compile(re.escape(number) + r"\b")
+        options = [o if has_number.search(o) else f"{number} {o}" for o in options] + [number]
+    unique: list[str] = []
+    for option in options:
+        if option and option not in unique:
+            unique.append(option)
+    return unique
