@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from intake.config import Settings
 from intake.db import Database
-from scheduler.runner import Scheduler, build_scheduler
+from scheduler.runner import Scheduler, Sweep, build_scheduler
 from scheduler.transport import TwilioMessenger
 from ticketing.calls import complete_stalled_intakes
 from ticketing.escalation import sweep_escalations
 from ticketing.oncall import handoff_notices
 from webhooks.receipts import prune_receipts
 
-SWEEPS = (
-    ("escalations", sweep_escalations, 2),
-    ("stalled-intakes", complete_stalled_intakes, 30),
-    ("prune-webhook-receipts", prune_receipts, 3600),
-    ("handoff-notices", handoff_notices, 60),
-)
+
+def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
+    """Every sweep as (name, fn(session, now), seconds between runs), settings bound."""
+    # The scheduler calls each sweep as fn(session, now); ticketing/ reads no settings,
+    # so the hand-off notices get the firm's zone (for wording) and name bound here.
+    notices = partial(
+        handoff_notices, timezone=settings.business_timezone, firm_name=settings.firm_name
+    )
+    return (
+        ("escalations", sweep_escalations, 2),
+        ("stalled-intakes", complete_stalled_intakes, 30),
+        ("prune-webhook-receipts", prune_receipts, 3600),
+        ("handoff-notices", notices, 60),
+    )
 
 
 def messenger_for(settings: Settings) -> TwilioMessenger:
@@ -50,5 +59,5 @@ def scheduler_for(
         call_status_callback_url=f"{base}/twilio/voice/page/status",
         public_base_url=base,
         background=background,
-        sweeps=SWEEPS,
+        sweeps=sweeps_for(settings),
     )

@@ -68,7 +68,7 @@ def feed(token: str) -> Response:
     if tech is None:
         abort(404)
     now = current_app.extensions["clock"]()
-    found = shifts(session, now - PAST, now + AHEAD, timezone=settings.business_timezone)
+    found = shifts(session, now - PAST, now + AHEAD)
     calendar = technician_calendar(
         tech, found, firm_name=settings.firm_name, timezone=settings.business_timezone, now=now
     )

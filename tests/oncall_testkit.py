@@ -34,8 +34,10 @@ def add_rotation(
     starts: str = "2026-12-07",
     days: int = 7,
     role: str = "primary",
+    timezone: str = "America/New_York",
 ) -> Rotation:
-    """A rotation of the comma-separated `members`, first hand-off on `starts`."""
+    """A rotation of the comma-separated `members`, first hand-off on `starts` (on the wall
+    clock of `timezone`)."""
     return set_rotation(
         session,
         name,
@@ -45,12 +47,13 @@ def add_rotation(
         starts=date.fromisoformat(starts),
         shift_days=days,
         today=date(2026, 1, 1),
+        timezone=timezone,
     )
 
 
 def who(session: Session, at: datetime, role: str = "primary") -> str | None:
     """The first name of whoever holds `role` at `at` (None for nobody)."""
-    tech = on_call(session, at, role, timezone=NY)
+    tech = on_call(session, at, role)
     return tech.name.split()[0] if tech else None
 
 

@@ -30,22 +30,38 @@ _RANK = {
 FAILED = {"undelivered", "failed", "canceled"}
 
 
+def _sharing_sid(session: Session, sid: str) -> list[OutboxMessage]:
+    # A bundled text carries several pages under one SID: a report is about all of them.
+    if not sid:
+        return []
+    stmt = select(OutboxMessage).where(OutboxMessage.provider_sid == sid).order_by(OutboxMessage.id)
+    return list(session.scalars(stmt))
+
+
 def record_delivery(
     session: Session, message_sid: str, status: str, error_code: str | None, *, now: datetime
-) -> OutboxMessage | None:
-    """Apply an SMS status callback to the page it is about; stale statuses are ignored."""
-    message = session.scalar(select(OutboxMessage).where(OutboxMessage.provider_sid == message_sid))
+) -> list[OutboxMessage]:
+    """Apply an SMS status callback to every page it is about; stale statuses are ignored."""
     status = status.strip().lower()
-    if message is None or status not in _RANK:
-        return None
+    if status not in _RANK:
+        return []
+    messages = _sharing_sid(session, message_sid)
+    for message in messages:
+        _apply_delivery(session, message, status, error_code, now)
+    return messages
+
+
+def _apply_delivery(
+    session: Session, message: OutboxMessage, status: str, error_code: str | None, now: datetime
+) -> None:
     current = message.delivery_status
     if current is not None and _RANK[status] <= _RANK.get(current, -1):
-        return message
+        return
     message.delivery_status = status
     if error_code:
         message.error_code = error_code[:16]
     if message.ticket_id is None:
-        return message
+        return
     if status in FAILED:
         code = f" (error {error_code})" if error_code else ""
         text = f"SMS to {message.to_number} was not delivered: {status}{code}."
@@ -54,7 +70,6 @@ def record_delivery(
     elif status == "delivered":
         text = f"SMS page delivered to {message.to_number}."
         add_event(session, message.ticket_id, "page_delivered", text, at=now)
-    return message
 
 
 CALL_FAILED = {"busy", "no-answer", "failed", "canceled"}
@@ -65,7 +80,8 @@ def record_call_outcome(
     session: Session, call_sid: str, status: str, *, now: datetime
 ) -> OutboxMessage | None:
     """A voice page's call ended: busy, unanswered or failed moves the escalation on at once."""
-    message = session.scalar(select(OutboxMessage).where(OutboxMessage.provider_sid == call_sid))
+    found = _sharing_sid(session, call_sid)  # calls are never bundled: one row at most
+    message = found[0] if found else None
     status = status.strip().lower()
     if message is None or message.channel != "call" or not status:
         return None

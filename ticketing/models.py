@@ -102,10 +102,12 @@ class Rotation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     role: Mapped[str] = mapped_column(String(20), default="primary")
-    # The first hand-off, on the business's wall clock (date + time, no zone).
+    # The first hand-off, on the wall clock of `timezone` (date + time, no zone).
     starts_on: Mapped[date] = mapped_column(Date)
     handoff_time: Mapped[time] = mapped_column(Time)
     shift_days: Mapped[int] = mapped_column(Integer, default=7)
+    # The IANA zone whose wall clock the hand-offs follow (fixed when the rotation is set).
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list[RotationMember]] = relationship(
@@ -257,6 +259,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        # The relay's pacing: recent texts to one number.
+        Index("ix_outbox_recent_texts", "to_number", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

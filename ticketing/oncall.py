@@ -3,11 +3,10 @@ text that tells a technician their shift is about to start."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -64,12 +63,12 @@ def set_on_call(session: Session, name: str, *, now: datetime, role: str = "prim
     return tech
 
 
-def on_call(
-    session: Session, at: datetime, role: str = "primary", *, timezone: str | ZoneInfo | None = None
-) -> Technician | None:
-    """The technician holding `role` at moment `at`: the newest override, else the rotation."""
-    tz = business_zone(timezone)
-    for shift in shifts(session, at, at + timedelta(microseconds=1), role=role, timezone=tz):
+def on_call(session: Session, at: datetime, role: str = "primary") -> Technician | None:
+    """The technician holding `role` at moment `at`: the newest override, else the rotation.
+
+    No zone is needed: each rotation hands off on its own zone's wall clock.
+    """
+    for shift in shifts(session, at, at + timedelta(microseconds=1), role=role):
         if shift.start <= at < shift.end:
             return shift.technician
     return None
@@ -150,6 +149,14 @@ def rotation_by_name(session: Session, name: str) -> Rotation | None:
     return session.scalar(select(Rotation).where(func.lower(Rotation.name) == name.strip().lower()))
 
 
+def _zone_name(timezone: str) -> str:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(f"{timezone!r} is not a time zone (e.g. America/New_York)") from None
+    return timezone
+
+
 def set_rotation(
     session: Session,
     name: str,
@@ -160,11 +167,18 @@ def set_rotation(
     starts: date | None,
     shift_days: int,
     today: date,
+    timezone: str,
 ) -> Rotation:
-    """Create rotation NAME, or replace the one of that name (members, hand-off, start)."""
+    """Create rotation NAME, or replace the one of that name (members, hand-off, start).
+
+    The hand-off day and time (and `starts`, `today`) are on the wall clock of `timezone`,
+    an IANA name stored with the rotation: its hand-offs stay there whatever zone is
+    configured or displayed later.
+    """
     if not name.strip() or len(name.strip()) > 120:
         raise DomainError("a rotation needs a name (at most 120 characters)")
     _role(role)
+    zone = _zone_name(timezone)
     if not 1 <= shift_days <= 365:
         raise DomainError("a shift lasts 1 to 365 days")
     if not members or any(not member.strip() for member in members):
@@ -174,6 +188,7 @@ def set_rotation(
     rotation = rotation_by_name(session, name) or Rotation()
     rotation.name, rotation.role = name.strip(), role
     rotation.handoff_time, rotation.shift_days = at, shift_days
+    rotation.timezone = zone
     rotation.starts_on = first_handoff(weekday, starts, today)
     # Old members go first: (rotation, position) is unique and inserts run before deletes.
     rotation.members.clear()
@@ -217,11 +232,15 @@ def handoff_notices(
     timezone: str | ZoneInfo | None = None,
     firm_name: str | None = None,
 ) -> int:
-    """Sweep: text each incoming technician ~60 minutes before their shift, once; how many."""
+    """Sweep: text each incoming technician ~60 minutes before their shift, once; how many.
+
+    `timezone` and `firm_name` only word the text (the scheduler binds the settings'
+    BUSINESS_TIMEZONE and FIRM_NAME); without them, DESIGN.md's defaults.
+    """
     tz = business_zone(timezone)
-    firm = firm_name or os.environ.get("FIRM_NAME") or DEFAULT_FIRM_NAME
+    firm = firm_name or DEFAULT_FIRM_NAME
     margin = timedelta(seconds=1)
-    window = shifts(session, now - NOTICE_LATE - margin, now + NOTICE_LEAD + margin, timezone=tz)
+    window = shifts(session, now - NOTICE_LATE - margin, now + NOTICE_LEAD + margin)
     ends = {(s.role, s.end): s.technician.id for s in window}
     sent = 0
     for shift in window:

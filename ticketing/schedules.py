@@ -1,14 +1,14 @@
-"""On-call schedules: rotation shifts on the business wall clock, overrides on top, merged.
+"""On-call schedules: rotation shifts on each rotation's wall clock, overrides on top, merged.
 
-A hand-off is a local date and time. `zoneinfo` turns it into an instant, so a weekly
-shift across a DST change lasts 167 or 169 hours, never a fixed 168. Who holds a role
-at a moment is decided by layers: the newest override covering it, else the rotation
-that started most recently, else nobody.
+A hand-off is a local date and time in the rotation's own zone (`Rotation.timezone`, fixed
+when the rotation is set), so no caller needs to know a zone to ask who is on call.
+`zoneinfo` turns it into an instant, so a weekly shift across a DST change lasts 167 or 169
+hours, never a fixed 168. Who holds a role at a moment is decided by layers: the newest
+override covering it, else the rotation that started most recently, else nobody.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,12 +58,20 @@ class _Segment:
 
 
 def business_zone(timezone: str | ZoneInfo | None = None) -> ZoneInfo:
-    """The zone given, else BUSINESS_TIMEZONE from the environment (DESIGN.md's default)."""
-    # Sweeps and the escalation engine get (session, now) and no settings; they read
-    # the variable intake.config reads, which `intake serve|scheduler` loaded from .env.
+    """The zone given, else DEFAULT_TIMEZONE (DESIGN.md's default), for display.
+
+    No configuration is read here: intake/ (the composition root) reads BUSINESS_TIMEZONE
+    and passes it down. Who is on call does not depend on it at all; each rotation hands
+    off on its own zone's wall clock (`rotation_zone`).
+    """
     if isinstance(timezone, ZoneInfo):
         return timezone
-    return ZoneInfo(timezone or os.environ.get("BUSINESS_TIMEZONE") or DEFAULT_TIMEZONE)
+    return ZoneInfo(timezone or DEFAULT_TIMEZONE)
+
+
+def rotation_zone(rotation: Rotation) -> ZoneInfo:
+    """The zone whose wall clock the rotation's hand-offs follow."""
+    return ZoneInfo(rotation.timezone)
 
 
 def local_instant(naive: datetime, tz: ZoneInfo) -> datetime:
@@ -88,37 +96,35 @@ def local_instant(naive: datetime, tz: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(after, UTC)
 
 
-def handoff_at(rotation: Rotation, turn: int, tz: ZoneInfo) -> datetime:
+def handoff_at(rotation: Rotation, turn: int) -> datetime:
     """The instant of hand-off number `turn` (0 = the first) of a rotation."""
     day = rotation.starts_on + timedelta(days=turn * rotation.shift_days)
-    return local_instant(datetime.combine(day, rotation.handoff_time), tz)
+    return local_instant(datetime.combine(day, rotation.handoff_time), rotation_zone(rotation))
 
 
-def _turn_at(rotation: Rotation, at: datetime, tz: ZoneInfo) -> int:
+def _turn_at(rotation: Rotation, at: datetime) -> int:
     """The number of the last hand-off at or before `at` (negative before the first)."""
-    days = (at.astimezone(tz).date() - rotation.starts_on).days
+    days = (at.astimezone(rotation_zone(rotation)).date() - rotation.starts_on).days
     turn = days // rotation.shift_days
     # The local date is right to within a day; step to the exact turn on real instants.
-    while handoff_at(rotation, turn, tz) > at:
+    while handoff_at(rotation, turn) > at:
         turn -= 1
-    while handoff_at(rotation, turn + 1, tz) <= at:
+    while handoff_at(rotation, turn + 1) <= at:
         turn += 1
     return turn
 
 
-def _rotation_segments(
-    rotations: Iterable[Rotation], lo: datetime, hi: datetime, tz: ZoneInfo
-) -> list[_Segment]:
+def _rotation_segments(rotations: Iterable[Rotation], lo: datetime, hi: datetime) -> list[_Segment]:
     segments = []
     for rotation in rotations:
         members = [member.technician for member in rotation.members]
         if not members:
             continue
         rank = (1, rotation.starts_on.toordinal(), rotation.id)
-        turn = max(_turn_at(rotation, lo, tz), 0)
-        start = handoff_at(rotation, turn, tz)
+        turn = max(_turn_at(rotation, lo), 0)
+        start = handoff_at(rotation, turn)
         while start < hi:
-            end = handoff_at(rotation, turn + 1, tz)
+            end = handoff_at(rotation, turn + 1)
             tech = members[turn % len(members)]
             if tech.active and end > lo:
                 key = f"rotation-{rotation.id}"
@@ -192,14 +198,12 @@ def _rotations(session: Session, role: str) -> list[Rotation]:
     return list(session.scalars(stmt))
 
 
-def _role_shifts(
-    session: Session, role: str, start: datetime, end: datetime, tz: ZoneInfo
-) -> list[Shift]:
+def _role_shifts(session: Session, role: str, start: datetime, end: datetime) -> list[Shift]:
     rotations = _rotations(session, role)
     # Widen to the full extent of every claim touching the window, so that a shift
     # crossing the window's edge is cut (and dated) exactly as it would be inside it.
-    rot_lo, rot_hi = _extent(_rotation_segments(rotations, start, end, tz), start, end)
-    turns = _rotation_segments(rotations, rot_lo, rot_hi, tz)
+    rot_lo, rot_hi = _extent(_rotation_segments(rotations, start, end), start, end)
+    turns = _rotation_segments(rotations, rot_lo, rot_hi)
     lo, hi = _extent(_override_segments(session, role, start, end, end), rot_lo, rot_hi)
     overrides = _override_segments(session, role, lo, hi, end)
     return [
@@ -210,25 +214,19 @@ def _role_shifts(
 
 
 def shifts(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    *,
-    role: str | None = None,
-    timezone: str | ZoneInfo,
+    session: Session, start: datetime, end: datetime, *, role: str | None = None
 ) -> list[Shift]:
     """Every shift overlapping [start, end), uncut by the window, by start time then role."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("shifts needs timezone-aware moments")
-    tz = business_zone(timezone)
     found = []
     for each in (role,) if role else ROLES:
-        found.extend(_role_shifts(session, each, start.astimezone(UTC), end.astimezone(UTC), tz))
+        found.extend(_role_shifts(session, each, start.astimezone(UTC), end.astimezone(UTC)))
     return sorted(found, key=lambda s: (s.start, ROLES.index(s.role) if s.role in ROLES else 9))
 
 
 def local_label(moment: datetime, tz: ZoneInfo) -> str:
-    """A moment on the business wall clock as people write it: "Mon 12/7 8:00 AM"."""
+    """A moment on the wall clock of `tz` as people write it: "Mon 12/7 8:00 AM"."""
     local = moment.astimezone(tz)
     hour = local.hour % 12 or 12
     half = "AM" if local.hour < 12 else "PM"

@@ -18,6 +18,9 @@ from ivr.phones import to_e164
 DEMO_CALLER = "+13365550123"
 # Pages go out through the scheduler's outbox a moment after the call: wait that long.
 POLL_SECONDS = 8.0
+# ... but a technician texted within the last minute gets the next page bundled a minute
+# after the last one, so a paged emergency is watched for longer.
+PAGED_POLL_SECONDS = 65.0
 POLL_INTERVAL = 0.5
 # Once a text has arrived, this much silence means the burst of pages is over.
 QUIET_SECONDS = 3.0
@@ -63,11 +66,16 @@ def fetch_messages(session: requests.Session, base: str, since: int = 0) -> list
 
 
 def show_texts(
-    session: requests.Session, base: str, since: int, caller: str, out: Callable[[str], None]
+    session: requests.Session,
+    base: str,
+    since: int,
+    caller: str,
+    out: Callable[[str], None],
+    seconds: float = POLL_SECONDS,
 ) -> int:
     """Print the texts sent from index `since` on as they arrive; how many there were."""
-    out(f"(watching for text messages for up to {POLL_SECONDS:.0f} s…)")
-    deadline = time.monotonic() + POLL_SECONDS
+    out(f"(watching for text messages for up to {seconds:.0f} s…)")
+    deadline = time.monotonic() + seconds
     seen, last_new = 0, time.monotonic()
     while time.monotonic() < deadline:
         for message in fetch_messages(session, base, since + seen):
@@ -78,7 +86,7 @@ def show_texts(
             break
         time.sleep(POLL_INTERVAL)
     if not seen:
-        out(f"(no text message was sent within {POLL_SECONDS:.0f} s)")
+        out(f"(no text message was sent within {seconds:.0f} s)")
     return seen
 
 
@@ -129,7 +137,9 @@ def call_command(
     ).run()
     if transcript.error:
         raise click.ClickException(f"the call failed: {transcript.error}")
-    show_texts(session, base, since, from_number, click.echo)
+    paged = any("being paged" in line for line in transcript.said)
+    seconds = PAGED_POLL_SECONDS if paged else POLL_SECONDS
+    show_texts(session, base, since, from_number, click.echo, seconds)
 
 
 def register(main: click.Group) -> None:

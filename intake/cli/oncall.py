@@ -61,7 +61,7 @@ def _print_shifts(session: Session, role: str, now: datetime, end: datetime) -> 
     tz = _zone()
     click.echo(f"\n{role} shifts until {local_label(end, tz)} ({tz.key}):")
     cursor = now
-    for shift in shifts(session, now, end, role=role, timezone=tz):
+    for shift in shifts(session, now, end, role=role):
         if shift.start > cursor:
             click.echo(
                 f"  {local_label(cursor, tz) + ' -> ' + local_label(shift.start, tz):40} nobody"
@@ -86,7 +86,7 @@ def oncall_show(weeks: int, role: str | None) -> None:
     with db_session() as session:
         now, roles = _now(), (role,) if role else ROLES
         for each in roles:
-            tech = on_call(session, now, each, timezone=_zone())
+            tech = on_call(session, now, each)
             who = f"{tech.name} ({national(tech.phone)})" if tech else "nobody"
             click.echo(f"{each}: {who}")
         for each in roles if weeks else ():
@@ -103,8 +103,10 @@ def _describe(rot: Rotation) -> str:
     # The weekday means something only when every hand-off falls on it.
     day = f"{rot.starts_on:%a} " if rot.shift_days % 7 == 0 else ""
     every = "every day" if rot.shift_days == 1 else f"every {rot.shift_days} days"
+    # A rotation keeps the zone it was set in; say so when that is not today's setting.
+    zone = f" {rot.timezone}" if rot.timezone != _zone().key else ""
     return (
-        f'"{rot.name}" ({rot.role}): hand-off {day}{rot.handoff_time:%H:%M} {every} '
+        f'"{rot.name}" ({rot.role}): hand-off {day}{rot.handoff_time:%H:%M}{zone} {every} '
         f"from {rot.starts_on}; {names}"
     )
 
@@ -132,6 +134,7 @@ def rotation_set(
             starts=first,
             shift_days=days,
             today=today,
+            timezone=current_app.config["SETTINGS"].business_timezone,
         )
         click.echo(f"rotation {_describe(rot)}")
 

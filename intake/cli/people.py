@@ -19,10 +19,6 @@ def _now() -> datetime:
     return current_app.extensions["clock"]()
 
 
-def _timezone() -> str:
-    return current_app.config["SETTINGS"].business_timezone
-
-
 @click.group("technicians", help="Technicians who can be paged.")
 def technicians() -> None:
     """The `technicians` command group."""
@@ -32,20 +28,27 @@ def technicians() -> None:
 @click.argument("name")
 @click.option("--phone", required=True, help="Mobile number that receives pages.")
 @click.option("--email", default=None)
-def technicians_add(name: str, phone: str, email: str | None) -> None:
+@click.option("--manager", is_flag=True, help="Alerted when an emergency goes unanswered.")
+def technicians_add(name: str, phone: str, email: str | None, manager: bool) -> None:
     """Add a technician."""
     with db_session() as session, explained():
-        tech = add_technician(session, name, phone, email=email)
-        click.echo(f"added technician {tech.name} ({national(tech.phone)})")
+        tech = add_technician(session, name, phone, email=email, is_manager=manager)
+        role = " (manager)" if manager else ""
+        click.echo(f"added technician {tech.name} ({national(tech.phone)}){role}")
 
 
 @technicians.command("list")
 def technicians_list() -> None:
     """List technicians and who is on call now."""
     with db_session() as session:
-        primary = on_call(session, _now(), "primary", timezone=_timezone())
+        primary = on_call(session, _now(), "primary")
         for tech in session.scalars(select(Technician).order_by(Technician.name)):
-            mark = "  <- on call" if primary and primary.id == tech.id else ""
+            notes = [
+                "on call" if primary and primary.id == tech.id else "",
+                "manager" if tech.is_manager else "",
+                "texts off (STOP): paged by voice" if tech.sms_opted_out else "",
+            ]
+            mark = "  <- " + ", ".join(n for n in notes if n) if any(notes) else ""
             click.echo(f"{tech.name:24} {national(tech.phone):16} {tech.email or ''}{mark}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import local
@@ -13,6 +14,7 @@ from ticketing.oncall import add_override, set_on_call
 
 PRIMARY = "On call (primary) — Accelerando"
 SECONDARY = "On call (secondary) — Accelerando"
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 @pytest.fixture
@@ -97,6 +99,20 @@ def test_a_standing_override_runs_to_the_end_of_the_window(client, team, clock, 
     assert standing["DTSTART"].dt == clock()
     assert standing["DTEND"].dt == clock() + timedelta(weeks=12)
     assert "until changed" in str(standing["DESCRIPTION"])
+
+
+def test_a_pacific_rotation_is_served_at_0800_pacific(client, session, clock) -> None:
+    people = add_team(session)
+    add_rotation(session, "West", "Priya Nair", starts="2026-11-30", timezone="America/Los_Angeles")
+    session.commit()
+    calendar = fetch(client, people["priya"])
+    assert str(calendar["X-WR-TIMEZONE"]) == "America/New_York"  # the firm's, for display
+    found = spans(calendar)
+    assert found[0][1:] == (local("2026-11-30 11:00"), local("2026-12-07 11:00"))  # 08:00 PST
+    assert all(
+        start.astimezone(PACIFIC).strftime("%a %H:%M") == "Mon 08:00" for _, start, _ in found
+    )
+    assert found[-1][1] == local("2027-02-22 11:00")
 
 
 def test_an_unknown_token_is_404(client, team) -> None:

@@ -96,6 +96,7 @@ def test_rotation_set_creates_then_replaces(intake: Intake) -> None:
     )
     [first] = rotation_rows(intake)
     assert (first.starts_on, first.handoff_time.hour, first.shift_days) == (date(2026, 12, 7), 8, 7)
+    assert first.timezone == "America/New_York"  # BUSINESS_TIMEZONE's default
     intake.ok(
         "oncall", "rotation", "set", "weekly", "--members", "Priya Nair, Dana Whitfield",
         "--handoff", "02:30", "--starts", "2026-03-06", "--days", "1", "--role", "secondary",
@@ -162,6 +163,27 @@ def test_rotation_list_and_remove(intake: Intake) -> None:
     assert intake.ok("oncall", "rotation", "remove", "WEEKLY") == 'removed rotation "Weekly"\n'
     assert intake.count(Rotation) == 0
     intake.failed("oncall", "rotation", "remove", "Weekly", says="no rotation named 'Weekly'")
+
+
+def test_a_rotation_keeps_the_zone_it_was_set_in(intake: Intake) -> None:
+    intake.env["BUSINESS_TIMEZONE"] = "America/Los_Angeles"
+    args = ("--handoff", "Mon 08:00", "--starts", "2020-01-06")
+    assert "hand-off Mon 08:00 every 7 days" in intake.ok(
+        "oncall", "rotation", "set", "West", "--members", PAIR, *args
+    )
+    [row] = rotation_rows(intake)
+    assert row.timezone == "America/Los_Angeles"
+    # The firm's zone changes later: the rotation still hands off at 08:00 Pacific, which
+    # `show` gives on the New York clock and `list` says outright.
+    intake.env["BUSINESS_TIMEZONE"] = "America/New_York"
+    assert intake.ok("oncall", "rotation", "list").startswith(
+        '"West" (primary): hand-off Mon 08:00 America/Los_Angeles every 7 days from 2020-01-06'
+    )
+    lines = intake.ok("oncall", "show", "--role", "primary", "--weeks", "1").splitlines()
+    shifts = [line for line in lines if 'rotation "West"' in line]
+    assert shifts and all(
+        re.match(r"\s*Mon \d+/\d+ 11:00 AM -> Mon \d+/\d+ 11:00 AM ", line) for line in shifts
+    )
 
 
 def test_override_add_list_remove(intake: Intake) -> None:

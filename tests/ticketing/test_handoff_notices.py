@@ -3,6 +3,7 @@ their shift, once, never for a shift they simply continue, and never late."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +11,8 @@ from conftest import local
 from oncall_testkit import NY, add_rotation, add_team
 from sqlalchemy import select
 
-from intake.runtime import SWEEPS
+from intake.config import Settings
+from intake.runtime import sweeps_for
 from ticketing.models import OutboxMessage
 from ticketing.oncall import add_override, handoff_notices, set_on_call
 
@@ -19,10 +21,8 @@ ACK = "Pages come from this number; reply ACK <ticket> to acknowledge."
 
 
 @pytest.fixture
-def team(session, monkeypatch):
-    """Dana, Luis and Priya; the firm name and zone from DESIGN.md's defaults."""
-    monkeypatch.delenv("FIRM_NAME", raising=False)
-    monkeypatch.delenv("BUSINESS_TIMEZONE", raising=False)
+def team(session):
+    """Dana, Luis and Priya."""
     return add_team(session)
 
 
@@ -33,12 +33,22 @@ def notices(session) -> list[OutboxMessage]:
 
 
 def sweep(session, *moments: datetime) -> list[int]:
-    """Run the sweep at each moment, as the scheduler would; how many each run enqueued."""
+    """Run the sweep at each moment with no settings (DESIGN.md's defaults: Accelerando,
+    New York); how many each run enqueued."""
     return [handoff_notices(session, at) for at in moments]
 
 
-def test_the_sweep_runs_every_minute() -> None:
-    assert ("handoff-notices", handoff_notices, 60) in SWEEPS
+def scheduled_sweep(settings: Settings):
+    """The hand-off sweep as the scheduler gets it: fn(session, now), settings bound."""
+    [fn] = [fn for name, fn, _ in sweeps_for(settings) if name == "handoff-notices"]
+    return fn
+
+
+def test_the_sweep_runs_every_minute_with_the_settings_bound(settings: Settings) -> None:
+    [(fn, seconds)] = [(fn, s) for name, fn, s in sweeps_for(settings) if name == "handoff-notices"]
+    assert seconds == 60
+    assert fn.func is handoff_notices
+    assert fn.keywords == {"timezone": "America/New_York", "firm_name": "Accelerando"}
 
 
 def test_the_incoming_technician_is_told_an_hour_before(session, team) -> None:
@@ -122,14 +132,44 @@ def test_a_technician_who_replied_stop_gets_no_text(session, team) -> None:
     assert sweep(session, local("2026-12-14 07:00")) == [0]
 
 
-def test_firm_name_and_zone_come_from_the_environment(session, team, monkeypatch) -> None:
-    monkeypatch.setenv("FIRM_NAME", "Blue Ridge IT")
-    monkeypatch.setenv("BUSINESS_TIMEZONE", "America/Chicago")
-    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
-    chicago = local("2026-12-14 08:00") + timedelta(hours=1)  # 08:00 CST
-    assert sweep(session, chicago - 61 * MINUTE, chicago - 60 * MINUTE) == [0, 1]
+def test_firm_name_and_zone_come_from_the_settings(session, team, settings) -> None:
+    settings = replace(settings, firm_name="Blue Ridge IT", business_timezone="America/Chicago")
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")  # hands off 08:00 New York
+    handoff = local("2026-12-14 08:00")
+    run = scheduled_sweep(settings)
+    assert [run(session, at) for at in (handoff - 61 * MINUTE, handoff - 60 * MINUTE)] == [0, 1]
     assert notices(session)[0].body.startswith(
-        "Blue Ridge IT: you are on call (primary) from Mon 12/14 8:00 AM"
+        "Blue Ridge IT: you are on call (primary) from Mon 12/14 7:00 AM until Mon 12/21 7:00 AM."
+    )  # the New York hand-off, told on the Chicago clock
+
+
+def test_a_pacific_rotation_is_announced_before_0800_pacific(session, team, settings) -> None:
+    add_rotation(
+        session, "West", "Dana Whitfield,Luis Romero", timezone="America/Los_Angeles"
+    )  # the firm's settings stay on New York
+    handoff = local("2026-12-14 11:00")  # Mon 08:00 PST
+    run = scheduled_sweep(settings)
+    assert [run(session, at) for at in (handoff - 61 * MINUTE, handoff - 60 * MINUTE)] == [0, 1]
+    assert notices(session)[0].body.startswith(
+        "Accelerando: you are on call (primary) from Mon 12/14 11:00 AM until Mon 12/21 11:00 AM."
+    )
+    assert handoff_notices(session, handoff, timezone="America/Los_Angeles") == 0  # sent once
+    assert sweep(session, local("2026-12-21 10:00")) == [1]  # Dana's next turn, 08:00 PST
+    shown_in_pacific = handoff_notices(
+        session, local("2026-12-28 10:00"), timezone="America/Los_Angeles"
+    )
+    assert shown_in_pacific == 1
+    assert "from Mon 12/28 8:00 AM until Mon 1/4 8:00 AM." in notices(session)[-1].body
+
+
+def test_the_environment_changes_nothing(session, team, monkeypatch) -> None:
+    monkeypatch.setenv("FIRM_NAME", "Blue Ridge IT")
+    monkeypatch.setenv("BUSINESS_TIMEZONE", "Asia/Tokyo")
+    add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
+    handoff = local("2026-12-14 08:00")
+    assert sweep(session, handoff - 61 * MINUTE, handoff - 60 * MINUTE) == [0, 1]
+    assert notices(session)[0].body.startswith(
+        "Accelerando: you are on call (primary) from Mon 12/14 8:00 AM"
     )
 
 

@@ -1,19 +1,22 @@
-"""Who is on call at moment T: rotations on the New York wall clock across DST, overrides
-on top (the newest wins), primary and secondary apart, and the merged list of shifts."""
+"""Who is on call at moment T: rotations on their own wall clock (New York unless set
+otherwise) across DST, overrides on top (the newest wins), primary and secondary apart,
+and the merged list of shifts."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import local
 from oncall_testkit import NY, add_rotation, add_team, utc, who
 from sqlalchemy import select
 
+from ticketing.errors import DomainError
 from ticketing.escalation import start_escalation
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.oncall import add_override, remove_override, set_on_call
-from ticketing.schedules import local_instant, shifts
+from ticketing.schedules import local_instant, local_label, shifts
 
 NOW = local("2026-12-01 09:00")
 HOUR = timedelta(hours=1)
@@ -78,13 +81,13 @@ def test_weekly_monday_handoff_across_fall_back(session, team, at, expected) -> 
 
 def test_weekly_shifts_across_dst_last_167_and_169_hours(session, team) -> None:
     add_rotation(session, "Spring", "Dana Whitfield,Luis Romero", starts="2026-03-02")
-    [first] = shifts(session, utc("2026-03-03 00:00"), utc("2026-03-03 00:01"), timezone=NY)
+    [first] = shifts(session, utc("2026-03-03 00:00"), utc("2026-03-03 00:01"))
     assert (first.start, first.end) == (utc("2026-03-02 13:00"), utc("2026-03-09 12:00"))
     assert first.end - first.start == 167 * HOUR
-    [plain] = shifts(session, local("2026-12-08 00:00"), local("2026-12-08 00:01"), timezone=NY)
+    [plain] = shifts(session, local("2026-12-08 00:00"), local("2026-12-08 00:01"))
     assert plain.end - plain.start == 7 * 24 * HOUR  # no DST change that week
     add_rotation(session, "Spring", "Dana Whitfield,Luis Romero", starts="2026-10-26")
-    [fall] = shifts(session, local("2026-10-27 00:00"), local("2026-10-27 00:01"), timezone=NY)
+    [fall] = shifts(session, local("2026-10-27 00:00"), local("2026-10-27 00:01"))
     assert fall.end - fall.start == 169 * HOUR
     assert fall.end.astimezone(NY).strftime("%a %H:%M %Z") == "Mon 08:00 EST"
 
@@ -141,13 +144,13 @@ def test_an_ambiguous_handoff_happens_at_the_first_occurrence(session, team) -> 
     assert who(session, utc("2026-11-01 05:29")) == "Dana"
     assert who(session, utc("2026-11-01 05:31")) == "Luis"  # 01:31 EDT
     assert who(session, utc("2026-11-01 06:31")) == "Luis"  # 01:31 EST: no second hand-off
-    [shift] = shifts(session, utc("2026-11-01 06:00"), utc("2026-11-01 06:01"), timezone=NY)
+    [shift] = shifts(session, utc("2026-11-01 06:00"), utc("2026-11-01 06:01"))
     assert shift.end - shift.start == 25 * HOUR
 
 
 def test_members_take_turns_in_order_and_wrap_around(session, team) -> None:
     add_rotation(session, "Weekly", "Priya Nair,Dana Whitfield,Luis Romero")
-    found = shifts(session, local("2026-12-07 08:00"), local("2027-01-11 08:00"), timezone=NY)
+    found = shifts(session, local("2026-12-07 08:00"), local("2027-01-11 08:00"))
     assert [s.technician.name.split()[0] for s in found] == [
         "Priya",
         "Dana",
@@ -191,7 +194,7 @@ def test_a_holiday_override_beats_the_rotation_and_ends_exactly(session, team) -
 def test_shifts_cut_rotation_shifts_around_an_override(session, team) -> None:
     add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
     holiday = _holiday(session)
-    found = shifts(session, local("2026-12-22 00:00"), local("2026-12-25 00:00"), timezone=NY)
+    found = shifts(session, local("2026-12-22 00:00"), local("2026-12-25 00:00"))
     assert [(s.technician.name, s.source, s.key) for s in found] == [
         ("Dana Whitfield", "Weekly", f"rotation-{found[0].key.split('-')[1]}"),
         ("Priya Nair", "override", f"override-{holiday.id}"),
@@ -200,7 +203,7 @@ def test_shifts_cut_rotation_shifts_around_an_override(session, team) -> None:
     assert (found[0].start, found[0].end) == (local("2026-12-21 08:00"), local("2026-12-24 17:00"))
     assert (found[1].start, found[1].end) == (local("2026-12-24 17:00"), local("2026-12-26 08:00"))
     assert found[1].label == f"override #{holiday.id}"
-    after = shifts(session, local("2026-12-26 00:00"), local("2026-12-27 00:00"), timezone=NY)
+    after = shifts(session, local("2026-12-26 00:00"), local("2026-12-27 00:00"))
     assert [(s.technician.name, s.start) for s in after] == [
         ("Priya Nair", local("2026-12-24 17:00")),
         ("Dana Whitfield", local("2026-12-26 08:00")),
@@ -214,7 +217,7 @@ def test_a_standing_override_from_set_holds_until_changed(session, team, clock) 
     assert who(session, clock() - timedelta(minutes=1)) == "Luis"
     assert who(session, clock()) == "Dana"
     assert who(session, local("2027-06-01 12:00")) == "Dana"  # over every rotation shift
-    [shift] = shifts(session, clock(), clock() + 2 * HOUR, timezone=NY)
+    [shift] = shifts(session, clock(), clock() + 2 * HOUR)
     assert shift.standing and (shift.start, shift.end) == (clock(), clock() + 2 * HOUR)
     set_on_call(session, "Priya Nair", now=clock() + HOUR)
     assert who(session, clock() + 30 * timedelta(minutes=1)) == "Dana"
@@ -247,7 +250,7 @@ def test_primary_and_secondary_are_independent(session, team, clock) -> None:
     assert (who(session, christmas), who(session, christmas, "secondary")) == ("Dana", "Priya")
     set_on_call(session, "Priya Nair", now=clock(), role="secondary")
     assert (who(session, at), who(session, at, "secondary")) == ("Dana", "Priya")
-    both = shifts(session, local("2026-12-08 00:00"), local("2026-12-08 00:01"), timezone=NY)
+    both = shifts(session, local("2026-12-08 00:00"), local("2026-12-08 00:01"))
     assert {s.role: s.technician.name for s in both} == {
         "primary": "Dana Whitfield",
         "secondary": "Priya Nair",
@@ -271,19 +274,61 @@ def test_an_inactive_member_leaves_a_gap_without_moving_the_others(session, team
     assert who(session, local("2026-12-22 12:00")) == "Priya"
 
 
-def test_without_a_zone_on_call_reads_business_timezone(session, team, monkeypatch) -> None:
-    from ticketing.oncall import on_call
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        ("U 2026-12-08 15:59", "Dana"),  # 07:59 PST (10:59 in New York)
+        ("U 2026-12-08 16:00", "Luis"),  # 08:00 PST
+        ("L 2026-12-08 08:01", "Dana"),  # 05:01 PST: New York's 08:00 means nothing here
+        ("U 2027-03-15 14:59", "Luis"),  # 07:59 PDT: after the clocks sprang forward
+        ("U 2027-03-15 15:00", "Dana"),  # 08:00 PDT
+    ],
+)
+def test_a_rotation_hands_off_on_its_own_zones_wall_clock(session, team, at, expected) -> None:
+    add_rotation(
+        session, "West", "Dana Whitfield,Luis Romero", handoff="08:00", starts="2026-12-01",
+        days=1, timezone="America/Los_Angeles",
+    )  # fmt: skip
+    # Turn 7 (Luis) starts on Dec 8; turn 104 (Dana) on Mar 15 2027, the day after DST starts.
+    assert who(session, moment(at)) == expected
+
+
+def test_pacific_handoffs_are_at_0800_pacific_whatever_zone_shows_them(session, team) -> None:
+    rotation = add_rotation(
+        session, "West", "Dana Whitfield,Luis Romero", starts="2026-12-07",
+        timezone="America/Los_Angeles",
+    )  # fmt: skip
+    assert rotation.timezone == "America/Los_Angeles"
+    found = shifts(session, utc("2026-12-07 00:00"), utc("2027-01-04 00:00"))
+    assert [s.start.astimezone(PACIFIC).strftime("%a %H:%M") for s in found] == ["Mon 08:00"] * 4
+    # Shown on another wall clock, the same instants: 11:00 in New York, 01:00 next day in Tokyo.
+    assert [local_label(s.start, NY) for s in found[:2]] == [
+        "Mon 12/7 11:00 AM",
+        "Mon 12/14 11:00 AM",
+    ]
+    assert local_label(found[0].start, ZoneInfo("Asia/Tokyo")) == "Tue 12/8 1:00 AM"
+
+
+def test_an_unknown_zone_is_refused(session, team) -> None:
+    with pytest.raises(DomainError, match="'Mars/Olympus' is not a time zone"):
+        add_rotation(session, "Odd", "Dana Whitfield", timezone="Mars/Olympus")
+
+
+def test_the_environment_changes_nobody_on_call(session, team, monkeypatch) -> None:
     add_rotation(session, "Daily", "Dana Whitfield,Luis Romero", handoff="08:00", days=1)
-    monkeypatch.setenv("BUSINESS_TIMEZONE", "America/Los_Angeles")
-    assert on_call(session, utc("2026-12-08 15:59")).name == "Dana Whitfield"  # 07:59 PST
-    assert on_call(session, utc("2026-12-08 16:01")).name == "Luis Romero"
-    monkeypatch.delenv("BUSINESS_TIMEZONE")
-    assert on_call(session, utc("2026-12-08 13:01")).name == "Luis Romero"  # 08:01 EST
+    at = [utc("2026-12-08 12:59"), utc("2026-12-08 13:01"), utc("2026-12-08 23:30")]
+    before = [who(session, t) for t in at]
+    assert before == ["Dana", "Luis", "Luis"]  # 08:00 New York, the rotation's zone
+    monkeypatch.setenv("BUSINESS_TIMEZONE", "Asia/Tokyo")  # 08:00 Tokyo is 23:00 UTC
+    assert [who(session, t) for t in at] == before
+    [shift] = shifts(session, utc("2026-12-08 13:01"), utc("2026-12-08 13:02"))
+    assert shift.start == utc("2026-12-08 13:00")
 
 
-def test_an_emergency_pages_the_rotations_technician(session, team, monkeypatch) -> None:
-    monkeypatch.delenv("BUSINESS_TIMEZONE", raising=False)
+def test_an_emergency_pages_the_rotations_technician(session, team) -> None:
     add_rotation(session, "Weekly", "Dana Whitfield,Luis Romero")
     ticket = Ticket(service_class="emergency", description="server down")
     session.add(ticket)

@@ -51,3 +51,24 @@ def test_undelivered_goes_on_the_timeline_once(phone, twilio, session, directory
 def test_report_for_unknown_message_is_ignored(twilio, session) -> None:
     answer = twilio("/twilio/sms/status", {"MessageSid": "SMnope", "MessageStatus": "failed"})
     assert answer.status_code == 204
+
+
+def test_report_on_a_bundled_text_reaches_every_ticket_in_it(
+    phone, twilio, session, directory
+) -> None:
+    for number in ("+13365550123", "+13365550167"):
+        call = phone(number)
+        call.ring()
+        call.post("/twilio/voice/callback/confirm", Digits="1")
+    pages = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "page")).all()
+    assert len(pages) == 2
+    for page in pages:
+        page.status, page.provider_sid = "sent", "SM" + "b" * 32
+    session.commit()
+    twilio("/twilio/sms/status", {"MessageSid": "SM" + "b" * 32, "MessageStatus": "undelivered"})
+    session.expire_all()
+    assert {p.delivery_status for p in pages} == {"undelivered"}
+    calls_instead = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.channel == "call")
+    ).all()
+    assert sorted(c.ticket_id for c in calls_instead) == sorted(p.ticket_id for p in pages)

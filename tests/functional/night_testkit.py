@@ -1,0 +1,132 @@
+"""A night on call, under a controlled clock: the real app in sandbox mode, the real relay
+and escalation sweep, twilio-python talking to the local Twilio sandbox, and the people
+(caller, technicians) acting through signed webhooks as Twilio would deliver them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import responses
+from conftest import PUBLIC_BASE_URL, TwilioPoster
+from flask.testing import FlaskClient
+from requests import PreparedRequest
+from sqlalchemy import select
+
+from intake.clock import FrozenClock
+from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from intake.db import Database
+from scheduler.relay import RelayReport, relay_due
+from scheduler.transport import TwilioMessenger
+from ticketing.escalation import sweep_escalations
+from ticketing.models import OutboxMessage, Ticket
+
+SANDBOX_URL = PUBLIC_BASE_URL + "/sandbox/twilio"
+
+
+@contextmanager
+def twilio_routed_to_sandbox(client: FlaskClient) -> Iterator[responses.RequestsMock]:
+    """Every HTTP request twilio-python makes lands in the app's sandbox blueprint."""
+
+    def forward(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(request.url)
+        answer = client.open(
+            parts.path,
+            method=request.method,
+            query_string=parts.query,
+            data=request.body,
+            headers=dict(request.headers),
+        )
+        return answer.status_code, {"Content-Type": answer.content_type}, answer.get_data()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        pattern = re.compile(re.escape(SANDBOX_URL) + ".*")
+        mock.add_callback(responses.POST, pattern, forward)
+        mock.add_callback(responses.GET, pattern, forward)
+        yield mock
+
+
+@dataclass
+class Night:
+    """The service and the people in it, one tick of the scheduler at a time."""
+
+    client: FlaskClient
+    twilio: TwilioPoster
+    database: Database
+    clock: FrozenClock
+    store: object  # intake.sandbox.store.SandboxStore
+
+    def __post_init__(self) -> None:
+        self.messenger = TwilioMessenger(
+            SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SANDBOX_URL, sms_from="+13368991911"
+        )
+
+    def tick(self) -> RelayReport:
+        """One scheduler tick: due escalation steps fire, then the outbox is relayed."""
+        with self.database.sessionmaker.begin() as session:
+            sweep_escalations(session, self.clock())
+        return relay_due(
+            self.database.sessionmaker,
+            self.messenger,
+            self.clock(),
+            status_callback_url=PUBLIC_BASE_URL + "/twilio/sms/status",
+            call_status_callback_url=PUBLIC_BASE_URL + "/twilio/voice/page/status",
+            public_base_url=PUBLIC_BASE_URL,
+        )
+
+    def wait(self, minutes: float = 0, seconds: float = 0) -> None:
+        """Let time pass, the scheduler ticking every few seconds as it does."""
+        end = self.clock() + timedelta(minutes=minutes, seconds=seconds)
+        while self.clock() < end:
+            self.clock.advance(min(timedelta(seconds=5), end - self.clock()))
+            self.tick()
+
+    def texts_to(self, number: str) -> list[str]:
+        """Every SMS the sandbox delivered to `number`, oldest first."""
+        return [m.body for m in self.store.messages() if m.to == number]
+
+    def calls_to(self, number: str) -> list[object]:
+        """Every call the sandbox placed to `number`, oldest first."""
+        return [c for c in self.store.calls() if c.to == number]
+
+    def report(self, message_sid: str, status: str, error_code: str = "") -> None:
+        """Twilio's delivery report for a text."""
+        params = {"MessageSid": message_sid, "MessageStatus": status}
+        if error_code:
+            params["ErrorCode"] = error_code
+        assert self.twilio("/twilio/sms/status", params).status_code == 204
+
+    def call_ends(self, call: object, status: str) -> None:
+        """Twilio's final status for a voice page (busy, no-answer, completed...)."""
+        params = {"CallSid": call.sid, "CallStatus": status, "To": call.to}
+        assert self.twilio("/twilio/voice/page/status", params).status_code == 204
+
+    def answer(self, call: object, keys: str, answered_by: str = "human") -> str:
+        """The technician picks up a voice page and presses `keys`; what they heard."""
+        path = urlsplit(call.url).path
+        base = {"CallSid": call.sid, "To": call.to, "From": "+13368991911"}
+        heard = self.twilio(path, {**base, "AnsweredBy": answered_by}).get_data(as_text=True)
+        if keys:
+            heard += self.twilio(path + "/key", {**base, "Digits": keys}).get_data(as_text=True)
+        return heard
+
+    def reply(self, number: str, body: str, sid: str) -> str:
+        """A technician texts back; the TwiML <Message> Twilio would relay to them."""
+        params = {"MessageSid": sid, "From": number, "To": "+13368991911", "Body": body}
+        return self.twilio("/twilio/sms", params).get_data(as_text=True)
+
+    def ticket(self) -> Ticket:
+        """The night's (only) ticket, fresh from the database."""
+        with self.database.sessionmaker() as session:
+            ticket = session.scalars(select(Ticket)).one()
+            _ = ticket.events, ticket.acknowledged_by  # loaded before the session closes
+            return ticket
+
+    def outbox(self) -> list[OutboxMessage]:
+        """Every notification the service owes or sent, oldest first."""
+        with self.database.sessionmaker() as session:
+            return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
