@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from intake.cli import calls, database, escalation, hours, oncall, people, serve, twilio_setup
+from intake.cli import (
+    calls,
+    database,
+    escalation,
+    hours,
+    oncall,
+    people,
+    serve,
+    texts,
+    twilio_setup,
+)
 
 
 @click.group(help="Emergency Intake: the support line, tickets and paging.")
@@ -12,5 +22,5 @@ def main() -> None:
     """Entry point of the `intake` console script."""
 
 
-for module in (database, hours, people, oncall, serve, calls, escalation, twilio_setup):
+for module in (database, hours, people, oncall, serve, calls, texts, escalation, twilio_setup):
     module.register(main)

@@ -44,7 +44,8 @@ def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     return parse_local_moment(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _settings() -> Settings:
+def demo_settings() -> Settings:
+    """The demo's settings (sandbox credentials), configuration errors explained."""
     try:
         return load_settings(demo=True)
     except ConfigError as exc:
@@ -120,7 +121,7 @@ def call_command(
     from_number: str, at: str | None, url: str | None, answers: tuple[str, ...]
 ) -> None:
     """Place a simulated call through the running service and play it in the terminal."""
-    settings = _settings()
+    settings = demo_settings()
     base = (url or settings.public_base_url).rstrip("/")
     session = requests.Session()
     since = len(fetch_messages(session, base))

@@ -117,3 +117,40 @@ def test_saturday_night_emergency_pages_the_technician(live_service) -> None:
 def _kinds(database: Database, number: int) -> list[str]:
     with database.sessionmaker() as session:
         return [e.kind for e in session.get(Ticket, number).events]
+
+
+def test_technician_acknowledges_from_the_terminal(live_service, monkeypatch, tmp_path) -> None:
+    """The demo's `intake text` plays the technician's reply through real HTTP, signed."""
+    from click.testing import CliRunner
+
+    from intake.cli import main
+
+    SimulatedCall(
+        live_service["base"],
+        SANDBOX_AUTH_TOKEN,
+        from_number="+13365550123",
+        at="2026-12-05 23:10",
+        keys=["Card reader offline", "1"],
+        out=lambda _line: None,
+    ).run()
+    database: Database = live_service["database"]
+    number = _wait_for(lambda: _paged_ticket(database))
+    monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "test")
+    result = CliRunner().invoke(
+        main, ["text", "--url", live_service["base"], "--from", "+13365550101", f"ack {number}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"ACK #{number}" in result.output
+    with database.sessionmaker() as session:
+        ticket = session.get(Ticket, number)
+        assert ticket.status == "acknowledged"
+        assert ticket.acknowledged_by.name == "Dana Whitfield"
+    bad = CliRunner().invoke(main, ["text", "--from", "555", "ack"])
+    assert bad.exit_code == 2 and "not a phone number" in bad.output
+
+
+def _paged_ticket(database: Database) -> int | None:
+    with database.sessionmaker() as session:
+        ticket = session.scalars(select(Ticket)).one_or_none()
+        return ticket.number if ticket is not None and ticket.paged_at else None
