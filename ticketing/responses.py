@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ivr.calendar import HELP_DESK
+from ivr.phones import national
 from ticketing.directory import representative_of
 from ticketing.escalation import escalate_now, stop_escalation
 from ticketing.models import Technician, Ticket, TicketStatus
@@ -46,7 +47,7 @@ def _tell_client(session: Session, ticket: Ticket, tech: Technician, now: dateti
     if not number:
         return
     callback = ticket.callback_number
-    when = f" and will call you at {callback}" if callback else ""
+    when = f" and will call you at {national(callback)}" if callback else ""
     body = to_gsm7(
         f"Accelerando: {tech.name} is working on your emergency, ticket #{ticket.number}{when}."
     )

@@ -26,7 +26,7 @@ def _settings(demo: bool) -> Settings:
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     # Their INFO lines (every job run, migration plugin and request) drown out the pages.
-    for noisy in ("apscheduler", "alembic", "werkzeug"):
+    for noisy in ("apscheduler", "alembic", "werkzeug", "twilio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
