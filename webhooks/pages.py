@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import pages
 from ticketing import voice_pages
 from ticketing.delivery import record_call_outcome
+from webhooks import params
 from webhooks.handling import twilio_webhook
 
 bp = Blueprint("twilio_pages", __name__)
-
-
-def _settings() -> Any:
-    return current_app.config["SETTINGS"]
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
-def _form(name: str, limit: int = 64) -> str:
-    return request.form.get(name, "")[:limit]
 
 
 def _error(settings: Any) -> VoiceResponse:
@@ -40,11 +28,11 @@ def page(session: Session, page_id: int) -> VoiceResponse:
     call = voice_pages.page_call(session, page_id)
     if call is None:
         return pages.inactive()
-    if pages.is_machine(_form("AnsweredBy", 40)):
-        voice_pages.left_voicemail(session, call, now=_now())
-        return pages.voicemail(voice_pages.page_view(call, _settings().firm_name))
-    voice_pages.answered_by_person(session, call, now=_now())
-    return pages.read_page(voice_pages.page_view(call, _settings().firm_name))
+    if pages.is_machine(params.form("AnsweredBy", 40)):
+        voice_pages.left_voicemail(session, call, now=params.now())
+        return pages.voicemail(voice_pages.page_view(call, params.settings().firm_name))
+    voice_pages.answered_by_person(session, call, now=params.now())
+    return pages.read_page(voice_pages.page_view(call, params.settings().firm_name))
 
 
 @bp.post("/twilio/voice/page/<int:page_id>/key")
@@ -54,18 +42,18 @@ def key(session: Session, page_id: int) -> VoiceResponse:
     call = voice_pages.page_call(session, page_id)
     if call is None:
         return pages.inactive()
-    view = voice_pages.page_view(call, _settings().firm_name)
-    choice = pages.KEYS.get(_form("Digits", 10).strip()[:1])
+    view = voice_pages.page_view(call, params.settings().firm_name)
+    choice = pages.KEYS.get(params.form("Digits", 10).strip()[:1])
     # A ticket resolved, moved or taken since the page was read: say so, change nothing.
     if choice == "repeat" or pages.closed_reason(view) is not None:
         return pages.read_page(view)
     if choice is None:
         return pages.menu_again(view, "Sorry, that is not a choice.")
     action = "ack" if choice == "connect" else choice
-    done = voice_pages.press(session, call, action, now=_now())
-    view = voice_pages.page_view(call, _settings().firm_name)
+    done = voice_pages.press(session, call, action, now=params.now())
+    view = voice_pages.page_view(call, params.settings().firm_name)
     if choice == "connect" and view.mine:
-        return pages.connect(view, _settings().twilio_voice_number)
+        return pages.connect(view, params.settings().twilio_voice_number)
     return pages.after_action(view, action, done)
 
 
@@ -73,4 +61,6 @@ def key(session: Session, page_id: int) -> VoiceResponse:
 @twilio_webhook(lambda _settings: None)
 def status(session: Session) -> None:
     """The page call ended (answer 204): busy, no answer or failed moves the escalation on."""
-    record_call_outcome(session, _form("CallSid"), _form("CallStatus", 20), now=_now())
+    record_call_outcome(
+        session, params.form("CallSid", 64), params.form("CallStatus", 20), now=params.now()
+    )

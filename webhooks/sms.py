@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.phones import national
 from ticketing.delivery import record_delivery
 from ticketing.replies import handle_text
+from webhooks import params
 from webhooks.handling import twilio_webhook
 
 bp = Blueprint("twilio_sms", __name__)
 
 # Twilio accepts at most 1600 characters in a message body.
 MAX_BODY = 1600
-
-
-def _form(name: str, limit: int = 64) -> str:
-    return request.form.get(name, "")[:limit]
 
 
 def _message(text: str | None) -> MessagingResponse:
@@ -42,14 +39,14 @@ def _not_processed(settings: Any) -> MessagingResponse:
 @twilio_webhook(_not_processed)
 def inbound(session: Session) -> MessagingResponse:
     """A text to our number: a technician's reply (ACK/RES/ESC/NE/HELP) or STOP/START."""
-    settings = current_app.config["SETTINGS"]
+    settings = params.settings()
     reply = handle_text(
         session,
-        message_sid=_form("MessageSid") or _form("SmsSid"),
-        from_number=_form("From"),
-        body=request.form.get("Body", "")[:MAX_BODY],
-        opt_out_type=_form("OptOutType", 20) or None,
-        now=current_app.extensions["clock"](),
+        message_sid=params.form("MessageSid", 64) or params.form("SmsSid", 64),
+        from_number=params.form("From", 64),
+        body=params.form("Body", MAX_BODY),
+        opt_out_type=params.form("OptOutType", 20) or None,
+        now=params.now(),
         firm_name=settings.firm_name,
         support_number=settings.twilio_voice_number,
     )
@@ -62,8 +59,8 @@ def sms_status(session: Session) -> None:
     """An outbound message's status changed (answer 204)."""
     record_delivery(
         session,
-        request.form.get("MessageSid", "")[:64],
-        request.form.get("MessageStatus", "")[:20],
-        request.form.get("ErrorCode", "")[:16] or None,
-        now=current_app.extensions["clock"](),
+        params.form("MessageSid", 64),
+        params.form("MessageStatus", 20),
+        params.form("ErrorCode", 16) or None,
+        now=params.now(),
     )

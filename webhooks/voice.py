@@ -124,11 +124,7 @@ def menu(session: Session, attempt: int) -> VoiceResponse:
     return flow.after_menu(_intake_view(session, call))
 
 
-@bp.post(Paths.RECORDED)
-@twilio_webhook(apology)
-def recorded(session: Session) -> VoiceResponse:
-    """The caller's message was recorded (Twilio posts this even when they hung up)."""
-    call = _call(session)
+def _store_recording(session: Session, call: Call) -> None:
     duration = params.form("RecordingDuration", 10)
     calls.store_recording(
         session,
@@ -138,6 +134,14 @@ def recorded(session: Session) -> VoiceResponse:
         duration=int(duration) if duration.isdigit() else None,
         now=params.now(),
     )
+
+
+@bp.post(Paths.RECORDED)
+@twilio_webhook(apology)
+def recorded(session: Session) -> VoiceResponse:
+    """The caller's message was recorded (Twilio posts this even when they hung up)."""
+    call = _call(session)
+    _store_recording(session, call)
     if _hung_up():
         calls.complete_intake(
             session, call, now=params.now(), how="the caller hung up after the message"
@@ -204,15 +208,7 @@ def fallback_message(session: Session) -> VoiceResponse:
     """A message left after something failed mid-call: it still becomes a paged ticket."""
     call = _call(session)
     if params.form("RecordingUrl"):
-        duration = params.form("RecordingDuration", 10)
-        calls.store_recording(
-            session,
-            call,
-            url=params.form("RecordingUrl", 500),
-            sid=params.form("RecordingSid", 64),
-            duration=int(duration) if duration.isdigit() else None,
-            now=params.now(),
-        )
+        _store_recording(session, call)
     calls.complete_intake(session, call, now=params.now(), how="message taken after a fault")
     return flow.fallback_received(params.settings().firm_name)
 

@@ -4,7 +4,6 @@ and escalation sweep, twilio-python talking to the local Twilio sandbox, and the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 import responses
 from conftest import PUBLIC_BASE_URL, TwilioPoster
 from flask.testing import FlaskClient
-from requests import PreparedRequest
+from sandbox_routing import routed_to_app
 from sqlalchemy import select
 
 from intake.clock import FrozenClock
@@ -31,22 +30,7 @@ SANDBOX_URL = PUBLIC_BASE_URL + "/sandbox/twilio"
 @contextmanager
 def twilio_routed_to_sandbox(client: FlaskClient) -> Iterator[responses.RequestsMock]:
     """Every HTTP request twilio-python makes lands in the app's sandbox blueprint."""
-
-    def forward(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        parts = urlsplit(request.url)
-        answer = client.open(
-            parts.path,
-            method=request.method,
-            query_string=parts.query,
-            data=request.body,
-            headers=dict(request.headers),
-        )
-        return answer.status_code, {"Content-Type": answer.content_type}, answer.get_data()
-
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        pattern = re.compile(re.escape(SANDBOX_URL) + ".*")
-        mock.add_callback(responses.POST, pattern, forward)
-        mock.add_callback(responses.GET, pattern, forward)
+    with routed_to_app(client, SANDBOX_URL) as mock:
         yield mock
 
 

@@ -15,6 +15,7 @@ import responses
 from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 from requests import PreparedRequest
+from sandbox_routing import routed_to_app
 from twilio.rest import Client
 
 from intake.cli import main
@@ -328,22 +329,7 @@ def store(app) -> SandboxStore:
 @pytest.fixture
 def sandbox(client: FlaskClient, store: SandboxStore) -> Iterator[responses.RequestsMock]:
     """HTTP to SANDBOX_BASE answered by the app's test client, as a running demo would."""
-
-    def forward(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        """Answer the request with the app."""
-        url = urlsplit(request.url)
-        answer = client.open(
-            url.path,
-            method=request.method,
-            query_string=url.query,
-            data=request.body,
-            headers=dict(request.headers),
-        )
-        return answer.status_code, {"Content-Type": answer.content_type}, answer.get_data()
-
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        for method in (responses.GET, responses.POST):
-            mock.add_callback(method, re.compile(re.escape(SANDBOX_BASE) + ".*"), forward)
+    with routed_to_app(client, SANDBOX_BASE) as mock:
         yield mock
 
 
