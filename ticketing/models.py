@@ -271,8 +271,12 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(12), default="page")
     # Which escalation step wrote it (None outside escalations).
     escalation_step: Mapped[int | None] = mapped_column(Integer)
+    # sms | call | email | redirect (move a live call to `body`, a TwiML URL)
     channel: Mapped[str] = mapped_column(String(8), default="sms")
-    to_number: Mapped[str] = mapped_column(String(20))
+    # A phone number (E.164), or for a redirect the CallSid of the live call.
+    to_number: Mapped[str] = mapped_column(String(64))
+    to_address: Mapped[str | None] = mapped_column(String(254))  # email
+    subject: Mapped[str | None] = mapped_column(String(200))  # email
     body: Mapped[str] = mapped_column(Text)
     # pending → sending → sent | failed, or cancelled (acknowledged before it left);
     # delivery_status follows Twilio's callbacks (for calls: the call's final status).
@@ -365,3 +369,7 @@ class InboundMessage(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     outcome: Mapped[str] = mapped_column(String(200), default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# Registered on the same metadata (migrations, tests) without making this module longer.
+import ticketing.service_models  # noqa: E402, F401

@@ -94,6 +94,55 @@ def enqueue_call(
     return page
 
 
+def enqueue_email(
+    session: Session,
+    ticket: Ticket | None,
+    to_address: str,
+    subject: str,
+    body: str,
+    *,
+    key: str,
+    now: datetime,
+    kind: str = "notice",
+) -> OutboxMessage | None:
+    """Owe an email (sent through SMTP_URL by the scheduler, or logged without it)."""
+    return _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id if ticket else None,
+            kind=kind,
+            channel="email",
+            to_number="",
+            to_address=to_address,
+            subject=subject[:200],
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+
+
+def enqueue_redirect(
+    session: Session, ticket: Ticket, call_sid: str, path: str, *, key: str, now: datetime
+) -> OutboxMessage | None:
+    """Owe a redirect of a live call to the TwiML at `path` (Twilio's Calls API, by the
+    scheduler: a webhook never waits on Twilio's REST API)."""
+    return _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id,
+            kind="redirect",
+            channel="redirect",
+            to_number=call_sid,
+            body=path,
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+
+
 def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
     exists = session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == message.dedupe_key)
