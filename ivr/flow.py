@@ -12,9 +12,12 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.calendar import EMERGENCY, HELP_DESK
 from ivr.phones import spoken_digits, spoken_number
+from ivr.queue import join as join_queue
 from ivr.transfer import Transfer, ring_technician
 
 PROFESSIONAL_SERVICE = "professional_service"
+# Twilio's CallStatus values after which a call is over.
+CALL_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 # Recordings longer than two minutes are not transcribed by Twilio, and a page
 # must stay short: two minutes is room enough to say what is broken.
@@ -189,29 +192,30 @@ def ask_for_message(response: VoiceResponse | None = None) -> VoiceResponse:
 
 
 def request_intake(view: CallView) -> VoiceResponse:
-    """Help desk or professional services: take a message for a ticket of that class."""
+    """Professional services by phone: a message for a ticket of that class (help-desk
+    callers join the queue instead)."""
     response = VoiceResponse()
-    if view.service_class == PROFESSIONAL_SERVICE:
-        _say(
-            response,
-            "Professional services. After the tone, tell us what you would like done, "
-            "your preferred technician and when, and any limit on hours.",
-        )
-    else:
-        _say(
-            response,
-            "Help desk. A representative of your organisation must take part in the session. "
-            "After the tone, please describe what you need.",
-        )
+    _say(
+        response,
+        "Professional services. After the tone, tell us what you would like done, "
+        "your preferred technician and when, and any limit on hours.",
+    )
     _say(response, "Press the pound key when you are done.")
     _record(response)
     return response
+
+
+def to_help_desk(view: CallView, response: VoiceResponse | None = None) -> VoiceResponse:
+    """The help desk in business hours: its terms, then the first-come, first-served queue."""
+    return join_queue(response)
 
 
 def after_menu(view: CallView) -> VoiceResponse:
     """What follows the menu choice already stored on the call."""
     if view.service_class == EMERGENCY:
         return emergency_intake(view)
+    if view.service_class == HELP_DESK:
+        return to_help_desk(view)
     return request_intake(view)
 
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
-from ivr.calendar import EMERGENCY, local_moment
+from ivr.calendar import EMERGENCY, HELP_DESK, local_moment
 from ivr.flow import Paths
 from ivr.phones import to_e164
 from ivr.transfer import Transfer
-from ticketing import calls
+from ticketing import calls, helpdesk
 from ticketing.calendar_days import business_calendar
 from ticketing.models import Call
 from webhooks import params
@@ -83,7 +83,7 @@ def _intake_view(session: Session, call: Call) -> flow.CallView:
 
 
 def _hung_up() -> bool:
-    return params.form("CallStatus", 20) in calls.CALL_ENDED
+    return params.form("CallStatus", 20) in flow.CALL_ENDED
 
 
 @bp.post(Paths.START)
@@ -121,6 +121,8 @@ def menu(session: Session, attempt: int) -> VoiceResponse:
     if choice is None:
         return flow.menu_again(_view(call), attempt)
     calls.choose_service(session, call, choice, now=params.now())
+    if choice == HELP_DESK:
+        helpdesk.join_queue(session, call, now=params.now())
     return flow.after_menu(_intake_view(session, call))
 
 

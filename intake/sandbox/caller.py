@@ -4,7 +4,8 @@
 It posts signed webhooks like Twilio, runs the verbs in order and follows action
 URLs. What cannot be simulated is said so: <Dial> never reaches a real phone (its
 action gets DialCallStatus=no-answer) and <Enqueue> never bridges a technician (the
-caller hangs up while waiting). Every request is a POST, whatever `method` says.
+caller hears the wait URL once, then leaves by a key or hangs up). Every request is a
+POST, whatever `method` says.
 """
 
 from __future__ import annotations
@@ -370,11 +371,42 @@ class SimulatedCall:
         return _Post(urljoin(url, action), params)
 
     def _enqueue(self, el: ET.Element, url: str) -> _Step:
-        queue = (el.text or "").strip()
-        self.out(f"⏳ waiting in queue {queue!r} (simulated: no one picks up; the caller hangs up)")
-        action = el.get("action")
+        queue, action = (el.text or "").strip(), el.get("action")
+        queue_sid = new_sid("QU")
+        wait_url = el.get("waitUrl")
+        self.out(f"⏳ waiting in queue {queue!r} (simulated: no technician can pick up)")
+        if wait_url and self._waited_and_left(urljoin(url, wait_url), queue_sid):
+            params = self._params(QueueResult="leave", QueueSid=queue_sid, QueueTime="30")
+            # Leaving by <Leave>: Twilio plays the action's TwiML (or the next verb).
+            return _Post(urljoin(url, action), params) if action else None
+        self.out("📴 (the caller gives up waiting and hangs up)")
         if action:
             # Twilio reports the caller leaving the queue; the TwiML it returns is not played.
-            params = self._params(QueueResult="hangup", QueueSid=new_sid("QU"), QueueTime="0")
+            params = self._params(QueueResult="hangup", QueueSid=queue_sid, QueueTime="0")
             self._callback(urljoin(url, action), params)
         return "caller"
+
+    def _waited_and_left(self, wait_url: str, queue_sid: str) -> bool:
+        """Play the wait URL's TwiML once; True when it (or a key the caller pressed) ends
+        in <Leave>. Nobody can dequeue a simulated caller, so there is no second round."""
+        wait = self._params(
+            QueueSid=queue_sid,
+            QueuePosition="1",
+            QueueTime="0",
+            AvgQueueTime="0",
+            CurrentQueueSize="1",
+        )
+        root = self._fetch(_Post(wait_url, wait))
+        for verb in root if root is not None else ():
+            if verb.tag == "Leave":
+                return True
+            if verb.tag != "Gather":
+                self._verb(verb, wait_url)
+                continue
+            step = self._gather(verb, wait_url)
+            if isinstance(step, _Post):
+                answer = self._fetch(step)
+                return answer is not None and answer.find("Leave") is not None
+            if step is not None:
+                return False  # the caller hung up (or has no more scripted answers)
+        return False

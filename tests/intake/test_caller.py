@@ -358,6 +358,41 @@ def test_enqueue_leaves_the_queue_by_hanging_up(service: FakeService):
     assert transcript.said == []
 
 
+QUEUED = '<Enqueue waitUrl="/queue/wait" action="/queue/done">helpdesk</Enqueue><Say>never</Say>'
+WAITING = (
+    '<Gather numDigits="1" action="/queue/key"><Say>You are number 1 in line.</Say></Gather>'
+    '<Pause length="20"/>'
+)
+
+
+def test_enqueue_plays_the_wait_url_and_a_key_leaves_the_queue(service: FakeService):
+    """A key pressed while waiting: the Gather's action answers <Leave>, then the Enqueue
+    action gets QueueResult=leave and its TwiML plays (the message path)."""
+    service.script = {
+        "/twilio/voice": QUEUED,
+        "/queue/wait": WAITING,
+        "/queue/key": "<Leave/>",
+        "/queue/done": lambda form: twiml(f"<Say>Result {form['QueueResult']}.</Say>"),
+    }
+    transcript, _ = call(service, ["7"])
+    assert service.paths()[:4] == ["/twilio/voice", "/queue/wait", "/queue/key", "/queue/done"]
+    wait = service.form("/queue/wait")
+    assert (wait["QueuePosition"], wait["CurrentQueueSize"]) == ("1", "1")
+    assert service.form("/queue/done")["QueueSid"] == wait["QueueSid"]
+    assert transcript.said == ["You are number 1 in line.", "Result leave."]
+    assert transcript.keys == ["7"]
+
+
+def test_enqueue_without_a_key_hangs_up_while_waiting(service: FakeService):
+    """No key pressed: the caller gives up; the action is told QueueResult=hangup."""
+    service.script = {"/twilio/voice": QUEUED, "/queue/wait": WAITING, "/queue/done": "<Say/>"}
+    transcript, _ = call(service, [""])
+    assert service.form("/queue/done")["QueueResult"] == "hangup"
+    assert "/queue/key" not in service.paths()
+    assert transcript.ended == "caller"
+    assert transcript.said == ["You are number 1 in line."]
+
+
 def test_the_caller_hangs_up_when_scripted_answers_run_out(service: FakeService):
     """A script with too few answers ends the call instead of looping on a menu."""
     service.script = {"/twilio/voice": MENU}

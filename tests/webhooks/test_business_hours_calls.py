@@ -44,20 +44,21 @@ def test_caller_says_emergency_and_is_paged(phone, session, directory) -> None:
     assert len(session.scalars(select(OutboxMessage)).all()) == 1
 
 
-@pytest.mark.parametrize(
-    ("key", "service_class", "phrase"),
-    [
-        ("2", "help_desk", "representative of your organisation"),
-        ("3", "professional_service", "preferred technician"),
-    ],
-)
-def test_help_desk_and_professional_services_take_a_message(
-    phone, session, directory, key, service_class, phrase
-) -> None:
+def test_help_desk_joins_the_queue(phone, session, directory) -> None:
     call = phone("+13365550123")
     call.ring()
-    intake = call.post("/twilio/voice/menu/1", Digits=key)
-    assert phrase in said(intake)
+    answer = call.post("/twilio/voice/menu/1", Digits="2")
+    assert "representative of your organisation" in said(answer)
+    assert twiml(answer).find("Enqueue").text == "helpdesk"
+    assert _ticket(session).service_class == "help_desk"
+
+
+def test_professional_services_take_a_message(phone, session, directory) -> None:
+    service_class = "professional_service"
+    call = phone("+13365550123")
+    call.ring()
+    intake = call.post("/twilio/voice/menu/1", Digits="3")
+    assert "preferred technician" in said(intake)
     assert twiml(intake).find("Record") is not None
     call.record()
     goodbye = call.post("/twilio/voice/callback/confirm", Digits="1")
@@ -110,6 +111,7 @@ def test_help_desk_caller_without_msa_is_flagged(phone, session, directory) -> N
     call = phone("+13365550167")
     call.ring()
     call.post("/twilio/voice/menu/1", Digits="2")
+    call.post("/twilio/voice/queue/done", QueueResult="leave", QueueTime="30")
     call.post("/twilio/voice/no-recording")
     call.post("/twilio/voice/callback/confirm", Digits="1")
     assert _ticket(session).payment_contact

@@ -1,0 +1,70 @@
+"""`intake helpdesk ...`: who waits in the help-desk queue, and a technician takes the next."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from flask import current_app
+
+from intake.cli.common import db_session, explained
+from ticketing import helpdesk
+from ticketing.calendar_days import business_calendar
+from ticketing.models import Ticket
+
+
+def _now() -> datetime:
+    return current_app.extensions["clock"]()
+
+
+def _minutes(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes} min" if minutes else "under 1 min"
+
+
+@click.group("helpdesk", help="The business-hours help-desk queue (first come, first served).")
+def helpdesk_group() -> None:
+    """The `helpdesk` command group."""
+
+
+@helpdesk_group.command("next")
+@click.option("--technician", "name", required=True, metavar="NAME", help="Who takes the call.")
+def helpdesk_next(name: str) -> None:
+    """Ring a technician's phone; on answering they are connected to the next caller."""
+    with db_session() as session, explained():
+        tech, count, row = helpdesk.request_next(session, name, now=_now())
+        if row is None:
+            click.echo(f"already calling {tech.name} to take the next caller ({count} waiting)")
+            return
+        click.echo(f"calling {tech.name} to take the next caller ({count} waiting)")
+
+
+@helpdesk_group.command("queue")
+def helpdesk_queue() -> None:
+    """List the callers waiting, first come first, and how today's calls ended."""
+    with db_session() as session:
+        now = _now()
+        calendar = business_calendar(session, current_app.config["SETTINGS"])
+        entries = helpdesk.waiting(session)
+        if not entries:
+            click.echo("nobody is waiting")
+        for position, entry in enumerate(entries, start=1):
+            ticket: Ticket = entry.ticket
+            client = ticket.client.name if ticket.client else "unknown caller"
+            since = calendar.to_local(entry.queued_at)
+            waited = _minutes((now - entry.queued_at).total_seconds())
+            click.echo(
+                f"{position:>2}. #{ticket.number}  {client:28} since {since:%H:%M}  "
+                f"waiting {waited}"
+            )
+        counts = helpdesk.today_counts(session, calendar, now)
+        left = counts[helpdesk.MESSAGE] + counts[helpdesk.CLOSED] + counts[helpdesk.ERROR]
+        click.echo(
+            f"today: {counts[helpdesk.ANSWERED]} answered, {left} left a message, "
+            f"{counts[helpdesk.HUNG_UP]} hung up"
+        )
+
+
+def register(main: click.Group) -> None:
+    """Add `intake helpdesk` to the command line."""
+    main.add_command(helpdesk_group)

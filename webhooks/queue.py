@@ -1,0 +1,108 @@
+"""Help-desk queue webhooks: the caller's wait, key and exit, and the technician's bridge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr import flow, queue
+from ivr.pages import is_machine
+from ivr.queue import QueuePaths
+from ticketing import calls, helpdesk
+from ticketing.calendar_days import business_calendar
+from ticketing.models import Call
+from webhooks import params
+from webhooks.handling import twilio_webhook
+from webhooks.voice import apology
+
+bp = Blueprint("twilio_queue", __name__)
+
+
+def _call(session: Session) -> Call:
+    call_sid = params.form("CallSid", 64)
+    call = calls.call_by_sid(session, call_sid) if call_sid else None
+    if call is None:
+        raise ValueError(f"a help-desk queue webhook for an unknown call {call_sid!r}")
+    return call
+
+
+def _seconds(name: str) -> int | None:
+    value = params.form(name, 10)
+    return int(value) if value.isdigit() else None
+
+
+def _closed(session: Session, call: Call) -> bool:
+    """Whether the help desk has closed since the call came in."""
+    # The call's own clock: the moment it was classified for, moved on by the time
+    # since it rang (the same as now in production; a simulated moment in the demo).
+    moment = call.classified_for + (params.now() - call.started_at)
+    return business_calendar(session, params.settings()).classify(moment).is_emergency
+
+
+@bp.post(QueuePaths.WAIT)
+@twilio_webhook(lambda _settings: queue.hold_on())
+def wait(session: Session) -> VoiceResponse:
+    """Every ~30 s while the caller waits: place in line and estimate, or closing time."""
+    call, now = _call(session), params.now()
+    entry = helpdesk.join_queue(session, call, now=now)
+    if _closed(session, call):
+        helpdesk.close_for_the_day(session, entry, _seconds("QueueTime"), now=now)
+        return queue.closing(params.settings().firm_name)
+    position = _seconds("QueuePosition") or helpdesk.position_of(session, call.call_sid)
+    estimate = helpdesk.estimated_wait(session, position, now)
+    return queue.waiting(position, estimate, params.settings().hold_music_url)
+
+
+@bp.post(QueuePaths.KEY)
+@twilio_webhook(lambda _settings: queue.leave())
+def key(session: Session) -> VoiceResponse:
+    """A key pressed while waiting: leave the queue (the Enqueue action takes a message)."""
+    return queue.leave()
+
+
+@bp.post(QueuePaths.DONE)
+@twilio_webhook(apology)
+def done(session: Session) -> VoiceResponse:
+    """The caller left the queue: after a session say goodbye, otherwise take a message."""
+    call, result = _call(session), params.form("QueueResult", 40)
+    outcome = helpdesk.leave_queue(session, call, result, _seconds("QueueTime"), now=params.now())
+    if result == "hangup":
+        return queue.hang_up()
+    if outcome == helpdesk.ANSWERED:
+        return queue.after_session(params.settings().firm_name)
+    return flow.ask_for_message(queue.before_message(outcome))
+
+
+def _drop_leg(_settings: Any) -> VoiceResponse:
+    # A failure on the technician's leg must not dequeue anyone: hang that leg up.
+    return queue.hang_up()
+
+
+@bp.post("/twilio/voice/helpdesk/bridge/<int:technician_id>")
+@twilio_webhook(_drop_leg)
+def bridge(session: Session, technician_id: int) -> VoiceResponse:
+    """The technician answered `intake helpdesk next`: take the caller who waited longest."""
+    if is_machine(params.form("AnsweredBy", 40)):
+        return queue.hang_up()  # never dequeue a caller into a voicemail box
+    capped = helpdesk.session_capped(session, params.settings().helpdesk_busy_queue)
+    if capped is None:
+        return queue.nobody_waiting()
+    return queue.bridge(technician_id, capped=capped)
+
+
+@bp.post("/twilio/voice/helpdesk/connect/<int:technician_id>/<int:capped>")
+@twilio_webhook(lambda _settings: queue.connected(capped=False))
+def connect(session: Session, technician_id: int, capped: int) -> VoiceResponse:
+    """On the dequeued caller's leg, just before the bridge: record who took them."""
+    helpdesk.answer(
+        session,
+        params.form("CallSid", 64),
+        technician_id,
+        capped=bool(capped),
+        wait_seconds=_seconds("QueueTime"),
+        now=params.now(),
+    )
+    return queue.connected(capped=bool(capped))
