@@ -1,4 +1,5 @@
-"""Wiring the running parts together: the messenger and the scheduler with its sweeps."""
+"""Wiring the running parts together: the messenger, the mailer and the scheduler with its
+sweeps."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from intake.config import Settings
+from intake.config import ConfigError, Settings
 from intake.db import Database
+from scheduler.mail import Mailer, mailer_from_url
 from scheduler.runner import Scheduler, Sweep, build_scheduler
 from scheduler.transport import TwilioMessenger
 from ticketing.calls import complete_stalled_intakes
@@ -42,6 +44,15 @@ def messenger_for(settings: Settings) -> TwilioMessenger:
     )
 
 
+def mailer_for(settings: Settings) -> Mailer:
+    """SMTP for SMTP_URL, or the log when it is unset or `none` (DESIGN §3)."""
+    try:
+        return mailer_from_url(settings.smtp_url)
+    except ValueError as exc:
+        # At start-up, not at the first email: a typo must not lose notices silently.
+        raise ConfigError(str(exc)) from exc
+
+
 def scheduler_for(
     settings: Settings,
     database: Database,
@@ -58,6 +69,7 @@ def scheduler_for(
         status_callback_url=f"{base}/twilio/sms/status",
         call_status_callback_url=f"{base}/twilio/voice/page/status",
         public_base_url=base,
+        mailer=mailer_for(settings),
         background=background,
         sweeps=sweeps_for(settings),
     )

@@ -1,6 +1,7 @@
 """Bundling: texts due to one phone go out as one SMS, at most about one a minute.
 
-The pacing rule (HOLD = 60 s) for SMS pages and notices (never replies, alerts or calls):
+The pacing rule (HOLD = 60 s) for SMS pages and notices (never replies, alerts, calls,
+emails or redirects):
 
 - A number that was texted a page or notice less than HOLD ago (or is being texted right
   now by another relay) gets its next due ones only HOLD after that text. Until then they

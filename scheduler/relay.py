@@ -1,4 +1,5 @@
-"""The outbox relay: claim due rows, send them through a Messenger, record every outcome.
+"""The outbox relay: claim due rows, send them (Twilio Messenger; a Mailer for email),
+record every outcome.
 
 Each row goes through three short steps: a claim transaction (status 'sending' under a
 lease), the send with no transaction open (a slow Twilio must never hold a lock that the
@@ -11,7 +12,8 @@ notices due to one number in one tick go out as ONE text whose SID and outcome a
 share. A number texted one less than 60 s ago gets the next ones only 60 s after it: the
 claim leaves them 'pending', next_attempt_at then, no attempt counted. So the first page to
 a quiet phone goes at once, and a burst becomes that page, then one bundle a minute.
-Replies, alerts and calls are neither held nor bundled.
+Replies, alerts, calls, emails and redirects (scheduler/sending.py) are neither held nor
+bundled.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, orm, select
+from sqlalchemy import ColumnElement, and_, case, or_, orm, select
 from sqlalchemy.orm import Session
 
-from scheduler.bundling import bundle_note, group, held_until, text_of
-from scheduler.transport import Messenger, PermanentSendError, SendError, TransientSendError
+from scheduler.bundling import bundle_note, group, held_until
+from scheduler.mail import LogMailer, Mailer
+from scheduler.sending import Callbacks, Claim, Delivery, send
+from scheduler.transport import Messenger, PermanentSendError, SendError
 from ticketing.delivery import page_failed
 from ticketing.models import OutboxMessage
 from ticketing.timeline import add_event
@@ -60,29 +64,6 @@ class RelayReport:
         return self.sent + self.retried + self.failed + self.released + self.held
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A detached copy of a claimed row: the send step runs with no session open."""
-
-    id: int
-    ticket_id: int | None
-    kind: str
-    channel: str
-    to_number: str
-    body: str
-    attempts: int
-    lease_until: datetime
-
-    @property
-    def label(self) -> str:
-        """How the timeline names this kind of page."""
-        return "Voice page" if self.channel == "call" else "SMS page"
-
-
-# One SMS or call: a lone claim, or a bundle of texts to one number.
-Delivery = tuple[Claim, ...]
-
-
 def backoff(attempts: int, rng: random.Random) -> timedelta:
     """The wait after `attempts` failed tries: doubling from 5 s, capped at 5 min, half jittered."""
     exponent = min(max(attempts, 1) - 1, 16)
@@ -105,7 +86,13 @@ def claim_due(
     stmt = (
         select(OutboxMessage)
         .where(_due(now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        # Emails last: a backlog of mail (or a slow SMTP server) must never hold back a
+        # page, a voice page or a caller waiting to be redirected.
+        .order_by(
+            case((OutboxMessage.channel == "email", 1), else_=0),
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.id,
+        )
         .limit(batch)
         # PostgreSQL: a second scheduler skips rows this one holds; SQLite renders
         # nothing here and relies on BEGIN IMMEDIATE (one writer at a time).
@@ -140,40 +127,9 @@ def _snapshot(row: OutboxMessage) -> Claim:
         body=row.body,
         attempts=row.attempts,
         lease_until=row.lease_until,
+        to_address=row.to_address,
+        subject=row.subject,
     )
-
-
-@dataclass(frozen=True)
-class Callbacks:
-    """Where Twilio reports back, and the origin that relative voice-page URLs hang off."""
-
-    sms_status: str | None = None
-    call_status: str | None = None
-    public_base_url: str = ""
-
-
-def _send(messenger: Messenger, delivery: Delivery, callbacks: Callbacks) -> str | SendError:
-    """The SID on success, the SendError otherwise; never raises."""
-    claim = delivery[0]
-    try:
-        if claim.channel == "call":
-            url = claim.body
-            if url.startswith("/"):
-                url = callbacks.public_base_url.rstrip("/") + url
-            return messenger.place_call(
-                claim.to_number, url, status_callback=callbacks.call_status, machine_detection=True
-            )
-        if claim.channel == "sms":
-            return messenger.send_sms(
-                claim.to_number, text_of(delivery), status_callback=callbacks.sms_status
-            )
-        return PermanentSendError(f"unknown channel {claim.channel!r}")
-    except SendError as exc:
-        return exc
-    except Exception as exc:
-        # A bug in a transport must not wedge the row in 'sending': count it as a try.
-        log.exception("outbox %s: unexpected error from the messenger", claim.id)
-        return TransientSendError(f"{type(exc).__name__}: {exc}")
 
 
 def _note(session: Session, claim: Claim, kind: str, message: str, now: datetime) -> None:
@@ -184,11 +140,10 @@ def _note(session: Session, claim: Claim, kind: str, message: str, now: datetime
 def _mark_sent(
     session: Session, row: OutboxMessage, claim: Claim, sid: str, now: datetime, note: str
 ) -> None:
-    row.status, row.provider_sid, row.sent_at = "sent", sid, now
+    # A Message-ID can outgrow the column that holds Twilio's 34-character SIDs.
+    row.status, row.provider_sid, row.sent_at = "sent", sid[:64], now
     row.lease_until, row.error_code = None, None
-    verb = "placed" if claim.channel == "call" else "sent"
-    message = f"{claim.label} {verb} to {claim.to_number} ({sid}){note}"
-    _note(session, claim, "page_sent", message, now)
+    _note(session, claim, f"{claim.event}_sent", claim.sent_line(sid, note), now)
 
 
 def _mark_failed(
@@ -196,12 +151,7 @@ def _mark_failed(
 ) -> None:
     row.status, row.lease_until = "failed", None
     row.error_code, row.last_error = error.code, str(error)
-    if isinstance(error, PermanentSendError):
-        why = f"(not retried): {error.explanation}"
-    else:
-        why = f"after {claim.attempts} attempts: {error.explanation}"
-    message = f"{claim.label} to {claim.to_number} FAILED{note} {why}"
-    _note(session, claim, "page_failed", message, now)
+    _note(session, claim, f"{claim.event}_failed", claim.failed_line(error, note), now)
     # An escalation does not wait for its timer when a page cannot get through.
     page_failed(session, row, now=now, reason=error.explanation)
 
@@ -219,10 +169,10 @@ def _schedule_retry(
     row.error_code, row.last_error = error.code, str(error)
     if claim.attempts == 1:
         message = (
-            f"{claim.label} to {claim.to_number}{note} not sent yet ({error.explanation}); "
+            f"{claim.what}{note} not sent yet ({error.explanation}); "
             f"retrying in {delay.total_seconds():.0f} s"
         )
-        _note(session, claim, "page_retrying", message, now)
+        _note(session, claim, f"{claim.event}_retrying", message, now)
 
 
 def _is_ours(row: OutboxMessage | None, claim: Claim) -> bool:
@@ -281,12 +231,14 @@ def relay_due(
     status_callback_url: str | None,
     call_status_callback_url: str | None = None,
     public_base_url: str = "",
+    mailer: Mailer | None = None,
     batch: int = 50,
     rng: random.Random | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> RelayReport:
     """Send every due outbox row once and record each outcome; one call is one tick."""
     callbacks = Callbacks(status_callback_url, call_status_callback_url, public_base_url)
+    mailer = mailer or LogMailer()
     report = RelayReport()
     with sessionmaker.begin() as session:
         deliveries = group(claim_due(session, now, batch, report))
@@ -297,7 +249,7 @@ def relay_due(
             with sessionmaker.begin() as session:
                 report.released = release(session, untried, now)
             break
-        outcome = _send(messenger, delivery, callbacks)
+        outcome = send(messenger, mailer, delivery, callbacks)
         # Recorded at once, text by text, so a crash loses at most the one in flight.
         with sessionmaker.begin() as session:
             record(session, delivery, outcome, now, rng or _rng, report)

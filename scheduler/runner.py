@@ -16,6 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import orm
 from sqlalchemy.orm import Session
 
+from scheduler.mail import Mailer
 from scheduler.relay import relay_due
 from scheduler.transport import Messenger
 
@@ -38,8 +39,9 @@ def run_relay(
     status_callback_url: str | None,
     call_status_callback_url: str | None = None,
     public_base_url: str = "",
+    mailer: Mailer | None = None,
 ) -> None:
-    """One relay tick; logs instead of raising."""
+    """One relay tick (emails through `mailer`, the log without one); logs, never raises."""
     try:
         report = relay_due(
             sessionmaker,
@@ -48,6 +50,7 @@ def run_relay(
             status_callback_url=status_callback_url,
             call_status_callback_url=call_status_callback_url,
             public_base_url=public_base_url,
+            mailer=mailer,
         )
     except Exception:
         log.exception("outbox relay tick failed")
@@ -77,6 +80,7 @@ def build_scheduler(
     sweeps: Sequence[Sweep] = (),
     call_status_callback_url: str | None = None,
     public_base_url: str = "",
+    mailer: Mailer | None = None,
 ) -> BaseScheduler:
     """A scheduler (not started) running the relay every second and each sweep every N s."""
     scheduler: BaseScheduler = (
@@ -93,10 +97,21 @@ def build_scheduler(
             status_callback_url,
             call_status_callback_url,
             public_base_url,
+            mailer,
         ),
         id="outbox-relay",
         **_job_defaults(),
     )
+    _add_sweeps(scheduler, sweeps, sessionmaker, clock)
+    return scheduler
+
+
+def _add_sweeps(
+    scheduler: BaseScheduler,
+    sweeps: Sequence[Sweep],
+    sessionmaker: orm.sessionmaker[Session],
+    clock: Clock,
+) -> None:
     for name, fn, seconds in sweeps:
         scheduler.add_job(
             run_sweep,
@@ -106,7 +121,6 @@ def build_scheduler(
             id=f"sweep:{name}",
             **_job_defaults(),
         )
-    return scheduler
 
 
 def _job_defaults() -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""Outbound Twilio behind a small Protocol: the real client and a recording fake.
+"""Outbound Twilio behind a small Protocol: the real client (the recording fake is in
+scheduler/fakes.py, the errors in scheduler/errors.py; both re-exported here).
 
 Only domain exceptions (SendError and its two subclasses) leave this module, so the
 relay decides "retry or give up" without knowing anything about twilio-python or
@@ -9,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-from collections import deque
 from typing import Any, Protocol
 
 import requests
@@ -18,49 +17,32 @@ from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-# What a technician or the staff console should read next to a Twilio error code.
-KNOWN_CODES: dict[str, str] = {
-    "20003": "Twilio rejected our credentials",
-    "20404": "no such resource on this account",
-    "20429": "too many requests to Twilio",
-    "21211": "invalid 'To' phone number",
-    "21402": "Twilio refused the URL",
-    "21408": "sending to this region is not enabled on the account",
-    "21610": "recipient has opted out (STOP)",
-    "21614": "'To' number is not a mobile number",
-    "30003": "handset unreachable",
-    "30005": "unknown or inactive number",
-    "30006": "landline or unreachable carrier",
-    "30007": "message filtered by the carrier",
-    "30032": "toll-free number is not verified",
-    "30034": "sender is not a registered 10DLC number",
-}
+from scheduler.errors import (
+    KNOWN_CODES,
+    CallEndedError,
+    PermanentSendError,
+    SendError,
+    TransientSendError,
+)
+from scheduler.fakes import RecordingMessenger, fake_sid
+
+__all__ = [
+    "KNOWN_CODES",
+    "CallEndedError",
+    "Messenger",
+    "NumberSetupError",
+    "PermanentSendError",
+    "RecordingMessenger",
+    "SendError",
+    "TransientSendError",
+    "TwilioAccount",
+    "TwilioMessenger",
+    "fake_sid",
+]
 
 CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
-
-
-class SendError(Exception):
-    """A message or call could not be handed to Twilio."""
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
-    @property
-    def explanation(self) -> str:
-        """'CODE: what it means' for a known code, else the code and the raw message."""
-        known = KNOWN_CODES.get(self.code or "")
-        if known:
-            return f"{self.code}: {known}"
-        return f"{self.code}: {self}" if self.code else str(self)
-
-
-class TransientSendError(SendError):
-    """Worth retrying later: rate limits, Twilio outages, timeouts, network trouble."""
-
-
-class PermanentSendError(SendError):
-    """Retrying cannot help: bad number, opted out, unverified sender, ..."""
+# Twilio's answers to a redirect of a call that has ended: the caller already hung up.
+CALL_GONE = {"20404", "21220"}
 
 
 class Messenger(Protocol):
@@ -80,6 +62,10 @@ class Messenger(Protocol):
         machine_detection: bool = False,
     ) -> str:
         """Start one outbound call that fetches its TwiML from `url`; return the call SID."""
+        ...
+
+    def redirect_call(self, call_sid: str, url: str) -> str:
+        """Move a live call to the TwiML at `url` (POST); return the call SID."""
         ...
 
 
@@ -274,9 +260,20 @@ class TwilioMessenger(TwilioAccount):
         )
         return str(call.sid)
 
+    def redirect_call(self, call_sid: str, url: str) -> str:
+        """Point a live call at new TwiML (POST to `url`); an ended call is a CallEndedError."""
+        try:
+            call = self._call(self.client.calls(call_sid).update, url=url, method="POST")
+        except PermanentSendError as exc:
+            # 21220 (not in progress) or 404 (no such call any more): nothing to move.
+            if exc.code in CALL_GONE or str(exc).startswith("HTTP 404"):
+                raise CallEndedError(str(exc), exc.code) from exc
+            raise
+        return str(call.sid)
+
     @staticmethod
     def _call(create: Any, **kwargs: Any) -> Any:
-        """Run one twilio-python create() and translate every failure into a SendError."""
+        """Run one twilio-python create() or update(); every failure becomes a SendError."""
         try:
             return create(**kwargs)
         except TwilioException as exc:
@@ -286,61 +283,3 @@ class TwilioMessenger(TwilioAccount):
         except ValueError as exc:
             # An unparseable 2xx body (a proxy's HTML page): Twilio's state is unknown.
             raise TransientSendError(f"unreadable answer from Twilio: {exc}") from exc
-
-
-def fake_sid(prefix: str) -> str:
-    """A SID shaped like Twilio's: two letters and 32 hex digits."""
-    return prefix + secrets.token_hex(16)
-
-
-class RecordingMessenger:
-    """An in-memory Messenger for tests: records every send, fails on request."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-        self._failures: deque[Exception] = deque()
-
-    def fail_next(self, error: Exception, times: int = 1) -> None:
-        """Raise `error` on each of the next `times` sends (SMS or call)."""
-        self._failures.extend([error] * times)
-
-    @property
-    def sms(self) -> list[dict[str, Any]]:
-        """The SMS sent so far, oldest first."""
-        return [item for item in self.sent if item["kind"] == "sms"]
-
-    @property
-    def calls(self) -> list[dict[str, Any]]:
-        """The calls placed so far, oldest first."""
-        return [item for item in self.sent if item["kind"] == "call"]
-
-    def send_sms(self, to: str, body: str, *, status_callback: str | None = None) -> str:
-        """Record one SMS and return a fake SM... SID."""
-        return self._record("sms", "SM", to=to, body=body, status_callback=status_callback)
-
-    def place_call(
-        self,
-        to: str,
-        url: str,
-        *,
-        status_callback: str | None = None,
-        timeout: int = 30,
-        machine_detection: bool = False,
-    ) -> str:
-        """Record one call and return a fake CA... SID."""
-        return self._record(
-            "call",
-            "CA",
-            to=to,
-            url=url,
-            status_callback=status_callback,
-            timeout=timeout,
-            machine_detection=machine_detection,
-        )
-
-    def _record(self, kind: str, prefix: str, **fields: Any) -> str:
-        if self._failures:
-            raise self._failures.popleft()
-        sid = fake_sid(prefix)
-        self.sent.append({"kind": kind, "sid": sid, **fields})
-        return sid
