@@ -17,12 +17,19 @@ KEY = "/twilio/voice/page/{page_id}/key"
 STATUS = "/twilio/voice/page/status"
 MENU = (
     "Press 4 to acknowledge, 6 to resolve, 5 to escalate, "
-    "1 to be connected to the caller, star to repeat."
+    "1 to be connected to the caller, 3 if it is not an emergency, star to repeat."
 )
 # Text-to-speech of a long transcription would keep a woken technician on the line.
 MAX_SPOKEN_DESCRIPTION = 600
 # What each key does ("connect" acknowledges first; "repeat" reads the page again).
-KEYS = {"4": "ack", "6": "resolve", "5": "escalate", "1": "connect", "*": "repeat"}
+KEYS = {
+    "4": "ack",
+    "6": "resolve",
+    "5": "escalate",
+    "1": "connect",
+    "3": "not_emergency",
+    "*": "repeat",
+}
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,10 @@ def after_action(view: PageView, action: str, done: bool) -> VoiceResponse:
         "ack": f"Thank you. {_starting(view)} is yours, and paging has stopped.",
         "resolve": f"{_starting(view)} is resolved. Thank you.",
         "escalate": "Escalating now: the next technician is being paged.",
+        "not_emergency": (
+            f"{_starting(view)} is moved to the help desk and paging has stopped. "
+            "The client's representative is being told."
+        ),
     }
     return _goodbye(response, confirmations[action])
 

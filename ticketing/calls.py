@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.calendar import EMERGENCY, Classification
-from ivr.flow import CallView
+from ivr.flow import CALL_ENDED, CallView
 from ivr.phones import is_withheld, national, to_e164
 from ticketing.directory import client_by_account, contact_by_phone
 from ticketing.escalation import start_escalation
@@ -22,7 +22,6 @@ from ticketing.paging import send_callers_words
 from ticketing.responses import acknowledge
 from ticketing.timeline import add_event
 
-CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 # A caller cannot still be giving details this long after the first ring
 # (recordings stop at two minutes); an intake left open longer lost its last webhook.
 STALLED_AFTER = timedelta(minutes=10)

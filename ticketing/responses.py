@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.calendar import HELP_DESK
+from ivr.flow import CALL_ENDED
 from ivr.phones import national
 from ticketing.directory import representative_of
 from ticketing.escalation import escalate_now, stop_escalation
-from ticketing.models import Technician, Ticket, TicketStatus
-from ticketing.paging import enqueue_sms
+from ticketing.models import Call, Technician, Ticket, TicketStatus
+from ticketing.paging import enqueue_email, enqueue_redirect, enqueue_sms
 from ticketing.sms_text import to_gsm7
 from ticketing.timeline import add_event
+
+# Where a live call goes once its emergency is found not to be one.
+REDIRECTED_PATH = "/twilio/voice/redirected/{ticket_id}"
 
 
 def acknowledge(
@@ -97,7 +102,8 @@ def escalate(
 def not_an_emergency(
     session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str, reason: str = ""
 ) -> bool:
-    """Reclassify as help desk: paging stops and the decision is on the timeline."""
+    """Reclassify as help desk (DESIGN §1): paging stops, the client's representative is told
+    by SMS and email in the firm's words, and a caller still on the line is redirected."""
     if ticket.service_class != "emergency" or ticket.status == TicketStatus.RESOLVED:
         return False
     ticket.service_class = HELP_DESK
@@ -112,4 +118,87 @@ def not_an_emergency(
         at=now,
         actor=tech.name,
     )
+    _tell_reclassified(session, ticket, why, now)
+    _redirect_live_call(session, ticket, now)
     return True
+
+
+def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
+    rep = representative_of(session, ticket.client_id) if ticket.client_id else None
+    sms_to = rep.phone if rep else ticket.callback_number
+    text = to_gsm7(
+        f"Accelerando: ticket #{ticket.number} does not meet the definition of Emergency "
+        "Services. It has been moved to our help desk and will be handled during business "
+        "hours at help desk rates."
+    )
+    told = []
+    if sms_to:
+        enqueue_sms(
+            session,
+            ticket,
+            None,
+            text,
+            key=f"ne-notice:{ticket.id}:sms",
+            now=now,
+            to_number=sms_to,
+            kind="notice",
+        )
+        told.append("SMS")
+    if rep is not None and rep.email:
+        enqueue_email(
+            session,
+            ticket,
+            rep.email,
+            f"Ticket #{ticket.number} moved to the help desk",
+            reclassified_email(ticket, rep.name, why),
+            key=f"ne-notice:{ticket.id}:email",
+            now=now,
+        )
+        told.append("email")
+    if told:
+        who = rep.name if rep else "the caller"
+        add_event(
+            session,
+            ticket.id,
+            "client_notified",
+            f"{who} told by {' and '.join(told)} that this is not an emergency.",
+            at=now,
+        )
+
+
+def reclassified_email(ticket: Ticket, name: str, why: str) -> str:
+    """The email telling a client's representative their call was not an emergency."""
+    client = ticket.client.name if ticket.client else "your company"
+    return (
+        f"Dear {name},\n\n"
+        f"Ticket #{ticket.number} for {client} has been reviewed by our technician and does "
+        "not meet the definition of Emergency Services: a matter of the most urgent nature, "
+        "where your ability to capture revenue or properly serve customers is severely "
+        f"impaired.\n\nTechnician's note: {why}\n\n"
+        "As our terms provide, the ticket has been redirected to the help desk. It will be "
+        "handled during business hours (Monday to Friday, 8 AM to 5 PM) at help desk rates; "
+        "please refer to your Master Services Agreement for the rates.\n\n"
+        "If this is wrong and your business cannot serve customers, call (888) 899-1911 "
+        "and tell the responder it is an emergency.\n\nAccelerando"
+    )
+
+
+def _redirect_live_call(session: Session, ticket: Ticket, now: datetime) -> None:
+    call = session.scalar(select(Call).where(Call.ticket_id == ticket.id))
+    if call is None or call.ended_at is not None or call.status in CALL_ENDED:
+        return
+    enqueue_redirect(
+        session,
+        ticket,
+        call.call_sid,
+        REDIRECTED_PATH.format(ticket_id=ticket.id),
+        key=f"ne-redirect:{ticket.id}",
+        now=now,
+    )
+    add_event(
+        session,
+        ticket.id,
+        "redirected",
+        "The caller is still on the line: moving the call to the help desk.",
+        at=now,
+    )

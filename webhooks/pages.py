@@ -38,7 +38,8 @@ def page(session: Session, page_id: int) -> VoiceResponse:
 @bp.post("/twilio/voice/page/<int:page_id>/key")
 @twilio_webhook(_error)
 def key(session: Session, page_id: int) -> VoiceResponse:
-    """A key pressed on the page: 4 acknowledge, 6 resolve, 5 escalate, 1 connect, * repeat."""
+    """A key on the page: 4 acknowledge, 6 resolve, 5 escalate, 1 connect, 3 not an emergency,
+    * repeat."""
     call = voice_pages.page_call(session, page_id)
     if call is None:
         return pages.inactive()

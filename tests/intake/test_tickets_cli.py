@@ -1,0 +1,82 @@
+"""`intake tickets`: staff look at tickets and reclassify a false emergency from the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import local
+from sqlalchemy import select
+
+from intake.cli import main
+from intake.db import Database, upgrade
+from ticketing.directory import add_client, add_contact, add_technician
+from ticketing.escalation import start_escalation
+from ticketing.models import OutboxMessage, Ticket
+from ticketing.oncall import set_on_call
+
+
+def _setup(tmp_path: Path) -> tuple[dict[str, str], int]:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    upgrade(url)
+    database = Database(url)
+    now = local("2026-12-05 23:10")
+    with database.transaction() as session:
+        add_client(session, "Blue Ridge Bakery", "1001", has_msa=True)
+        add_contact(session, "1001", "Jane Doe", "+13365550123", is_representative=True)
+        add_technician(session, "Dana Whitfield", "+13365550101")
+        set_on_call(session, "Dana Whitfield", now=now)
+        ticket = Ticket(service_class="emergency", client_id=1, callback_number="+13365550123")
+        session.add(ticket)
+        session.flush()
+        start_escalation(session, ticket, now=now)
+        number = ticket.number
+    database.engine.dispose()
+    env = {"DATABASE_URL": url, "INTAKE_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t"}
+    return env, number
+
+
+def test_list_show_and_reclassify(tmp_path: Path) -> None:
+    env, number = _setup(tmp_path)
+    runner = CliRunner()
+    listed = runner.invoke(main, ["tickets", "list", "--open"], env=env)
+    assert listed.exit_code == 0 and f"#{number}" in listed.output
+    assert "Blue Ridge Bakery" in listed.output
+    moved = runner.invoke(
+        main,
+        [
+            "tickets",
+            "reclassify",
+            str(number),
+            "--technician",
+            "dana whitfield",
+            "--reason",
+            "a printer, not the registers",
+        ],
+        env=env,
+    )
+    assert moved.exit_code == 0, moved.output
+    assert "moved to the help desk" in moved.output
+    shown = runner.invoke(main, ["tickets", "show", str(number)], env=env)
+    assert "help_desk" in shown.output and "a printer, not the registers" in shown.output
+    again = runner.invoke(
+        main, ["tickets", "reclassify", str(number), "--technician", "Dana Whitfield"], env=env
+    )
+    assert again.exit_code == 1 and "not an open emergency" in again.output
+    database = Database(env["DATABASE_URL"])
+    with database.sessionmaker() as session:
+        notices = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
+        assert len(notices) == 1
+        assert session.get(Ticket, number).service_class == "help_desk"
+    database.engine.dispose()
+
+
+def test_unknown_ticket_or_technician_is_refused(tmp_path: Path) -> None:
+    env, number = _setup(tmp_path)
+    runner = CliRunner()
+    missing = runner.invoke(main, ["tickets", "show", "99999"], env=env)
+    assert missing.exit_code == 1 and "no ticket #99999" in missing.output
+    nobody = runner.invoke(
+        main, ["tickets", "reclassify", str(number), "--technician", "Nobody"], env=env
+    )
+    assert nobody.exit_code == 1 and "no technician named" in nobody.output
