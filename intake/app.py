@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+import portal_web
 from intake.clock import SystemClock
 from intake.config import Settings, load_settings
 from intake.db import Database
+from portal_web.security import exempt_signed_blueprints
+
+PORTAL_FILES = Path(portal_web.__file__).resolve().parent
 
 
 def create_app(
@@ -20,7 +26,13 @@ def create_app(
 ) -> Flask:
     """Wire config, database, blueprints and (in demo mode) the Twilio sandbox."""
     settings = settings or load_settings()
-    app = Flask(__name__, instance_path=str(settings.instance_path))
+    # Pages, templates and static files belong to portal_web; this package only wires.
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(PORTAL_FILES / "templates"),
+        static_folder=str(PORTAL_FILES / "static"),
+    )
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,
@@ -28,7 +40,14 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
         MAX_CONTENT_LENGTH=1024 * 1024,
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),
     )
+    if settings.trust_proxy_hops:
+        # Behind TLS-terminating proxies: the client's address (login throttling) and the
+        # scheme come from X-Forwarded-* set by exactly this many trusted hops.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trust_proxy_hops, x_proto=settings.trust_proxy_hops
+        )
     (database or Database(settings.database_url)).init_app(app)
     app.extensions["clock"] = clock or SystemClock()
 
@@ -41,4 +60,5 @@ def create_app(
         from intake.sandbox.api import init_app as init_sandbox
 
         init_sandbox(app)
+    exempt_signed_blueprints(app)
     return app

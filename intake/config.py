@@ -42,10 +42,18 @@ class Settings:
     smtp_url: str | None = None
     fallback_forward_number: str | None = None
     helpdesk_busy_queue: int = 3
+    # Played between the help-desk queue's announcements; keep it short (about 20 s) so
+    # the caller hears an updated position often. None: silence instead.
+    hold_music_url: str | None = None
     # Ring the on-call technician while an emergency caller holds, before taking a message.
     live_transfer: bool = True
     live_transfer_seconds: int = 20
+    # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto.
+    trust_proxy_hops: int = 0
     sandbox: bool = False
+    # Card payments by Stripe Checkout: both keys set, or the portal says how else to pay.
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
 
     @property
     def auth_tokens(self) -> tuple[str, ...]:
@@ -111,6 +119,7 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "helpdesk_busy_queue": _int(env, "HELPDESK_BUSY_QUEUE", 3),
         "live_transfer": _flag(env, "LIVE_TRANSFER", True),
         "live_transfer_seconds": _int(env, "LIVE_TRANSFER_SECONDS", 20),
+        "trust_proxy_hops": _int(env, "TRUST_PROXY_HOPS", 0),
         "sandbox": demo,
     }
     plain = {
@@ -128,6 +137,9 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "FIRM_NAME": "firm_name",
         "SMTP_URL": "smtp_url",
         "FALLBACK_FORWARD_NUMBER": "fallback_forward_number",
+        "HOLD_MUSIC_URL": "hold_music_url",
+        "STRIPE_SECRET_KEY": "stripe_secret_key",
+        "STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret",
     }
     for env_name, attr in plain.items():
         if env.get(env_name):
@@ -163,6 +175,10 @@ def settings_check(settings: Settings) -> None:
         raise ConfigError("LIVE_TRANSFER_SECONDS must be between 5 and 60")
     if not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+    if settings.smtp_url and settings.smtp_url.strip().lower() != "none":
+        scheme = settings.smtp_url.split("://", 1)[0].lower()
+        if scheme not in ("smtp", "smtps"):
+            raise ConfigError("SMTP_URL must look like smtp://user:pass@host:587 or smtps://...")
     try:
         parse_business_hours(settings.business_hours)
         parse_holiday_calendar(settings.holiday_calendar)

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app
+from flask import Flask, current_app
 
-from portal_web import calendar_feed
+# Each module adds its routes to the shared blueprints when imported.
+from portal_web import (  # noqa: F401
+    agreements,
+    auth,
+    calendar_feed,
+    home,
+    invoices,
+    payments,
+    public,
+    reports,
+    requests_forms,
+    tickets,
+)
+from portal_web.blueprints import auth as auth_bp
+from portal_web.blueprints import portal as portal_bp
+from portal_web.blueprints import stripe_webhook as stripe_bp
+from portal_web.security import init_security
 
-bp = Blueprint("portal", __name__)
 
-
-@bp.get("/")
-def home() -> tuple[str, int, dict[str, str]]:
-    """A plain front page until the portal exists: says what this service is."""
-    settings = current_app.config["SETTINGS"]
-    body = (
-        f"{settings.firm_name} Emergency Intake is running.\n"
-        f"Support line: {settings.twilio_voice_number}\n"
-    )
-    return body, 200, {"Content-Type": "text/plain; charset=utf-8"}
-
-
-@bp.get("/healthz")
-def healthz() -> tuple[str, int, dict[str, str]]:
-    """Liveness probe for load balancers."""
-    return "ok\n", 200, {"Content-Type": "text/plain"}
+def _template_globals() -> dict[str, object]:
+    return {"firm_name": current_app.config["SETTINGS"].firm_name}
 
 
 def init_app(app: Flask) -> None:
-    """Register the portal blueprints."""
-    app.register_blueprint(bp)
+    """Sessions and CSRF, then every browser-facing blueprint."""
+    init_security(app)
+    app.context_processor(_template_globals)
+    for blueprint in (public.bp, auth_bp, portal_bp, stripe_bp):
+        app.register_blueprint(blueprint)
     calendar_feed.init_app(app)

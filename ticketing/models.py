@@ -178,6 +178,10 @@ class Ticket(Base):
     recording_sid: Mapped[str | None] = mapped_column(String(64))
     recording_duration: Mapped[int | None] = mapped_column(Integer)
     payment_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The client chose to draw this ticket's time from their pre-paid hours.
+    apply_retainer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who asked (a portal user), for "users see their own tickets".
+    requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     intake_completed_at: Mapped[datetime | None]
@@ -372,4 +376,6 @@ class InboundMessage(Base):
 
 
 # Registered on the same metadata (migrations, tests) without making this module longer.
+import ticketing.account_models  # noqa: E402
+import ticketing.billing_models  # noqa: E402
 import ticketing.service_models  # noqa: E402, F401

@@ -5,14 +5,19 @@ from __future__ import annotations
 import click
 
 from intake.cli import (
+    access,
     calls,
     database,
     escalation,
+    helpdesk,
     hours,
+    imports,
     oncall,
     people,
+    requests,
     serve,
     texts,
+    tickets,
     twilio_setup,
 )
 
@@ -22,5 +27,20 @@ def main() -> None:
     """Entry point of the `intake` console script."""
 
 
-for module in (database, hours, people, oncall, serve, calls, texts, escalation, twilio_setup):
+for module in (
+    database,
+    hours,
+    people,
+    oncall,
+    serve,
+    calls,
+    texts,
+    tickets,
+    helpdesk,
+    requests,
+    escalation,
+    twilio_setup,
+    access,
+    imports,
+):
     module.register(main)

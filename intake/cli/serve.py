@@ -12,7 +12,7 @@ from intake.app import create_app
 from intake.cli.common import ensure_schema
 from intake.config import ConfigError, Settings, load_settings
 from intake.db import upgrade
-from intake.demo import DEMO_CALLER, seed_demo
+from intake.demo import DEMO_CALLER, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from intake.runtime import scheduler_for
 
 
@@ -39,6 +39,8 @@ def _banner(settings: Settings, host: str, port: int) -> None:
         f"  support line:     POST {base}/twilio/voice",
         f"  place a call:     intake call --from {DEMO_CALLER}          (another terminal)",
         '  on Christmas Eve: intake call --at "2026-12-24 21:30"',
+        f"  client portal:    {base}/login   (demo logins, password {DEMO_PASSWORD}):",
+        *(f"    {email:<34}{about}" for email, *_rest, about in DEMO_LOGINS),
         "  Ctrl-C stops it.",
     ]
     click.echo("\n".join(lines), err=True)

@@ -55,7 +55,7 @@ def live_service(settings, database_url, wipe_database) -> Iterator[dict[str, An
     app = holder["app"] = create_app(live, database=database, clock=clock)
     app.extensions["sandbox"].callback_delay = 0.2
     with database.transaction() as session:
-        seed_demo(session, clock())
+        seed_demo(session, clock(), portal=False)  # one call, one ticket: no portal history
     scheduler = scheduler_for(live, database, clock, background=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,142 @@
+"""`intake access ...` and `intake users ...`: staff decide on portal access requests and
+open accounts; each new account is emailed a link to choose its password."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+
+from intake.cli.common import db_session, explained
+from ivr.phones import national
+from ticketing.accounts import (
+    Issued,
+    Site,
+    add_client_user,
+    add_staff_user,
+    approve_request,
+    pending_requests,
+    reject_request,
+)
+
+DECIDED_BY = "command line"
+
+
+def _now() -> datetime:
+    return current_app.extensions["clock"]()
+
+
+def _site() -> Site:
+    settings = current_app.config["SETTINGS"]
+    return Site(settings.public_base_url, settings.firm_name)
+
+
+def _report(issued: Issued) -> None:
+    user = issued.user
+    click.echo(f"user #{user.id} {user.email} ({user.role}) created; set-password link emailed:")
+    # Printed too, for staff whose mail is not configured yet (SMTP_URL unset).
+    click.echo(f"  {issued.link}")
+
+
+@click.group("access", help="Requests for portal access: list, approve, reject.")
+def access() -> None:
+    """The `access` command group."""
+
+
+@access.command("list")
+def access_list() -> None:
+    """Requests waiting for a decision, oldest first."""
+    with db_session() as session:
+        zone = ZoneInfo(current_app.config["SETTINGS"].business_timezone)
+        waiting = pending_requests(session)
+        if not waiting:
+            click.echo("no pending access requests")
+        for req in waiting:
+            phone = national(req.phone) if req.phone else "no phone"
+            click.echo(
+                f"#{req.id}  {req.created_at.astimezone(zone):%Y-%m-%d %H:%M}  {req.name} "
+                f"<{req.email}>  {req.company}  {phone}"
+            )
+            if req.message:
+                click.echo(f"      {req.message}")
+
+
+@access.command("approve")
+@click.argument("request_id", type=int)
+@click.option("--account", required=True, help="The client's account number, e.g. 1001.")
+@click.option("--admin", is_flag=True, help="Company administrator (all of the company's data).")
+@click.option("--billing", is_flag=True, help="May see and pay invoices.")
+def access_approve(request_id: int, account: str, admin: bool, billing: bool) -> None:
+    """Open the requester's account in that client and email a set-password link."""
+    with db_session() as session, explained():
+        issued = approve_request(
+            session,
+            request_id,
+            account=account,
+            admin=admin,
+            billing=billing,
+            now=_now(),
+            site=_site(),
+            decided_by=DECIDED_BY,
+        )
+        click.echo(f"access request #{request_id} approved")
+        _report(issued)
+
+
+@access.command("reject")
+@click.argument("request_id", type=int)
+@click.option("--reason", default="", help="Told to the requester.")
+def access_reject(request_id: int, reason: str) -> None:
+    """Turn a request down; the requester gets a polite email."""
+    with db_session() as session, explained():
+        request = reject_request(
+            session, request_id, reason=reason, now=_now(), site=_site(), decided_by=DECIDED_BY
+        )
+        click.echo(f"access request #{request_id} rejected; {request.email} is told by email")
+
+
+@click.group("users", help="Portal accounts: client people and the firm's staff.")
+def users() -> None:
+    """The `users` command group."""
+
+
+@users.command("add")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--account", required=True, help="The client's account number, e.g. 1001.")
+@click.option("--admin", is_flag=True, help="Company administrator (all of the company's data).")
+@click.option("--billing", is_flag=True, help="May see and pay invoices.")
+def users_add(email: str, name: str, account: str, admin: bool, billing: bool) -> None:
+    """Open a client person's account and email a set-password link."""
+    with db_session() as session, explained():
+        issued = add_client_user(
+            session,
+            email=email,
+            name=name,
+            account=account,
+            admin=admin,
+            billing=billing,
+            now=_now(),
+            site=_site(),
+        )
+        _report(issued)
+
+
+@users.command("add-staff")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--admin", is_flag=True, help="An administrator of the service.")
+def users_add_staff(email: str, name: str, admin: bool) -> None:
+    """Open a staff account (the console) and email a set-password link."""
+    with db_session() as session, explained():
+        _report(
+            add_staff_user(session, email=email, name=name, admin=admin, now=_now(), site=_site())
+        )
+
+
+def register(main: click.Group) -> None:
+    """Add the `access` and `users` commands to the `intake` group."""
+    main.add_command(access)
+    main.add_command(users)

@@ -1,0 +1,101 @@
+"""Who may see what: client users see their company's things (users: their own tickets;
+billing only with permission), staff see the console; anything else is a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app
+from flask_login import current_user, login_required
+from sqlalchemy import Select, or_
+from sqlalchemy.orm import Session
+
+from ticketing.account_models import User
+from ticketing.models import Ticket
+
+
+def db() -> Session:
+    """The request's database session."""
+    return current_app.extensions["db"].session
+
+
+def me() -> User:
+    """The logged-in user (views are wrapped so that one exists)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def client_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page of the client portal: logged in, and a client's person (staff get 404)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if me().is_staff or me().client_id is None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def billing_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Invoices and payments: company administrators, or users given billing permission."""
+
+    @client_required
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not can_see_billing(me()):
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def company_admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Agreements and reports: the company's administrators."""
+
+    @client_required
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if me().role != "client_admin":
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page of the staff console: clients get 404, not a hint that it exists."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not me().is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def can_see_billing(user: User) -> bool:
+    """Company administrators always; users only with the billing permission."""
+    return user.role == "client_admin" or user.can_view_billing
+
+
+def visible_tickets(stmt: Select[Any], user: User) -> Select[Any]:
+    """Limit a ticket query to what `user` may see (their company; users: their own)."""
+    stmt = stmt.where(Ticket.client_id == user.client_id)
+    if user.role != "client_admin":
+        own = [Ticket.requested_by_user_id == user.id]
+        if user.contact_id is not None:
+            own.append(Ticket.contact_id == user.contact_id)
+        stmt = stmt.where(or_(*own))
+    return stmt
+
+
+def owned_or_404(obj: Any) -> Any:
+    """`obj` if it belongs to the user's company, else 404 (never 403: no hint it exists)."""
+    if obj is None or getattr(obj, "client_id", None) != me().client_id:
+        abort(404)
+    return obj

@@ -1,0 +1,187 @@
+"""Log in and out, ask for access, choose or reset a password (the `auth` blueprint).
+
+The decisions live in ticketing.accounts and ticketing.logins; these views parse the
+form, call one function, commit, and answer. No answer tells whether an email address
+has an account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from ivr.phones import to_e164
+from portal_web.access import db, me, staff_required
+from portal_web.auth_forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    RequestAccessForm,
+    SetPasswordForm,
+)
+from portal_web.blueprints import auth
+from portal_web.security import login_manager
+from ticketing.account_models import User
+from ticketing.accounts import (
+    Site,
+    normalize_email,
+    request_reset,
+    set_password,
+    submit_access_request,
+    usable_token,
+)
+from ticketing.errors import DomainError
+from ticketing.logins import authenticate
+
+# A session cookie copied to another browser (other address or user agent) is dropped.
+login_manager.session_protection = "strong"
+
+WRONG = "That email and password do not match an account. Check both and try again."
+THROTTLED = (
+    "Too many failed attempts: logging in with this account or from this address is "
+    "paused for 15 minutes. You can reset your password meanwhile."
+)
+STAFF_CONSOLE = "/console/"
+
+
+def _now() -> datetime:
+    return current_app.extensions["clock"]()
+
+
+def _site() -> Site:
+    settings = current_app.config["SETTINGS"]
+    return Site(settings.public_base_url, settings.firm_name)
+
+
+def _has_route(path: str) -> bool:
+    return any(rule.rule == path for rule in current_app.url_map.iter_rules())
+
+
+def landing(user: User) -> str:
+    """Where someone goes after logging in: the portal, or the staff console."""
+    if user.is_staff:
+        return STAFF_CONSOLE if _has_route(STAFF_CONSOLE) else url_for("auth.staff_home")
+    if "portal.home" in current_app.view_functions:
+        return url_for("portal.home")
+    return "/portal/"
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site (never another host: no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    # Browsers drop tabs and newlines in URLs, so "/\t/evil.example" means "//evil.example".
+    if any(ch.isspace() or ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _start_session(user: User, *, remember: bool = False) -> None:
+    # A new session on login: whatever an attacker planted in the old one is gone.
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def _private(body: str, status: int = 200) -> ResponseReturnValue:
+    # Pages reached through a secret link: not cached, and the link is not sent onwards.
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return body, status, headers
+
+
+@auth.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Email and password; throttled after repeated failures."""
+    if current_user.is_authenticated:
+        return redirect(landing(me()))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = authenticate(
+            db(), form.email.data, form.password.data, remote_addr=request.remote_addr, now=_now()
+        )
+        db().commit()
+        if result.user is not None:
+            _start_session(result.user, remember=bool(form.remember.data))
+            return redirect(safe_next(request.args.get("next")) or landing(result.user))
+        error = THROTTLED if result.throttled else WRONG
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@auth.post("/logout")
+def logout() -> ResponseReturnValue:
+    """End the session (a POST with the CSRF token: a link elsewhere cannot log you out)."""
+    logout_user()
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for("public.front"))
+
+
+@auth.route("/request-access", methods=["GET", "POST"])
+def request_access() -> ResponseReturnValue:
+    """The public form; the same thanks whether or not the address has an account."""
+    form = RequestAccessForm()
+    if form.validate_on_submit():
+        submit_access_request(
+            db(),
+            name=form.name.data,
+            company=form.company.data,
+            email=form.email.data,
+            phone=to_e164(form.phone.data) or "",
+            message=form.message.data or "",
+            now=_now(),
+            site=_site(),
+        )
+        db().commit()
+        return redirect(url_for("auth.request_received"))
+    return render_template("auth/request_access.html", form=form)
+
+
+@auth.get("/request-access/received")
+def request_received() -> ResponseReturnValue:
+    """Thanks: staff will look at the request."""
+    return render_template("auth/request_received.html")
+
+
+@auth.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password_page(token: str) -> ResponseReturnValue:
+    """Choose a password through a one-time link, then be logged in."""
+    found = usable_token(db(), token, now=_now())
+    if found is None:
+        return _private(render_template("auth/link_expired.html"), 410)
+    form = SetPasswordForm(email=found.user.email)
+    if form.validate_on_submit():
+        try:
+            user = set_password(db(), found, form.password.data, now=_now())
+        except DomainError:  # the same link was used a moment ago, in another tab
+            db().rollback()
+            return _private(render_template("auth/link_expired.html"), 410)
+        db().commit()
+        _start_session(user)
+        flash("Your password is set. Welcome!")
+        return redirect(landing(user))
+    page = render_template("auth/set_password.html", form=form, user=found.user, token=found)
+    return _private(page)
+
+
+@auth.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a reset link; the answer is the same whether the account exists or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(db(), normalize_email(form.email.data), now=_now(), site=_site())
+        db().commit()
+        return render_template("auth/forgot_password.html", form=form, sent=True)
+    return render_template("auth/forgot_password.html", form=form, sent=False)
+
+
+@auth.get("/staff/")
+@staff_required
+def staff_home() -> ResponseReturnValue:
+    """Staff land here until the console exists; then they are sent on to it."""
+    if _has_route(STAFF_CONSOLE):
+        return redirect(STAFF_CONSOLE)
+    return render_template("auth/staff_home.html")

@@ -1,0 +1,124 @@
+"""The company's tickets: the list (filters, search, pages) and one ticket with its whole
+timeline; on a ticket, the choice to apply pre-paid hours to it.
+
+Tickets opened by phone calls are rows like any other, so they show here at once. A ticket
+of another company, or one a user may not see, is a 404 whatever number is typed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField
+from wtforms.validators import AnyOf
+
+from portal_web import access
+from portal_web.blueprints import portal
+from portal_web.client_display import now
+from portal_web.ticket_search import CLASSES, STATUSES, find_tickets, parse_filter
+from ticketing import retainer
+from ticketing.account_models import User
+from ticketing.errors import DomainError
+from ticketing.models import Ticket
+from ticketing.service_models import ServiceRequest
+from ticketing.timeline import events_of
+
+MAX_TICKET_NUMBER = 2**31 - 1  # an INTEGER column; larger numbers name no ticket
+
+
+class RetainerChoiceForm(FlaskForm):
+    """Apply pre-paid hours to a ticket, or take that back."""
+
+    choice = HiddenField(validators=[AnyOf(["apply", "undo"])])
+
+
+def visible_ticket_or_404(number: int) -> Ticket:
+    """Ticket #`number` if the logged-in user may see it, else 404."""
+    if number > MAX_TICKET_NUMBER:
+        abort(404)
+    stmt = access.visible_tickets(select(Ticket).where(Ticket.id == number), access.me())
+    ticket = access.db().scalar(stmt)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def may_choose_retainer(user: User, ticket: Ticket) -> bool:
+    """Company administrators, and the user who requested the ticket."""
+    return user.role == "client_admin" or (
+        ticket.requested_by_user_id is not None and ticket.requested_by_user_id == user.id
+    )
+
+
+def safe_link(url: str | None) -> str | None:
+    """A web address fit for href (never javascript: or data:), else None."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
+
+
+@portal.get("/tickets")
+@access.client_required
+def tickets() -> ResponseReturnValue:
+    """GET /portal/tickets: filters by status and class, search, 25 a page, newest first."""
+    wanted = parse_filter(request.args)
+    found = find_tickets(access.db(), access.me(), wanted)
+    return render_template(
+        "portal/tickets.html", found=found, wanted=wanted, statuses=STATUSES, classes=CLASSES
+    )
+
+
+@portal.get("/tickets/<int:number>")
+@access.client_required
+def ticket(number: int) -> ResponseReturnValue:
+    """GET /portal/tickets/<number>: the ticket, its timeline, request and pre-paid hours."""
+    found = visible_ticket_or_404(number)
+    session = access.db()
+    usage = retainer.usage_for_ticket(session, found.id)
+    balance = retainer.balance(session, found.client_id or 0)
+    return render_template(
+        "portal/ticket.html",
+        ticket=found,
+        events=events_of(session, found.id),
+        service_request=session.scalar(
+            select(ServiceRequest).where(ServiceRequest.ticket_id == found.id)
+        ),
+        recording_link=safe_link(found.recording_url),
+        usage=usage,
+        drawn=sum((-entry.hours for entry in usage), Decimal("0.00")),
+        balance=balance,
+        may_choose=may_choose_retainer(access.me(), found),
+        form=RetainerChoiceForm(),
+    )
+
+
+@portal.post("/tickets/<int:number>/retainer")
+@access.client_required
+def apply_retainer(number: int) -> ResponseReturnValue:
+    """POST: apply pre-paid hours to the ticket (or undo that while nothing was drawn)."""
+    found = visible_ticket_or_404(number)
+    user = access.me()
+    if not may_choose_retainer(user, found):
+        abort(403)
+    form = RetainerChoiceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    apply = form.choice.data == "apply"
+    session = access.db()
+    try:
+        retainer.choose(session, found, apply=apply, by=user.name, now=now())
+    except DomainError as refused:
+        session.rollback()
+        flash(str(refused).capitalize() + ".", "error")
+    else:
+        session.commit()
+        flash(
+            "Pre-paid hours will be applied to this ticket."
+            if apply
+            else "Pre-paid hours will not be applied to this ticket."
+        )
+    return redirect(url_for("portal.ticket", number=number))

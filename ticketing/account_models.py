@@ -1,0 +1,112 @@
+"""Models of people who log in: client users, staff, access requests, password tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.orm import Base, utcnow
+
+# client_admin: all of the company's tickets, invoices, agreements, reports.
+# client_user: their own tickets; invoices only with `can_view_billing`.
+# staff / admin: the firm's people, who use the console (never a client's portal).
+ROLES = ("client_admin", "client_user", "staff", "admin")
+
+
+class User(Base):
+    """Someone who logs in with email and password."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(16), default="client_user")
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    can_view_billing: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on password change: sessions made before it stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    client = relationship("Client")
+    contact = relationship("Contact")
+
+    @property
+    def is_staff(self) -> bool:
+        """The firm's staff (console), not a client's person."""
+        return self.role in ("staff", "admin")
+
+    # Flask-Login's user protocol (flask_login.UserMixin semantics), written by hand so
+    # that ticketing does not import flask_login.
+    @property
+    def is_authenticated(self) -> bool:
+        """A loaded User is always a logged-in person (anonymous users are another class)."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated people cannot log in, and their sessions stop loading."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Never anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """The session's user id: "<id>:<session_version>", so a password change ends the
+        other sessions (portal_web.security's user_loader compares the version)."""
+        return f"{self.id}:{self.session_version}"
+
+
+class AccessRequest(Base):
+    """The public "Request Access to Portal" form, waiting for staff to decide."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PasswordToken(Base):
+    """A one-time, time-limited link to set or reset a password (only its hash is kept)."""
+
+    __tablename__ = "password_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(8))  # set | reset
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user = relationship("User")
+
+
+class LoginAttempt(Base):
+    """One login try, kept to throttle guessing by account and by address."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,120 @@
+"""Models of what clients pay for: agreements, the pre-paid hour ledger, invoices, payments.
+
+Money is Numeric (exact decimals, never floats); the retainer balance is the sum of
+its ledger, never a stored number that can drift.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.orm import Base, utcnow
+
+AGREEMENT_KINDS = ("msa", "help_desk", "emergency_support", "prepaid_hours")
+MONEY = Numeric(12, 2)
+HOURS = Numeric(10, 2)
+
+
+class Agreement(Base):
+    """A contract with a client: its term, rates and what it entitles."""
+
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    help_desk_rate: Mapped[Decimal | None] = mapped_column(MONEY)
+    professional_rate: Mapped[Decimal | None] = mapped_column(MONEY)
+    emergency_rate: Mapped[Decimal | None] = mapped_column(MONEY)
+    # Pre-paid hours drawn for emergency work: hours x multiplier.
+    emergency_multiplier: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("1.5"))
+    billing_increment_minutes: Mapped[int] = mapped_column(default=15)
+    emergency_minimum_minutes: Mapped[int] = mapped_column(default=60)
+    entitlements: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client = relationship("Client")
+
+
+class RetainerEntry(Base):
+    """One line of a client's pre-paid hour ledger: + purchased, - used (per ticket)."""
+
+    __tablename__ = "retainer_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(12))  # purchase | usage | adjustment
+    hours: Mapped[Decimal] = mapped_column(HOURS)
+    # For usage: the work's hours before the multiplier, and the multiplier applied.
+    work_hours: Mapped[Decimal | None] = mapped_column(HOURS)
+    multiplier: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Invoice(Base):
+    """A bill to a client: draft → issued → paid | void."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(8), default="draft", index=True)
+    issued_on: Mapped[date | None] = mapped_column(Date, index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    period: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM of a billing run
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
+
+    client = relationship("Client")
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan"
+    )
+    payments: Mapped[list[Payment]] = relationship(back_populates="invoice", order_by="Payment.id")
+
+
+class InvoiceLine(Base):
+    """One billed item."""
+
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    service_class: Mapped[str | None] = mapped_column(String(24))
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(HOURS)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class Payment(Base):
+    """Money received against an invoice; `reference` (e.g. a Stripe payment) is unique so
+    an event delivered twice is recorded once."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    method: Mapped[str] = mapped_column(String(16))  # card | check | transfer | ...
+    reference: Mapped[str] = mapped_column(String(120))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
