@@ -9,6 +9,13 @@ from portal_web import (  # noqa: F401
     agreements,
     auth,
     calendar_feed,
+    console_board,
+    console_calendar,
+    console_clients,
+    console_delivery,
+    console_oncall,
+    console_phone,
+    console_tickets,
     home,
     invoices,
     payments,
@@ -18,6 +25,7 @@ from portal_web import (  # noqa: F401
     tickets,
 )
 from portal_web.blueprints import auth as auth_bp
+from portal_web.blueprints import console as console_bp
 from portal_web.blueprints import portal as portal_bp
 from portal_web.blueprints import stripe_webhook as stripe_bp
 from portal_web.security import init_security
@@ -31,6 +39,6 @@ def init_app(app: Flask) -> None:
     """Sessions and CSRF, then every browser-facing blueprint."""
     init_security(app)
     app.context_processor(_template_globals)
-    for blueprint in (public.bp, auth_bp, portal_bp, stripe_bp):
+    for blueprint in (public.bp, auth_bp, portal_bp, console_bp, stripe_bp):
         app.register_blueprint(blueprint)
     calendar_feed.init_app(app)

@@ -10,3 +10,5 @@ portal = Blueprint("portal", __name__, url_prefix="/portal")
 auth = Blueprint("auth", __name__)
 # Stripe's signed webhook (exempt from CSRF: the signature proves the sender).
 stripe_webhook = Blueprint("stripe_webhook", __name__)
+# The staff console: every route is for the firm's staff (access.staff_required).
+console = Blueprint("console", __name__, url_prefix="/console")

@@ -118,3 +118,23 @@ class Payment(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
+
+
+class TimeEntry(Base):
+    """Time a technician spent on a ticket; billed once, by the monthly billing run."""
+
+    __tablename__ = "time_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    minutes: Mapped[int]
+    note: Mapped[str] = mapped_column(String(500), default="")
+    logged_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the billing run: the invoice line this time was billed on (None = unbilled).
+    invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"), index=True)
+
+    ticket = relationship("Ticket")
+    technician = relationship("Technician")

@@ -183,6 +183,11 @@ class Ticket(Base):
     # Who asked (a portal user), for "users see their own tickets".
     requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
+    # Staff assign a ticket to a technician (the console); paging does not need it.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
+    # A follow-up for the long-term fix of an emergency (the firm's page: an emergency fix
+    # is not a long-term solution; one may be proposed in business hours).
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     intake_completed_at: Mapped[datetime | None]
     paged_at: Mapped[datetime | None]
@@ -191,7 +196,8 @@ class Ticket(Base):
 
     client: Mapped[Client | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
-    acknowledged_by: Mapped[Technician | None] = relationship()
+    acknowledged_by: Mapped[Technician | None] = relationship(foreign_keys=[acknowledged_by_id])
+    assigned_to: Mapped[Technician | None] = relationship(foreign_keys=[assigned_to_id])
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id"
     )

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal_web.blueprints import console  # noqa: F401
