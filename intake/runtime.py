@@ -12,6 +12,7 @@ from intake.db import Database
 from scheduler.mail import Mailer, mailer_from_url
 from scheduler.runner import Scheduler, Sweep, build_scheduler
 from scheduler.transport import TwilioMessenger
+from ticketing.billing_run import monthly_billing
 from ticketing.calls import complete_stalled_intakes
 from ticketing.escalation import sweep_escalations
 from ticketing.oncall import handoff_notices
@@ -25,11 +26,19 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
     notices = partial(
         handoff_notices, timezone=settings.business_timezone, firm_name=settings.firm_name
     )
+    # The previous month is billed once, on the first business day (idempotent).
+    billing = partial(
+        monthly_billing,
+        calendar_settings=settings,
+        public_base_url=settings.public_base_url,
+        firm_name=settings.firm_name,
+    )
     return (
         ("escalations", sweep_escalations, 2),
         ("stalled-intakes", complete_stalled_intakes, 30),
         ("prune-webhook-receipts", prune_receipts, 3600),
         ("handoff-notices", notices, 60),
+        ("monthly-billing", billing, 300),
     )
 
 

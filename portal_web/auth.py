@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from ivr.phones import to_e164
-from portal_web.access import db, me, staff_required
+from portal_web.access import db, me
 from portal_web.auth_forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -44,7 +44,6 @@ THROTTLED = (
     "Too many failed attempts: logging in with this account or from this address is "
     "paused for 15 minutes. You can reset your password meanwhile."
 )
-STAFF_CONSOLE = "/console/"
 
 
 def _now() -> datetime:
@@ -56,17 +55,9 @@ def _site() -> Site:
     return Site(settings.public_base_url, settings.firm_name)
 
 
-def _has_route(path: str) -> bool:
-    return any(rule.rule == path for rule in current_app.url_map.iter_rules())
-
-
 def landing(user: User) -> str:
     """Where someone goes after logging in: the portal, or the staff console."""
-    if user.is_staff:
-        return STAFF_CONSOLE if _has_route(STAFF_CONSOLE) else url_for("auth.staff_home")
-    if "portal.home" in current_app.view_functions:
-        return url_for("portal.home")
-    return "/portal/"
+    return url_for("console.board") if user.is_staff else url_for("portal.home")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -176,12 +167,3 @@ def forgot_password() -> ResponseReturnValue:
         db().commit()
         return render_template("auth/forgot_password.html", form=form, sent=True)
     return render_template("auth/forgot_password.html", form=form, sent=False)
-
-
-@auth.get("/staff/")
-@staff_required
-def staff_home() -> ResponseReturnValue:
-    """Staff land here until the console exists; then they are sent on to it."""
-    if _has_route(STAFF_CONSOLE):
-        return redirect(STAFF_CONSOLE)
-    return render_template("auth/staff_home.html")

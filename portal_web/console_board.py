@@ -1,3 +1,182 @@
-"""(being written)"""
+"""The console's live board: emergencies not yet resolved (who has them, or how far the
+escalation got), the help-desk queue with its waits, and service requests to schedule.
 
-from portal_web.blueprints import console  # noqa: F401
+GET /console/board/panels returns only the panels; static/console_board.js swaps them in
+every 10 seconds. Every POST here redirects back to the board (303) with a flash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.phones import national
+from portal_web import access
+from portal_web.blueprints import console
+from portal_web.client_display import now
+from portal_web.console_inputs import parse_local, staff_name, technician_from, technicians
+from portal_web.tickets import MAX_TICKET_NUMBER
+from ticketing import helpdesk
+from ticketing.errors import DomainError
+from ticketing.escalation import total_steps
+from ticketing.models import Escalation, ServiceClass, Ticket, TicketStatus
+from ticketing.requests import schedule_request, service_requests
+from ticketing.service_models import QueueEntry
+
+
+@dataclass(frozen=True)
+class EmergencyRow:
+    """An unresolved emergency and how far its paging got."""
+
+    ticket: Ticket
+    escalation: Escalation | None
+
+    @property
+    def exhausted(self) -> bool:
+        """Every step ran out with nobody acknowledging."""
+        return self.escalation is not None and self.escalation.status == "exhausted"
+
+    @property
+    def step_text(self) -> str:
+        """ "step 3 of 8" (steps fired so far of the most the policy fires)."""
+        if self.escalation is None:
+            return "not paged yet (intake in progress)"
+        total = total_steps(self.escalation.policy)
+        if self.exhausted:
+            return f"all {total} steps ran out: EXHAUSTED"
+        return f"step {self.escalation.next_step} of {total}"
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    """A caller in the help-desk queue: place, time waited so far, estimated wait."""
+
+    position: int
+    entry: QueueEntry
+    waited_seconds: int
+    estimate_seconds: int
+
+
+def emergencies(session: Session) -> list[EmergencyRow]:
+    """Emergencies not resolved, oldest first, each with its escalation (if paged)."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.service_class == ServiceClass.EMERGENCY.value,
+            Ticket.status != TicketStatus.RESOLVED.value,
+        )
+        .order_by(Ticket.opened_at, Ticket.id)
+    )
+    tickets = list(session.scalars(stmt))
+    ids = [t.id for t in tickets]
+    found = session.scalars(select(Escalation).where(Escalation.ticket_id.in_(ids))) if ids else []
+    by_ticket = {e.ticket_id: e for e in found}
+    return [EmergencyRow(t, by_ticket.get(t.id)) for t in tickets]
+
+
+def queue_rows(session: Session, moment: datetime) -> list[WaitingRow]:
+    """Callers waiting, first come first, with the estimates the callers hear."""
+    rows = []
+    for position, entry in enumerate(helpdesk.waiting(session), start=1):
+        waited = max(0, round((moment - entry.queued_at).total_seconds()))
+        estimate = helpdesk.estimated_wait(session, position, moment)
+        rows.append(WaitingRow(position, entry, waited, estimate))
+    return rows
+
+
+def _panels_context() -> dict[str, object]:
+    session, moment = access.db(), now()
+    return {
+        "emergencies": emergencies(session),
+        "waiting": queue_rows(session, moment),
+        "to_schedule": service_requests(session, unscheduled=True),
+        "technicians": technicians(session),
+        "as_of": moment,
+    }
+
+
+@console.app_template_filter("duration")
+def duration(seconds: int | None) -> str:
+    """Seconds as "45 s", "12 min" or "1 h 05 min"."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+@console.get("/")
+@access.staff_required
+def board() -> ResponseReturnValue:
+    """GET /console/: the live board (refreshes itself every 10 s)."""
+    return render_template("console/board.html", **_panels_context())
+
+
+@console.get("/board/panels")
+@access.staff_required
+def board_panels() -> ResponseReturnValue:
+    """GET /console/board/panels: only the panels' HTML, for the board's auto-refresh."""
+    return render_template("console/_board_panels.html", **_panels_context())
+
+
+def _back() -> ResponseReturnValue:
+    return redirect(url_for("console.board"), code=303)
+
+
+@console.post("/board/take-next")
+@access.staff_required
+def take_next() -> ResponseReturnValue:
+    """POST: ring a technician and bridge them to the next caller in the queue."""
+    session = access.db()
+    try:
+        tech = technician_from(session, request.form.get("technician"))
+        tech, count, row = helpdesk.request_next(session, tech.name, now=now())
+    except DomainError as refused:
+        session.rollback()
+        flash(f"Could not take the next caller: {refused}.", "error")
+        return _back()
+    session.commit()
+    if row is None:
+        flash(f"A call to {tech.name} is already on its way.")
+    else:
+        flash(
+            f"Calling {tech.name} at {national(tech.phone)} to take the next caller "
+            f"({count} waiting); requested by {staff_name()}."
+        )
+    return _back()
+
+
+@console.post("/requests/<int:number>/schedule")
+@access.staff_required
+def schedule(number: int) -> ResponseReturnValue:
+    """POST: confirm who does a requested job and when; the client is told."""
+    if number > MAX_TICKET_NUMBER:
+        abort(404)
+    session = access.db()
+    settings = current_app.config["SETTINGS"]
+    try:
+        tech = technician_from(session, request.form.get("technician"))
+        start = parse_local(request.form.get("start"))
+        schedule_request(
+            session,
+            number,
+            technician=tech.name,
+            start=start,
+            now=now(),
+            timezone=settings.business_timezone,
+            firm_name=settings.firm_name,
+            actor=staff_name(),
+        )
+    except DomainError as refused:
+        session.rollback()
+        flash(f"Ticket #{number} was not scheduled: {refused}.", "error")
+        return _back()
+    session.commit()
+    flash(f"Ticket #{number} scheduled with {tech.name}; the client has been told.")
+    return _back()

@@ -1,3 +1,157 @@
-"""(being written)"""
+"""Console: the business calendar (hours, zone, the closed days of the next 12 months),
+staff edits (closures, holidays worked) and "what happens if someone calls at ...".
 
-from portal_web.blueprints import console  # noqa: F401
+The decision itself is ivr.calendar's, on the calendar ticketing.calendar_days builds;
+this page only shows it. What the caller would hear is taken from ivr.flow's own TwiML.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from ivr.calendar import HELP_DESK, BusinessCalendar, Classification, ClosedDay
+from ivr.flow import CallView, after_identification
+from portal_web import access
+from portal_web.blueprints import console
+from portal_web.client_display import today
+from portal_web.console_oncall import parse_local
+from ticketing.calendar_days import add_closure, business_calendar, mark_open, remove_edit
+from ticketing.errors import DomainError
+from ticketing.models import CalendarDay
+
+DAYS_AHEAD = 365
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The answer to "what happens if someone calls at ...": the class, why, what they hear."""
+
+    asked: str
+    result: Classification
+    heard: list[str]
+
+    @property
+    def summary(self) -> str:
+        """E.g. "emergency — holiday: Christmas Eve" or "help desk — business hours"."""
+        return f"{self.result.service_class.replace('_', ' ')} — {self.result.reason}"
+
+
+def upcoming_closed_days(calendar: BusinessCalendar, first: date) -> list[ClosedDay]:
+    """Holidays (observed days included) and closures from `first` for DAYS_AHEAD days."""
+    last = first + timedelta(days=DAYS_AHEAD)
+    found: list[ClosedDay] = []
+    for year in range(first.year, last.year + 1):
+        found.extend(day for day in calendar.closed_days(year) if first <= day.day < last)
+    return found
+
+
+def heard_at(result: Classification) -> list[str]:
+    """The sentences an unknown caller hears first at that moment (greeting or menu)."""
+    view = CallView(
+        firm_name=current_app.config["SETTINGS"].firm_name,
+        service_class=result.service_class,
+        in_business_hours=result.service_class == HELP_DESK,
+    )
+    root = ET.fromstring(str(after_identification(view)))
+    return [(say.text or "").strip() for say in root.iter("Say") if (say.text or "").strip()]
+
+
+def what_if(calendar: BusinessCalendar, asked: str | None) -> WhatIf | None:
+    """Classify the typed local moment; None when nothing was asked."""
+    if not asked:
+        return None
+    result = calendar.classify(parse_local(asked, "Call at"))
+    return WhatIf(asked, result, heard_at(result))
+
+
+def _page(error: str | None = None, form: dict[str, str] | None = None) -> ResponseReturnValue:
+    session = access.db()
+    settings = current_app.config["SETTINGS"]
+    calendar = business_calendar(session, settings)
+    answer = None
+    try:
+        answer = what_if(calendar, request.args.get("at"))
+    except DomainError as refused:
+        error = error or str(refused)
+    html = render_template(
+        "console/calendar.html",
+        settings=settings,
+        closed=upcoming_closed_days(calendar, today()),
+        edits=list(session.scalars(select(CalendarDay).order_by(CalendarDay.day))),
+        answer=answer,
+        asked=request.args.get("at", ""),
+        error=error,
+        form=form or {},
+    )
+    return html, 400 if error else 200
+
+
+@console.get("/calendar", endpoint="calendar")
+@access.staff_required
+def calendar_page() -> ResponseReturnValue:
+    """GET /console/calendar[?at=YYYY-MM-DDTHH:MM]: hours, closed days, the what-if check."""
+    return _page()
+
+
+def _day(text: str | None) -> date:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise DomainError("enter a date, e.g. 2026-12-31") from None
+
+
+def _apply(change: Callable[[], str]) -> ResponseReturnValue:
+    """Run one edit; commit and go back on success, else roll back and show why."""
+    session = access.db()
+    try:
+        message = change()
+    except DomainError as refused:
+        session.rollback()  # nothing half-saved
+        return _page(error=str(refused), form=request.form.to_dict())
+    session.commit()
+    flash(message)
+    return redirect(url_for("console.calendar"))
+
+
+@console.post("/calendar/closures")
+@access.staff_required
+def calendar_add_closure() -> ResponseReturnValue:
+    """POST /console/calendar/closures: date + name; every call that day is an emergency."""
+
+    def change() -> str:
+        row = add_closure(access.db(), _day(request.form.get("day")), request.form.get("name", ""))
+        return f"Closed on {row.day.isoformat()}: {row.name}."
+
+    return _apply(change)
+
+
+@console.post("/calendar/open")
+@access.staff_required
+def calendar_mark_open() -> ResponseReturnValue:
+    """POST /console/calendar/open: work a public holiday as a normal day."""
+
+    def change() -> str:
+        settings = current_app.config["SETTINGS"]
+        row = mark_open(access.db(), _day(request.form.get("day")), settings)
+        return f"{row.day.isoformat()} ({row.name}) is now a working day."
+
+    return _apply(change)
+
+
+@console.post("/calendar/edits/remove")
+@access.staff_required
+def calendar_remove_edit() -> ResponseReturnValue:
+    """POST /console/calendar/edits/remove: undo a closure or a holiday worked."""
+
+    def change() -> str:
+        row = remove_edit(access.db(), _day(request.form.get("day")))
+        return f"Edit of {row.day.isoformat()} ({row.name}) removed."
+
+    return _apply(change)

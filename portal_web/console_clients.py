@@ -1,3 +1,200 @@
-"""(being written)"""
+"""Console: client companies, their contacts (phones validated, shown in national format),
+agreements and portal users, and the public access requests waiting for a decision.
 
-from portal_web.blueprints import console  # noqa: F401
+Every change goes through ticketing (directory, accounts); a refusal rolls the request
+back and the page says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from portal_web import access
+from portal_web.blueprints import console
+from portal_web.client_display import now
+from ticketing.account_models import User
+from ticketing.accounts import Site, approve_request, pending_requests, reject_request
+from ticketing.billing_models import Agreement
+from ticketing.directory import add_client, add_contact
+from ticketing.errors import DomainError
+from ticketing.models import Client, Contact, Ticket, TicketStatus
+
+
+def _site() -> Site:
+    settings = current_app.config["SETTINGS"]
+    return Site(settings.public_base_url, settings.firm_name)
+
+
+def _counts(column: InstrumentedAttribute[Any], *where: ColumnElement[bool]) -> dict[int, int]:
+    """Rows per client id (`column`) of its table, among those matching `where`."""
+    stmt = select(column, func.count()).where(*where).group_by(column)
+    return {row[0]: row[1] for row in access.db().execute(stmt)}
+
+
+def _checked(name: str) -> bool:
+    return request.form.get(name) in ("on", "1", "true", "yes")
+
+
+def _clients_page(error: str | None = None) -> ResponseReturnValue:
+    session = access.db()
+    html = render_template(
+        "console/clients.html",
+        clients=list(session.scalars(select(Client).order_by(Client.name))),
+        contacts=_counts(Contact.client_id),
+        open_tickets=_counts(Ticket.client_id, Ticket.status != TicketStatus.RESOLVED.value),
+        requests=pending_requests(session),
+        error=error,
+        form=request.form.to_dict() if request.method == "POST" else {},
+    )
+    return html, 400 if error else 200
+
+
+@console.get("/clients", endpoint="clients")
+@access.staff_required
+def clients_page() -> ResponseReturnValue:
+    """GET /console/clients: companies, a form to add one, access requests to decide."""
+    return _clients_page()
+
+
+def _apply(
+    change: Callable[[], str], page: Callable[[str], ResponseReturnValue], done: str
+) -> ResponseReturnValue:
+    """Run one change; commit and go to `done` on success, else roll back and show why."""
+    session = access.db()
+    try:
+        message = change()
+    except DomainError as refused:
+        session.rollback()  # nothing half-saved
+        return page(str(refused))
+    session.commit()
+    flash(message)
+    return redirect(done)
+
+
+@console.post("/clients")
+@access.staff_required
+def clients_add() -> ResponseReturnValue:
+    """POST /console/clients: name, account number, MSA and emergency agreement flags."""
+
+    def change() -> str:
+        client = add_client(
+            access.db(),
+            request.form.get("name", ""),
+            request.form.get("account", ""),
+            has_msa=_checked("msa"),
+            has_emergency_agreement=_checked("emergency"),
+        )
+        return f"Client {client.name} (account {client.account_number}) added."
+
+    return _apply(change, _clients_page, url_for("console.clients"))
+
+
+@console.post("/access-requests/<int:request_id>/approve")
+@access.staff_required
+def access_approve(request_id: int) -> ResponseReturnValue:
+    """POST: open the requester's account in the chosen client; the link goes by email."""
+
+    def change() -> str:
+        issued = approve_request(
+            access.db(),
+            request_id,
+            account=request.form.get("account", ""),
+            admin=_checked("admin"),
+            billing=_checked("billing"),
+            now=now(),
+            site=_site(),
+            decided_by=access.me().name,
+        )
+        return f"Access approved: {issued.user.email} was emailed a set-password link."
+
+    return _apply(change, _clients_page, url_for("console.clients"))
+
+
+@console.post("/access-requests/<int:request_id>/reject")
+@access.staff_required
+def access_reject(request_id: int) -> ResponseReturnValue:
+    """POST: turn the request down; the requester is told politely by email."""
+
+    def change() -> str:
+        rejected = reject_request(
+            access.db(),
+            request_id,
+            reason=request.form.get("reason", ""),
+            now=now(),
+            site=_site(),
+            decided_by=access.me().name,
+        )
+        return f"Access request of {rejected.email} rejected."
+
+    return _apply(change, _clients_page, url_for("console.clients"))
+
+
+def _client_or_404(client_id: int) -> Client:
+    client = access.db().get(Client, client_id)
+    if client is None:
+        abort(404)
+    return client
+
+
+def _client_page(client: Client, error: str | None = None) -> ResponseReturnValue:
+    session = access.db()
+    html = render_template(
+        "console/client.html",
+        client=client,
+        contacts=list(
+            session.scalars(
+                select(Contact).where(Contact.client_id == client.id).order_by(Contact.name)
+            )
+        ),
+        agreements=list(
+            session.scalars(
+                select(Agreement)
+                .where(Agreement.client_id == client.id)
+                .order_by(Agreement.starts_on.desc())
+            )
+        ),
+        users=list(
+            session.scalars(select(User).where(User.client_id == client.id).order_by(User.name))
+        ),
+        error=error,
+        form=request.form.to_dict() if request.method == "POST" else {},
+    )
+    return html, 400 if error else 200
+
+
+@console.get("/clients/<int:client_id>", endpoint="client")
+@access.staff_required
+def client_page(client_id: int) -> ResponseReturnValue:
+    """GET /console/clients/<id>: contacts, agreements, portal users."""
+    return _client_page(_client_or_404(client_id))
+
+
+@console.post("/clients/<int:client_id>/contacts")
+@access.staff_required
+def client_add_contact(client_id: int) -> ResponseReturnValue:
+    """POST /console/clients/<id>/contacts: name, phone (validated), email, representative."""
+    client = _client_or_404(client_id)
+    account = client.account_number
+
+    def change() -> str:
+        contact = add_contact(
+            access.db(),
+            account,
+            request.form.get("name", ""),
+            request.form.get("phone", ""),
+            email=request.form.get("email"),
+            is_representative=_checked("representative"),
+        )
+        return f"Contact {contact.name} added."
+
+    def page(error: str) -> ResponseReturnValue:
+        # The rollback expired the client: load it again for the page.
+        return _client_page(_client_or_404(client_id), error)
+
+    return _apply(change, page, url_for("console.client", client_id=client_id))

@@ -6,6 +6,7 @@ import click
 
 from intake.cli import (
     access,
+    billing,
     calls,
     database,
     escalation,
@@ -42,5 +43,6 @@ for module in (
     twilio_setup,
     access,
     imports,
+    billing,
 ):
     module.register(main)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 from urllib.parse import urljoin
 
 import requests
@@ -70,6 +71,9 @@ class _Post:
 
 # What a verb leads to: carry on (None), fetch new TwiML (_Post), or the call ends (reason).
 _Step = _Post | str | None
+# Public names for subclasses elsewhere (the console's step-by-step phone simulator).
+Post = _Post
+Step = _Step
 
 
 def press(raw: str, finish_on_key: str = "#", num_digits: int | None = None) -> str:
@@ -82,6 +86,15 @@ def press(raw: str, finish_on_key: str = "#", num_digits: int | None = None) -> 
         if num_digits and len(digits) >= num_digits:
             break
     return "".join(digits)
+
+
+def signed_headers(validator: RequestValidator, url: str, params: dict[str, str]) -> dict[str, str]:
+    """The headers Twilio sends with a webhook POST of `params` to `url`, signed."""
+    return {
+        "X-Twilio-Signature": validator.compute_signature(url, params),
+        "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+        "User-Agent": "TwilioProxy/1.1",
+    }
 
 
 def _int_attr(el: ET.Element, name: str, default: int | None = None) -> int | None:
@@ -118,6 +131,8 @@ class SimulatedCall:
         self._keys: Iterator[str] | None = iter(keys) if keys is not None else None
         self._seconds = 0.0
         self.transcript = CallTranscript(call_sid=new_sid("CA"))
+        # The document, its URL and the index of the verb playing now.
+        self.position: tuple[ET.Element, str, int] | None = None
 
     def run(self) -> CallTranscript:
         """Place the call, play it to the end, post the final status callback."""
@@ -148,11 +163,10 @@ class SimulatedCall:
         return params
 
     def _post(self, url: str, params: dict[str, str]) -> requests.Response:
-        headers = {
-            "X-Twilio-Signature": self.validator.compute_signature(url, params),
-            "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
-            "User-Agent": "TwilioProxy/1.1",
-        }
+        return self._send(url, params, signed_headers(self.validator, url, params))
+
+    def _send(self, url: str, params: dict[str, str], headers: dict[str, str]) -> Any:
+        """POST the signed form; subclasses may answer in-process (a requests-like reply)."""
         return self.session.post(url, data=params, headers=headers, timeout=15)
 
     def _follow(self, post: _Post) -> _Step:
@@ -240,9 +254,11 @@ class SimulatedCall:
 
     # --- TwiML ----------------------------------------------------------------------
 
-    def _play(self, root: ET.Element, url: str) -> _Step:
-        """Run the verbs of one document in order until one moves the call elsewhere."""
-        for verb in root:
+    def _play(self, root: ET.Element, url: str, start: int = 0) -> _Step:
+        """Run the verbs of one document in order (from `start`) until one moves the call
+        elsewhere; `position` says which verb is playing, so a pause can resume there."""
+        for index, verb in enumerate(list(root)[start:], start):
+            self.position = (root, url, index)
             step = self._verb(verb, url)
             if step is not None:
                 return step

@@ -130,17 +130,17 @@ def test_next_goes_only_to_this_site(
         assert done.headers["Location"] == expected, target
 
 
-def test_staff_land_on_the_staff_page_and_clients_cannot_see_it(
+def test_staff_land_on_the_console_and_clients_cannot_see_it(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
     make_user(session, "priya@accelerando.example", role="staff")
     make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
     staff = log_in(client, "priya@accelerando.example")
-    assert staff.headers["Location"] == "/staff/"
-    assert "staff console is coming" in client.get("/staff/").text
+    assert staff.headers["Location"] == "/console/"
+    assert client.get("/console/").status_code == 200
     other = FlaskClient(client.application)
     log_in(other, "jane@blueridgebakery.example")
-    assert other.get("/staff/").status_code == 404
+    assert other.get("/console/").status_code == 404
 
 
 def test_a_deactivated_account_cannot_log_in(

@@ -1,0 +1,124 @@
+"""`intake time log` and `intake billing run|issue|void`: time spent on tickets, and the
+monthly billing run that turns it into invoices. Times typed are business local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+
+from intake.cli.common import db_session, explained, parse_local_moment
+from ticketing.billing import log_time
+from ticketing.billing_models import Invoice
+from ticketing.billing_run import issue_invoice, run_billing, void_invoice
+from ticketing.schedules import local_instant
+
+
+def _now() -> datetime:
+    return current_app.extensions["clock"]()
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["SETTINGS"].business_timezone)
+
+
+def _summary(invoice: Invoice) -> str:
+    lines = len(invoice.lines)
+    return (
+        f"{invoice.number:16} {invoice.client.name:28} {lines} line{'s' * (lines != 1)}  "
+        f"${invoice.total:,.2f}  {invoice.status}"
+    )
+
+
+@click.group("time", help="Time technicians spent on tickets.")
+def time_group() -> None:
+    """The `time` command group."""
+
+
+@time_group.command("log")
+@click.argument("ticket", type=int)
+@click.option("--technician", required=True, help="Who did the work.")
+@click.option("--start", required=True, help='Local start: "YYYY-MM-DD HH:MM".')
+@click.option("--minutes", required=True, type=int, help="How long, 1 to 1440.")
+@click.option("--note", default="", help="What was done.")
+@click.option("--by", "logged_by", default="command line", show_default=True, help="Who logs.")
+def time_log(
+    ticket: int, technician: str, start: str, minutes: int, note: str, logged_by: str
+) -> None:
+    """Log time on a ticket; it is billed by the next billing run."""
+    naive = parse_local_moment(start)
+    with db_session() as session, explained():
+        entry = log_time(
+            session,
+            ticket,
+            technician,
+            started_at=local_instant(naive, _zone()),
+            minutes=minutes,
+            note=note,
+            logged_by=logged_by,
+            now=_now(),
+        )
+        click.echo(f"#{ticket}: {entry.technician.name} logged {minutes} min from {start}")
+
+
+@click.group("billing", help="The monthly billing run and invoice states.")
+def billing_group() -> None:
+    """The `billing` command group."""
+
+
+@billing_group.command("run")
+@click.option("--month", required=True, help="The month to bill: YYYY-MM.")
+@click.option("--draft", is_flag=True, help="Keep the invoices as drafts (not issued).")
+def billing_run(month: str, draft: bool) -> None:
+    """One invoice per client from unbilled time; issued and emailed unless --draft."""
+    with db_session() as session, explained():
+        settings = current_app.config["SETTINGS"]
+        report = run_billing(
+            session,
+            month,
+            now=_now(),
+            public_base_url=settings.public_base_url,
+            timezone=settings.business_timezone,
+            firm_name=settings.firm_name,
+            draft=draft,
+        )
+        for invoice in report.invoices:
+            click.echo(_summary(invoice))
+        for reason in report.skipped:
+            click.echo(f"skipped: {reason}")
+        if not report.invoices:
+            click.echo(f"no new invoices for {report.month}")
+
+
+@billing_group.command("issue")
+@click.argument("number")
+def billing_issue(number: str) -> None:
+    """Issue a draft: numbered, dated and emailed to the client."""
+    with db_session() as session, explained():
+        settings = current_app.config["SETTINGS"]
+        invoice = issue_invoice(
+            session,
+            number,
+            now=_now(),
+            public_base_url=settings.public_base_url,
+            timezone=settings.business_timezone,
+            firm_name=settings.firm_name,
+        )
+        click.echo(_summary(invoice))
+
+
+@billing_group.command("void")
+@click.argument("number")
+def billing_void(number: str) -> None:
+    """Void an invoice: its time becomes unbilled again, its pre-paid hours go back."""
+    with db_session() as session, explained():
+        invoice = void_invoice(session, number, now=_now())
+        click.echo(f"{invoice.number} void; its time is unbilled again")
+
+
+def register(main: click.Group) -> None:
+    """Add the `time` and `billing` commands to the `intake` group."""
+    main.add_command(time_group)
+    main.add_command(billing_group)

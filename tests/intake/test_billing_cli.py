@@ -1,0 +1,128 @@
+"""`intake time log` and `intake billing run|issue|void`, driven for real on a temporary
+SQLite file. The commands run on the real clock, so the work is logged last month."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.cli import main
+from intake.db import make_engine
+from ticketing.billing_models import Invoice, TimeEntry
+
+UNSET = ("BUSINESS_TIMEZONE", "SECRET_KEY", "PUBLIC_BASE_URL", "SMTP_URL", "FIRM_NAME")
+# Today on the business's wall clock: last month there is over.
+TODAY = datetime.now(ZoneInfo("America/New_York")).date()
+LAST_MONTH = TODAY.replace(day=1) - timedelta(days=1)
+MONTH = f"{LAST_MONTH:%Y-%m}"
+DAY = f"{LAST_MONTH:%Y-%m}-10"
+
+
+class Intake:
+    """Runs `intake ...` on one SQLite file and reads it back."""
+
+    ticket = ""  # the help-desk ticket the module's tests log time on
+
+    def __init__(self, directory: Path) -> None:
+        self.env: dict[str, str | None] = dict.fromkeys(UNSET)
+        self.env["DATABASE_URL"] = f"sqlite:///{directory}/x.db"
+        self.env["INTAKE_INSTANCE_PATH"] = str(directory)
+        self.engine = make_engine(self.env["DATABASE_URL"] or "")
+
+    def __call__(self, *args: str) -> Result:
+        """Invoke the real click group, as the console script would."""
+        return CliRunner().invoke(main, list(args), env=self.env)
+
+    def ok(self, *args: str) -> str:
+        """Invoke, insist on success, return what was printed."""
+        result = self(*args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def invoices(self) -> list[Invoice]:
+        """Every invoice, oldest first."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.scalars(select(Invoice).order_by(Invoice.id)))
+
+    def unbilled(self) -> int:
+        """Time entries not yet on an invoice line."""
+        with Session(self.engine) as session:
+            stmt = select(TimeEntry).where(TimeEntry.invoice_line_id.is_(None))
+            return len(session.scalars(stmt).all())
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
+    """One database for the module: the bakery, Dana, and one help-desk ticket."""
+    runner = Intake(tmp_path_factory.mktemp("billing-cli"))
+    runner.ok("clients", "add", "Blue Ridge Bakery", "--account", "1001", "--msa")
+    runner.ok("technicians", "add", "Dana Whitfield", "--phone", "+13365550101")
+    runner.ok("oncall", "set", "Dana Whitfield")
+    output = runner.ok(
+        "requests", "add", "--account", "1001", "--class", "help_desk",
+        "--description", "The printer is jammed",
+    )  # fmt: skip
+    runner.ticket = output.split()[0].lstrip("#")
+    yield runner
+    runner.engine.dispose()
+
+
+def failed(result: Result, fragment: str) -> None:
+    """A deliberate non-zero exit that explains itself."""
+    assert result.exit_code != 0, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert fragment in result.output
+
+
+def test_log_refuses_bad_input(intake) -> None:
+    ticket = intake.ticket
+    log = ("time", "log", ticket, "--technician", "Dana Whitfield")
+    failed(intake(*log, "--start", f"{DAY} 10:00", "--minutes", "0"), "minutes must be")
+    failed(intake(*log, "--start", "tomorrow", "--minutes", "5"), "is not a moment")
+    failed(intake(*log, "--start", "2099-01-01 10:00", "--minutes", "5"), "in the future")
+    failed(
+        intake("time", "log", "99999", "--technician", "Dana Whitfield",
+               "--start", f"{DAY} 10:00", "--minutes", "5"),
+        "there is no ticket #99999",
+    )  # fmt: skip
+
+
+def test_log_run_void_and_issue(intake) -> None:
+    output = intake.ok(
+        "time", "log", intake.ticket, "--technician", "Dana Whitfield",
+        "--start", f"{DAY} 10:00", "--minutes", "46", "--note", "cleared the jam",
+    )  # fmt: skip
+    assert f"#{intake.ticket}: Dana Whitfield logged 46 min from {DAY} 10:00" in output
+
+    output = intake.ok("billing", "run", "--month", MONTH)
+    # No agreement in force (only the has-MSA flag): the standard $110.00 x 1.00 h.
+    [invoice] = intake.invoices()
+    assert invoice.total == Decimal("110.00") and invoice.status == "issued"
+    assert f"{invoice.number}" in output and "$110.00  issued" in output
+    assert "no new invoices" in intake.ok("billing", "run", "--month", MONTH)
+
+    assert "void" in intake.ok("billing", "void", invoice.number)
+    assert intake.unbilled() == 1
+    failed(intake("billing", "void", invoice.number), "cannot be voided")
+
+    output = intake.ok("billing", "run", "--month", MONTH, "--draft")
+    draft = intake.invoices()[-1]
+    assert draft.status == "draft" and draft.number in output
+    output = intake.ok("billing", "issue", draft.number)
+    issued = intake.invoices()[-1]
+    assert issued.status == "issued" and issued.number.startswith("INV-")
+    assert issued.number in output and intake.unbilled() == 0
+
+
+def test_run_refuses_a_bad_or_unfinished_month(intake) -> None:
+    failed(intake("billing", "run", "--month", "November"), "is not a month")
+    failed(intake("billing", "run", "--month", f"{TODAY:%Y-%m}"), "not over yet")
+    failed(intake("billing", "issue", "INV-0000"), "there is no invoice INV-0000")
