@@ -13,6 +13,7 @@ import portal_web
 from intake.clock import SystemClock
 from intake.config import Settings, load_settings
 from intake.db import Database
+from intake.sandbox import console_phone  # noqa: F401  (adds the phone simulator page)
 from portal_web.security import exempt_signed_blueprints
 
 PORTAL_FILES = Path(portal_web.__file__).resolve().parent

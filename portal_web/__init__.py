@@ -14,7 +14,6 @@ from portal_web import (  # noqa: F401
     console_clients,
     console_delivery,
     console_oncall,
-    console_phone,
     console_tickets,
     home,
     invoices,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ivr.phones import national
 from portal_web import access
 from portal_web.blueprints import console
-from scheduler.errors import KNOWN_CODES
+from ticketing.error_codes import KNOWN_CODES
 from ticketing.models import OutboxMessage
 
 PAGE_SIZE = 50

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from intake.app import create_app
 from intake.config import Settings
 from intake.sandbox.caller import CallTranscript
-from portal_web.phone_sim import SimState, SimStore
+from intake.sandbox.phone_sim import SimState, SimStore
 from scheduler.relay import relay_due
 from ticketing.models import Ticket
 

@@ -12,9 +12,9 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from intake.sandbox.phone_sim import SimState, StepCall, new_call, post_as_twilio, sim_store
 from portal_web.access import db, staff_required
 from portal_web.blueprints import console
-from portal_web.phone_sim import SimState, StepCall, new_call, post_as_twilio, sim_store
 from ticketing.directory import valid_phone
 from ticketing.errors import DomainError
 from ticketing.models import Contact, Technician
