@@ -9,6 +9,7 @@ from portal_web import (  # noqa: F401
     agreements,
     auth,
     calendar_feed,
+    console_billing,
     console_board,
     console_calendar,
     console_clients,
