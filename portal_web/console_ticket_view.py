@@ -5,12 +5,11 @@ console_tickets.py, which renders this page again (status 400) when one is refus
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal_web import access
@@ -19,11 +18,11 @@ from portal_web.console_board import EmergencyRow
 from portal_web.console_inputs import technicians
 from portal_web.ticket_search import (
     CLASSES,
-    PAGE_SIZE,
     STATUSES,
     TicketFilter,
+    TicketPage,
+    page_of,
     parse_filter,
-    search_condition,
 )
 from portal_web.tickets import MAX_TICKET_NUMBER, safe_link
 from ticketing.billing_models import TimeEntry
@@ -35,41 +34,18 @@ from ticketing.timeline import events_of
 MAX_ID_DIGITS = 9
 
 
-@dataclass(frozen=True)
-class StaffTicketPage:
-    """One page of the console's list."""
-
-    tickets: list[Ticket]
-    total: int
-    page: int
-    pages: int
-
-
 def parse_client(args: Mapping[str, str]) -> int | None:
     """The client filter from the query string (None: every client)."""
     raw = (args.get("client") or "").strip()
     return int(raw) if raw.isdigit() and len(raw) <= MAX_ID_DIGITS else None
 
 
-def find_all_tickets(
-    session: Session, wanted: TicketFilter, client_id: int | None
-) -> StaffTicketPage:
+def find_all_tickets(session: Session, wanted: TicketFilter, client_id: int | None) -> TicketPage:
     """A page of every client's tickets matching `wanted`, newest first."""
     stmt = select(Ticket)
     if client_id is not None:
         stmt = stmt.where(Ticket.client_id == client_id)
-    if wanted.status:
-        stmt = stmt.where(Ticket.status == wanted.status)
-    if wanted.service_class:
-        stmt = stmt.where(Ticket.service_class == wanted.service_class)
-    if wanted.q:
-        stmt = stmt.where(search_condition(wanted.q))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(wanted.page, pages)
-    stmt = stmt.order_by(Ticket.opened_at.desc(), Ticket.id.desc())
-    tickets = list(session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    return StaffTicketPage(tickets, total, page, pages)
+    return page_of(session, stmt, wanted)
 
 
 @console.get("/tickets")

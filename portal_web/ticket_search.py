@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal_web.access import visible_tickets
@@ -95,7 +95,12 @@ class TicketPage:
 
 def find_tickets(session: Session, user: User, wanted: TicketFilter) -> TicketPage:
     """The page of tickets `user` may see that match `wanted`, newest first."""
-    stmt = visible_tickets(select(Ticket), user)
+    return page_of(session, visible_tickets(select(Ticket), user), wanted)
+
+
+def page_of(session: Session, stmt: Select[tuple[Ticket]], wanted: TicketFilter) -> TicketPage:
+    """Apply the filters, search and paging of `wanted` to a ticket query (portal and
+    console share it)."""
     if wanted.status:
         stmt = stmt.where(Ticket.status == wanted.status)
     if wanted.service_class:
