@@ -49,7 +49,10 @@ def create_app(
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.trust_proxy_hops, x_proto=settings.trust_proxy_hops
         )
-    (database or Database(settings.database_url)).init_app(app)
+    database = database or Database(
+        settings.database_url, connect_deadline=settings.database_connect_timeout
+    )
+    database.init_app(app)
     app.extensions["clock"] = clock or SystemClock()
 
     from portal_web import init_app as init_portal

@@ -54,14 +54,16 @@ class Settings:
     # Card payments by Stripe Checkout: both keys set, or the portal says how else to pay.
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
+    # Seconds to wait for a database connection before a call gets the fallback answer.
+    database_connect_timeout: float = 1.0
 
     @property
     def auth_tokens(self) -> tuple[str, ...]:
-        """Tokens a webhook signature may be made with (primary first)."""
-        tokens = [self.twilio_auth_token]
-        if self.twilio_auth_token_secondary:
-            tokens.append(self.twilio_auth_token_secondary)
-        return tuple(tokens)
+        """Tokens a webhook signature may be made with (primary first).
+
+        Never an empty one: anybody can compute an HMAC with an empty key."""
+        tokens = (self.twilio_auth_token, self.twilio_auth_token_secondary)
+        return tuple(token for token in tokens if token and token.strip())
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings changed (tests, demo mode)."""
@@ -87,6 +89,19 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _seconds(env: dict[str, str], name: str, default: float, most: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if not 0 < value <= most:
+        raise ConfigError(f"{name} must be more than 0 and at most {most:g} seconds")
+    return value
 
 
 def _flag(env: dict[str, str], name: str, default: bool) -> bool:
@@ -120,6 +135,7 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "live_transfer": _flag(env, "LIVE_TRANSFER", True),
         "live_transfer_seconds": _int(env, "LIVE_TRANSFER_SECONDS", 20),
         "trust_proxy_hops": _int(env, "TRUST_PROXY_HOPS", 0),
+        "database_connect_timeout": _seconds(env, "DATABASE_CONNECT_TIMEOUT", 1.0, 60),
         "sandbox": demo,
     }
     plain = {
@@ -147,8 +163,19 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
     settings = Settings(**values)  # type: ignore[arg-type]
     if demo:
         settings = _demo_settings(settings, env)
+    elif not env.get("TWILIO_AUTH_TOKEN") and not _loopback(settings.public_base_url):
+        # The sandbox token is in the source code: a reachable service must not accept it.
+        raise ConfigError(
+            "TWILIO_AUTH_TOKEN must be set when PUBLIC_BASE_URL is not a loopback address"
+        )
     settings_check(settings)
     return settings
+
+
+def _loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
 
 
 def _demo_settings(settings: Settings, env: dict[str, str]) -> Settings:
@@ -171,6 +198,8 @@ def settings_check(settings: Settings) -> None:
         ZoneInfo(settings.business_timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"BUSINESS_TIMEZONE {settings.business_timezone!r} is unknown") from exc
+    if not settings.twilio_auth_token.strip():
+        raise ConfigError("TWILIO_AUTH_TOKEN is empty: every webhook signature would be refused")
     if not 5 <= settings.live_transfer_seconds <= 60:
         raise ConfigError("LIVE_TRANSFER_SECONDS must be between 5 and 60")
     if not settings.public_base_url.startswith(("http://", "https://")):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,49 @@ from sqlalchemy.orm import Session, sessionmaker
 from ticketing.orm import Base
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# A caller hears dead air while a webhook waits for the database; a call must be answered
+# (with the fallback when the database is unreachable) within 2 s. psycopg, like libpq,
+# rounds connect_timeout to whole seconds and to at least 2, hence a deadline of our own.
+CONNECT_DEADLINE_SECONDS = 1.0
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+def connect_within(connect: Callable[[], Any], seconds: float, timeout_error: type) -> Any:
+    """Run `connect` in a helper thread and give up after `seconds` (a late connection is
+    closed by that thread); raises `timeout_error` on time-out."""
+    box: dict[str, Any] = {}
+    lock = threading.Lock()
+    finished = threading.Event()
+
+    def attempt() -> None:
+        try:
+            conn = connect()
+        except BaseException as exc:
+            box["error"] = exc
+        else:
+            with lock:
+                if box.get("late"):
+                    conn.close()  # nobody waits for it any more
+                else:
+                    box["conn"] = conn
+        finally:
+            finished.set()
+
+    threading.Thread(target=attempt, name="db-connect", daemon=True).start()
+    finished.wait(seconds)
+    with lock:
+        if "conn" in box:
+            return box["conn"]
+        if "error" in box:
+            raise box["error"]
+        box["late"] = True
+    raise timeout_error(f"no answer from the database within {seconds:g} s")
+
+
+def make_engine(
+    url: str, *, connect_deadline: float = CONNECT_DEADLINE_SECONDS, **kwargs: Any
+) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and enforced foreign keys;
+    PostgreSQL gives up connecting after `connect_deadline` seconds."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -47,18 +87,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    if url.startswith("postgresql"):
-        # A call must not wait on an unreachable database: fail fast and play the fallback.
-        kwargs.setdefault("connect_args", {"connect_timeout": 3})
-    return create_engine(url, **kwargs)
+    if not url.startswith("postgresql"):
+        return create_engine(url, **kwargs)
+    # psycopg's own timeout (2 s at the least) ends the attempt a late deadline left behind.
+    kwargs.setdefault("connect_args", {"connect_timeout": max(2, int(connect_deadline + 0.99))})
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_by_deadline(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        # A listening socket that never answers (a black-holed address) must not hold a
+        # call longer than the deadline; a refused connection fails at once anyway.
+        return connect_within(
+            lambda: dialect.connect(*cargs, **cparams),
+            connect_deadline,
+            dialect.loaded_dbapi.OperationalError,
+        )
+
+    return engine
 
 
 class Database:
     """The engine and session factory of one app (or one scheduler process)."""
 
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        engine: Engine | None = None,
+        *,
+        connect_deadline: float = CONNECT_DEADLINE_SECONDS,
+    ) -> None:
         self.url = url
-        self.engine = engine or make_engine(url)
+        self.engine = engine or make_engine(url, connect_deadline=connect_deadline)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:

@@ -16,6 +16,8 @@ from ticketing.billing_run import monthly_billing
 from ticketing.calls import complete_stalled_intakes
 from ticketing.escalation import sweep_escalations
 from ticketing.oncall import handoff_notices
+from ticketing.spool import spool_file
+from ticketing.spool_replay import replay_spool
 from webhooks.receipts import prune_receipts
 
 
@@ -33,8 +35,16 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
         public_base_url=settings.public_base_url,
         firm_name=settings.firm_name,
     )
+    # Calls and messages taken while the database was unreachable (webhooks/fallback.py):
+    # the web processes must share INSTANCE_PATH with the scheduler (README, Deployment).
+    spool = partial(
+        replay_spool,
+        path=spool_file(settings.instance_path),
+        calendar_settings=settings,
+    )
     return (
         ("escalations", sweep_escalations, 2),
+        ("spool-replay", spool, 5),
         ("stalled-intakes", complete_stalled_intakes, 30),
         ("prune-webhook-receipts", prune_receipts, 3600),
         ("handoff-notices", notices, 60),

@@ -40,6 +40,10 @@ class Paths:
     CALLBACK_CONFIRM = "/twilio/voice/callback/confirm"
     CALLBACK_NUMBER = "/twilio/voice/callback/number/{attempt}"
     FALLBACK_MESSAGE = "/twilio/voice/fallback-message"
+    # Twilio's Fallback URL for the number (answers without the database), and where the
+    # transcription of a message taken after a fault goes.
+    FALLBACK = "/twilio/voice/fallback"
+    FALLBACK_TRANSCRIPTION = "/twilio/voice/fallback/transcription"
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,8 @@ def apology(firm_name: str, forward_to: str | None) -> VoiceResponse:
         timeout=8,
         finish_on_key="#",
         play_beep=True,
+        transcribe=True,
+        transcribe_callback=Paths.FALLBACK_TRANSCRIPTION,
     )
     _say(response, "Thank you. Goodbye.")
     response.hangup()

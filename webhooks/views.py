@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webhooks.fallback import bp as fallback_bp
 from webhooks.pages import bp as pages_bp
 from webhooks.queue import bp as queue_bp
 from webhooks.redirect import bp as redirect_bp
@@ -20,3 +21,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(sms_bp)
     app.register_blueprint(redirect_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(fallback_bp)

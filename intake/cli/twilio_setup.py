@@ -154,7 +154,10 @@ def _hints(
             f"add --sms-number {sender} to set its SMS URL too."
         )
     if fallback_url and urlsplit(fallback_url).hostname == urlsplit(hooks.voice).hostname:
-        click.echo("note: the fallback URL is on the service's own host: no help when it is down.")
+        click.echo(
+            "note: the fallback URL is on the service's own host: it answers while the "
+            "database is down, not while the host is."
+        )
 
 
 def register(main: click.Group) -> None:

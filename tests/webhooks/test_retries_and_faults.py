@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from ticketing.models import Call, OutboxMessage, Ticket, TicketEvent
+from ticketing.spool import read_entries, spool_file
 
 
 def _count(session, model) -> int:
@@ -139,11 +140,28 @@ def test_fallback_message_becomes_a_paged_ticket(phone, session, directory) -> N
     assert _count(session, OutboxMessage) == 1
 
 
-def test_fallback_message_failing_too_ends_politely(phone, directory, monkeypatch) -> None:
+def test_fallback_message_failing_too_is_kept_in_the_local_spool(
+    app, phone, directory, monkeypatch
+) -> None:
     monkeypatch.setattr("ticketing.calls.complete_intake", _explode)
+    answer = phone("+13365550123").post("/twilio/voice/fallback-message", RecordingSid="RE7")
+    assert "Your message has reached Accelerando" in said(answer)
+    entries = read_entries(spool_file(app.config["SETTINGS"].instance_path)).entries
+    assert [(e.kind, e.recording_sid) for e in entries] == [("message", "RE7")]
+
+
+def test_fallback_message_failing_with_no_spool_either_ends_politely(
+    phone, directory, monkeypatch
+) -> None:
+    monkeypatch.setattr("ticketing.calls.complete_intake", _explode)
+    monkeypatch.setattr("webhooks.fallback.append_entry", _disk_full)
     answer = phone("+13365550123").post("/twilio/voice/fallback-message")
     assert "could not save your message" in said(answer)
     assert twiml(answer).find("Hangup") is not None
+
+
+def _disk_full(*_args, **_kwargs):
+    raise OSError(28, "No space left on device")
 
 
 def test_status_callback_failure_is_a_204_not_a_500(phone, twilio, directory, monkeypatch) -> None:

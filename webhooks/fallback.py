@@ -1,0 +1,107 @@
+"""When the database is unreachable: Twilio's Fallback URL, and the local spool of calls
+and messages that the scheduler replays into tickets once the database is back
+(ticketing/spool.py, ticketing/spool_replay.py).
+
+Writing the spool is a file append, not a database write, so it works when nothing else
+does; the request key (webhooks/receipts.py) travels with each entry, so a retried request
+is replayed once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr import flow
+from ivr.flow import Paths
+from ticketing import calls
+from ticketing.spool import SpoolEntry, append_entry, spool_file
+from webhooks import params
+from webhooks.handling import TWIML, twilio_webhook
+from webhooks.receipts import request_key
+from webhooks.security import twilio_signed
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("twilio_fallback", __name__)
+
+
+def keep_in_spool(kind: str) -> bool:
+    """Append this request to the local spool as a `kind` entry; False if it cannot be kept."""
+    call_sid = params.form("CallSid", 64)
+    if not call_sid:
+        return False  # nothing to tie it to a call; Twilio always sends one
+    entry = SpoolEntry(
+        key=request_key(request),
+        kind=kind,
+        received_at=params.now(),
+        call_sid=call_sid,
+        from_raw=params.form("From", 64),
+        to_number=params.form("To", 64),
+        recording_url=params.form("RecordingUrl", 500),
+        recording_sid=params.form("RecordingSid", 64),
+        recording_duration=params.whole("RecordingDuration"),
+        transcription_text=params.form("TranscriptionText", 4000),
+        transcription_status=params.form("TranscriptionStatus", 20),
+    )
+    try:
+        append_entry(spool_file(params.settings().instance_path), entry)
+    except OSError:
+        log.exception("could not write the local spool: %s of %s is lost", kind, call_sid)
+        return False
+    return True
+
+
+def apology_keeping_the_call(settings: Any) -> VoiceResponse:
+    """The apology TwiML, after keeping the call in the spool: a caller who hangs up before
+    leaving a message still becomes a ticket."""
+    keep_in_spool("call")
+    return flow.apology(settings.firm_name, settings.fallback_forward_number)
+
+
+def message_kept_in_spool(settings: Any) -> VoiceResponse:
+    """The fallback message could not be stored in the database: spool it instead."""
+    if keep_in_spool("message"):
+        return flow.fallback_received(settings.firm_name)
+    return flow.last_resort(settings.firm_name)
+
+
+@bp.post(Paths.FALLBACK)
+@twilio_signed
+def fallback() -> Response:
+    """Twilio's Fallback URL: the voice URL failed or timed out. Answers without the database."""
+    log.warning(
+        "Twilio fell back for call %s: ErrorCode %s at %s",
+        params.form("CallSid", 64),
+        params.form("ErrorCode", 10),
+        params.form("ErrorUrl", 300),
+    )
+    answer = apology_keeping_the_call(params.settings())
+    return Response(str(answer), status=200, content_type=TWIML)
+
+
+def _spool_transcription(_settings: Any) -> None:
+    keep_in_spool("transcription")
+
+
+@bp.post(Paths.FALLBACK_TRANSCRIPTION)
+@twilio_webhook(_spool_transcription)
+def fallback_transcription(session: Session) -> None:
+    """The transcription of a message taken after a fault (answer 204)."""
+    call = calls.call_by_sid(session, params.form("CallSid", 64))
+    if call is None:
+        # Its message is still in the spool: keep the words beside it, replayed after it.
+        if not keep_in_spool("transcription"):
+            raise OSError("the local spool cannot be written")
+        return
+    calls.store_transcription(
+        session,
+        call,
+        text=params.form("TranscriptionText", 4000),
+        status=params.form("TranscriptionStatus", 20),
+        now=params.now(),
+    )
