@@ -7,13 +7,15 @@ every 10 seconds. Every POST here redirects back to the board (303) with a flash
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ivr.phones import national
 from portal_web import access
@@ -24,9 +26,19 @@ from portal_web.tickets import MAX_TICKET_NUMBER
 from ticketing import helpdesk
 from ticketing.errors import DomainError
 from ticketing.escalation import total_steps
-from ticketing.models import Escalation, ServiceClass, Ticket, TicketStatus
+from ticketing.models import (
+    UNRESOLVED,
+    Escalation,
+    EscalationPolicy,
+    ServiceClass,
+    Technician,
+    Ticket,
+)
 from ticketing.requests import schedule_request, service_requests
 from ticketing.service_models import QueueEntry
+
+OPTION = Markup('<option value="{0}">{0}</option>')
+SELECTED_OPTION = Markup('<option value="{0}" selected>{0}</option>')
 
 
 @dataclass(frozen=True)
@@ -66,15 +78,15 @@ def emergencies(session: Session) -> list[EmergencyRow]:
     """Emergencies not resolved, oldest first, each with its escalation (if paged)."""
     stmt = (
         select(Ticket)
-        .where(
-            Ticket.service_class == ServiceClass.EMERGENCY.value,
-            Ticket.status != TicketStatus.RESOLVED.value,
-        )
+        .where(Ticket.service_class == ServiceClass.EMERGENCY.value, Ticket.status.in_(UNRESOLVED))
+        .options(joinedload(Ticket.client), joinedload(Ticket.acknowledged_by))
         .order_by(Ticket.opened_at, Ticket.id)
     )
     tickets = list(session.scalars(stmt))
     ids = [t.id for t in tickets]
-    found = session.scalars(select(Escalation).where(Escalation.ticket_id.in_(ids))) if ids else []
+    paging = select(Escalation).where(Escalation.ticket_id.in_(ids))
+    paging = paging.options(selectinload(Escalation.policy).selectinload(EscalationPolicy.steps))
+    found = session.scalars(paging) if ids else []
     by_ticket = {e.ticket_id: e for e in found}
     return [EmergencyRow(t, by_ticket.get(t.id)) for t in tickets]
 
@@ -89,13 +101,27 @@ def queue_rows(session: Session, moment: datetime) -> list[WaitingRow]:
     return rows
 
 
+def technician_options(techs: list[Technician]) -> Callable[[int | None], Markup]:
+    """The <option>s of a technician select (`selected`: whose is chosen), each escaped once
+    per page: every request to schedule has its own select of every technician."""
+    plain = [(tech.id, tech.name, OPTION.format(tech.name)) for tech in techs]
+
+    def options(selected: int | None = None) -> Markup:
+        return Markup("").join(
+            SELECTED_OPTION.format(name) if tech_id == selected else html
+            for tech_id, name, html in plain
+        )
+
+    return options
+
+
 def _panels_context() -> dict[str, object]:
     session, moment = access.db(), now()
     return {
         "emergencies": emergencies(session),
         "waiting": queue_rows(session, moment),
         "to_schedule": service_requests(session, unscheduled=True),
-        "technicians": technicians(session),
+        "technician_options": technician_options(technicians(session)),
         "as_of": moment,
     }
 

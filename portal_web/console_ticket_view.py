@@ -10,7 +10,7 @@ from typing import Any
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal_web import access
 from portal_web.blueprints import console
@@ -37,7 +37,7 @@ MAX_ID_DIGITS = 9
 def parse_client(args: Mapping[str, str]) -> int | None:
     """The client filter from the query string (None: every client)."""
     raw = (args.get("client") or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= MAX_ID_DIGITS else None
+    return int(raw) if raw.isdecimal() and len(raw) <= MAX_ID_DIGITS else None
 
 
 def find_all_tickets(session: Session, wanted: TicketFilter, client_id: int | None) -> TicketPage:
@@ -45,7 +45,9 @@ def find_all_tickets(session: Session, wanted: TicketFilter, client_id: int | No
     stmt = select(Ticket)
     if client_id is not None:
         stmt = stmt.where(Ticket.client_id == client_id)
-    return page_of(session, stmt, wanted)
+    # The list shows each ticket's client and technician: loaded in one query each.
+    shown = (Ticket.client, Ticket.assigned_to, Ticket.acknowledged_by)
+    return page_of(session, stmt, wanted, load=[selectinload(r) for r in shown])
 
 
 @console.get("/tickets")
@@ -65,7 +67,8 @@ def tickets() -> ResponseReturnValue:
         wanted=wanted,
         client_id=client_id,
         page_args=page_args,
-        clients=list(session.scalars(select(Client).order_by(Client.name))),
+        # Only what the client filter shows: a thousand clients are not loaded as objects.
+        clients=session.execute(select(Client.id, Client.name).order_by(Client.name)).all(),
         statuses=STATUSES,
         classes=CLASSES,
     )

@@ -135,7 +135,8 @@ def note(number: int) -> ResponseReturnValue:
 
 def _minutes(raw: str | None) -> int:
     text = (raw or "").strip()
-    if not text.isdigit() or not 0 < int(text) <= MAX_MINUTES:
+    # isdecimal, not isdigit: int() refuses "²"; and no more digits than 1440 has.
+    if not text.isdecimal() or len(text) > 4 or not 0 < int(text) <= MAX_MINUTES:
         raise DomainError(f"minutes must be a whole number from 1 to {MAX_MINUTES}")
     return int(text)
 

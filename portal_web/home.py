@@ -16,7 +16,7 @@ from portal_web.blueprints import portal
 from portal_web.client_display import today
 from ticketing import retainer
 from ticketing.billing_models import Invoice, Payment
-from ticketing.models import ServiceClass, Ticket, TicketStatus
+from ticketing.models import UNRESOLVED, ServiceClass, Ticket
 
 HOME_TICKETS = 10
 HOME_EMERGENCIES = 5
@@ -24,7 +24,7 @@ HOME_EMERGENCIES = 5
 
 def open_tickets(limit: int = HOME_TICKETS) -> list[Ticket]:
     """The user's visible tickets that are not resolved, newest first."""
-    stmt = select(Ticket).where(Ticket.status != TicketStatus.RESOLVED.value)
+    stmt = select(Ticket).where(Ticket.status.in_(UNRESOLVED))
     stmt = access.visible_tickets(stmt, access.me()).order_by(
         Ticket.opened_at.desc(), Ticket.id.desc()
     )

@@ -19,12 +19,19 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ticketing.directory import representative_of
 from ticketing.errors import DomainError, NotFound
 from ticketing.escalation import start_escalation
-from ticketing.models import ServiceClass, Technician, Ticket, TicketEvent, TicketStatus
+from ticketing.models import (
+    UNRESOLVED,
+    ServiceClass,
+    Technician,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from ticketing.oncall import DEFAULT_FIRM_NAME
 from ticketing.request_checks import CheckedRequest, active_technician, check_request, check_start
 from ticketing.request_notices import (
@@ -239,9 +246,17 @@ def _schedule_count(session: Session, ticket_id: int) -> int:
 
 def service_requests(session: Session, *, unscheduled: bool = False) -> list[ServiceRequest]:
     """Requests oldest first; `unscheduled`: only open ones with no confirmed schedule."""
-    stmt = select(ServiceRequest).join(Ticket).order_by(ServiceRequest.ticket_id)
-    if unscheduled:
-        stmt = stmt.where(
-            ServiceRequest.scheduled_start.is_(None), Ticket.status != TicketStatus.RESOLVED.value
+    stmt = (
+        select(ServiceRequest)
+        .join(ServiceRequest.ticket)
+        .options(
+            contains_eager(ServiceRequest.ticket).joinedload(Ticket.client),
+            joinedload(ServiceRequest.preferred_technician),
+            joinedload(ServiceRequest.scheduled_technician),
+            selectinload(ServiceRequest.windows),
         )
+        .order_by(ServiceRequest.ticket_id)
+    )
+    if unscheduled:
+        stmt = stmt.where(ServiceRequest.scheduled_start.is_(None), Ticket.status.in_(UNRESOLVED))
     return list(session.scalars(stmt))
