@@ -11,8 +11,12 @@ emails or redirects):
 So the first page of an emergency to a quiet phone (escalation step 0, nothing texted in
 the last minute) always goes on the tick it falls due: the rule needs no exception for it.
 A burst of emergencies to one technician yields the first page at once, then one bundle a
-minute holding everything that came due meanwhile. Replies are not counted as texts here:
-an answer to the technician's own message must not delay the next emergency.
+minute holding everything that came due meanwhile: the relay claims every due row for a
+bundled number (bundle_mates), not just those in its batch, and a bundle too long for its
+parts lists ticket numbers as ranges (#1043-1992) within Twilio's 1,600 characters, so a
+thousand emergencies still reach the technician a minute later, not twenty. Replies are
+not counted as texts here: an answer to the technician's own message must not delay the
+next emergency.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ticketing.models import OutboxMessage
@@ -34,6 +38,11 @@ MAX_SEGMENTS = 2
 SEPARATOR = " | "
 ACK_TAIL = " Reply ACK + ticket no."
 MIN_REFILL = 20  # characters worth giving back to a shortened part
+# Twilio refuses a longer body (error 21617); a bundle past it names ranges, then a count.
+MAX_BODY = 1600
+# Rows a bundle may gather beyond the relay's batch: a regional outage, not a runaway.
+MAX_BUNDLE = 2000
+NAMED_IN_NOTE = 10
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ACK = re.compile(r"\s*Reply ACK \d+\.?\s*$")
@@ -77,6 +86,29 @@ def held_until(
         and row.to_number in last
         and now < last[row.to_number] + HOLD
     }
+
+
+def bundle_mates(
+    session: Session, rows: Sequence[OutboxMessage], due: ColumnElement[bool]
+) -> list[OutboxMessage]:
+    """Due rows outside `rows` that belong in the same bundles (same number, bundled kinds)."""
+    numbers = {row.to_number for row in rows if bundles(row.channel, row.kind)}
+    if not numbers:
+        return []
+    stmt = (
+        select(OutboxMessage)
+        .where(
+            due,
+            OutboxMessage.to_number.in_(numbers),
+            OutboxMessage.channel == "sms",
+            OutboxMessage.kind.in_(BUNDLED_KINDS),
+            OutboxMessage.id.not_in([row.id for row in rows]),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(MAX_BUNDLE)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(stmt))
 
 
 def _last_texts(
@@ -125,6 +157,9 @@ def bundle_note(claim: Textable, bundle: Sequence[Textable]) -> str:
     others = sorted({c.ticket_id for c in bundle if c.ticket_id not in (None, claim.ticket_id)})
     if not others:
         return " (bundled)"
+    if len(others) > NAMED_IN_NOTE:
+        # A regional outage must not write a thousand numbers on each of a thousand timelines.
+        return f" (bundled with {len(others)} other tickets)"
     return " (bundled with " + ", ".join(f"#{number}" for number in others) + ")"
 
 
@@ -154,9 +189,35 @@ def bundle_body(bundle: Sequence[Textable]) -> str:
         # Ties go to the newest, so the longest-waiting emergency keeps its detail longest.
         last_cut = max(reversed(shorter), key=lambda k: len(parts[k]))
         levels[last_cut] += 1
-    if last_cut is None or segments(text) > MAX_SEGMENTS:
+    if segments(text) > MAX_SEGMENTS and len(bundle) > 1:
+        return _compact(head, bundle, parts, tail)
+    if last_cut is None:
         return text
     return _refill(head, parts, tail, last_cut, variants[last_cut][levels[last_cut] - 1])
+
+
+def _compact(head: str, bundle: Sequence[Textable], parts: list[str], tail: str) -> str:
+    """Every ticket number as ranges (#1043-1079, #1081), within MAX_BODY; then a count."""
+    loose = [part for claim, part in zip(bundle, parts, strict=True) if claim.ticket_id is None]
+    numbers = sorted({c.ticket_id for c in bundle if c.ticket_id is not None})
+    ranges: list[str] = []
+    for number in numbers:
+        if ranges and _ends_at(ranges[-1]) == number - 1:
+            ranges[-1] = f"{ranges[-1].split('-')[0]}-{number}"
+        else:
+            ranges.append(f"#{number}")
+    items = loose + ranges
+    text = head + ", ".join(items) + tail
+    kept = len(items)
+    while len(text) > MAX_BODY and kept > 1:
+        kept -= 1
+        more = f" and {len(items) - kept} more: see the console."
+        text = head + ", ".join(items[:kept]) + more + tail
+    return text
+
+
+def _ends_at(item: str) -> int:
+    return int(item.rsplit("-", 1)[-1].lstrip("#"))
 
 
 def _refill(head: str, parts: list[str], tail: str, index: int, longer: str) -> str:

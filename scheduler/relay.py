@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, or_, orm, select
 from sqlalchemy.orm import Session
 
-from scheduler.bundling import bundle_note, group, held_until
+from scheduler.bundling import bundle_mates, bundle_note, group, held_until
 from scheduler.mail import LogMailer, Mailer
 from scheduler.sending import Callbacks, Claim, Delivery, send
 from scheduler.transport import Messenger, PermanentSendError, SendError
@@ -42,6 +42,12 @@ LEASE = timedelta(seconds=60)
 # Stop starting sends well before the lease runs out, leaving room for one slow send.
 SEND_BUDGET_SECONDS = 40.0
 MAX_ATTEMPTS = 10
+# A page or alert that only ever met transient errors (Twilio down, rate limits, network)
+# is not given up after MAX_ATTEMPTS: the escalation moves on then (ring instead of text,
+# or the next step), and the row keeps retrying at the capped back-off until it is this
+# old, so a long Twilio outage ends with every page delivered rather than dropped.
+KEEP_TRYING = timedelta(hours=12)
+KEEPS_TRYING_KINDS = ("page", "alert")
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 300.0
 
@@ -99,6 +105,8 @@ def claim_due(
         .with_for_update(skip_locked=True)
     )
     rows = list(session.scalars(stmt))
+    # The rest of each bundle comes along: one text a minute must carry all that is due.
+    rows += bundle_mates(session, rows, _due(now))
     held = held_until(session, rows, now, LEASE)
     claims = []
     for row in rows:
@@ -202,12 +210,32 @@ def record(
         if isinstance(outcome, str):
             _mark_sent(session, row, claim, outcome, now, note)
             report.sent += 1
-        elif isinstance(outcome, PermanentSendError) or claim.attempts >= MAX_ATTEMPTS:
+        elif isinstance(outcome, PermanentSendError) or (
+            claim.attempts >= MAX_ATTEMPTS and not _keeps_trying(row, now)
+        ):
             _mark_failed(session, row, claim, outcome, now, note)
             report.failed += 1
         else:
+            if claim.attempts == MAX_ATTEMPTS:
+                _escalate_while_retrying(session, row, claim, outcome, now)
             _schedule_retry(session, row, claim, outcome, now, delay, note)
             report.retried += 1
+
+
+def _keeps_trying(row: OutboxMessage, now: datetime) -> bool:
+    return row.kind in KEEPS_TRYING_KINDS and now - row.created_at < KEEP_TRYING
+
+
+def _escalate_while_retrying(
+    session: Session, row: OutboxMessage, claim: Claim, error: SendError, now: datetime
+) -> None:
+    """At the attempt limit the escalation stops waiting for Twilio; the row still retries."""
+    message = (
+        f"{claim.what} still not sent after {MAX_ATTEMPTS} attempts ({error.explanation}); "
+        f"escalating, and retrying for up to {KEEP_TRYING.total_seconds() / 3600:.0f} h"
+    )
+    _note(session, claim, f"{claim.event}_retrying", message, now)
+    page_failed(session, row, now=now, reason=error.explanation)
 
 
 def release(session: Session, claims: list[Claim], now: datetime) -> int:

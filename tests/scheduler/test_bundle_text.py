@@ -77,13 +77,27 @@ def test_the_oldest_emergency_keeps_its_problem_longest():
     assert len(first) >= len(second) >= len(third)
 
 
-def test_a_huge_burst_keeps_every_number_even_past_two_segments():
-    rows = [page(1043 + n) for n in range(45)]
+def test_a_bundle_too_long_for_its_parts_names_every_ticket_as_ranges():
+    rows = [page(1043 + n) for n in range(45)] + [page(1100), page(1102), page(1103)]
 
     body = bundle_body(rows)
 
-    assert numbers_in(body) == {row.ticket_id for row in rows}
-    assert "#1043 | #1044" in body
+    assert body == "48 EMERGENCIES: #1043-1087, #1100, #1102-1103 Reply ACK + ticket no."
+    assert segments(body) <= 2
+
+
+def test_a_regional_outage_fits_twilios_limit_and_says_how_many_more():
+    # Every other number: no ranges to save room, so the tail is counted, not listed.
+    rows = [page(2000 + 2 * n) for n in range(1000)]
+
+    body = bundle_body(rows)
+
+    assert len(body) <= 1600
+    assert body.startswith("1000 EMERGENCIES: #2000, #2002, ")
+    listed = numbers_in(body)
+    more = int(re.search(r" and (\d+) more: see the console\.", body).group(1))
+    assert len(listed) + more == 1000
+    assert body.endswith(" Reply ACK + ticket no.")
 
 
 def test_notices_and_odd_characters_become_plain_gsm7():
@@ -145,3 +159,10 @@ def test_the_bundle_note_names_the_other_tickets():
     assert bundle_note(rows[1], rows[:2]) == " (bundled with #1043)"
     assert bundle_note(rows[0], [rows[0], rows[3]]) == " (bundled)"
     assert bundle_note(rows[0], rows[:1]) == ""
+
+
+def test_a_note_on_a_huge_bundle_counts_the_others_instead_of_naming_them():
+    rows = [page(1043 + n) for n in range(40)]
+
+    assert bundle_note(rows[0], rows) == " (bundled with 39 other tickets)"
+    assert bundle_note(rows[0], rows[:3]) == " (bundled with #1044, #1045)"

@@ -329,3 +329,26 @@ def test_random_bursts_with_failures_lose_nothing_and_pace_every_phone(
     for phone in phones:
         moments = [sms["at"] for sms in messenger.sms if sms["to"] == phone]
         assert all(b - a >= HOLD for a, b in pairwise(moments))
+
+
+def test_a_burst_bigger_than_the_batch_goes_in_one_bundle_a_minute_later(
+    database, session, messenger, now
+):
+    # A regional outage: 120 emergencies for one technician, more than a tick's batch of 50.
+    pages = [new_page(session, due=now)]
+    tick(database, messenger, now)
+    pages += [new_page(session, due=now + timedelta(seconds=1)) for _ in range(119)]
+
+    for second in (1, 30, 59):
+        tick(database, messenger, now + timedelta(seconds=second))
+    assert len(messenger.sms) == 1
+    tick(database, messenger, now + HOLD)
+
+    first, bundle = messenger.sms
+    assert numbers_in(first["body"]) == {pages[0].ticket_id}
+    assert bundle["body"].startswith("119 EMERGENCIES: #")
+    rows = [fresh(session, page) for page in pages[1:]]
+    assert {(row.status, row.sent_at, row.provider_sid) for row in rows} == {
+        ("sent", now + HOLD, bundle["sid"])
+    }
+    assert timeline(session, pages[5].ticket_id)[-1].endswith("(bundled with 118 other tickets)")

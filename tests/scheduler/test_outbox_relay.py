@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 from functools import partial
 
 import pytest
-from outbox_testkit import CALL_CALLBACK, SMS_CALLBACK, TECH_PHONE, new_outbox, new_ticket
+from outbox_testkit import (
+    CALL_CALLBACK,
+    SMS_CALLBACK,
+    TECH_PHONE,
+    new_outbox,
+    new_page,
+    new_ticket,
+)
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +23,7 @@ from intake.clock import FrozenClock
 from intake.db import Database
 from scheduler.relay import (
     BACKOFF_CAP_SECONDS,
+    KEEP_TRYING,
     LEASE,
     MAX_ATTEMPTS,
     RelayReport,
@@ -29,7 +37,7 @@ from scheduler.transport import (
     RecordingMessenger,
     TransientSendError,
 )
-from ticketing.models import OutboxMessage, Ticket
+from ticketing.models import OutboxMessage, Technician, Ticket
 from ticketing.timeline import events_of
 
 RATE_LIMITED = TransientSendError("HTTP 429: Too Many Requests", "20429")
@@ -149,10 +157,10 @@ def test_rate_limited_then_sent_on_a_later_tick_exactly_once(
     assert "20429: too many requests to Twilio" in timeline(session, ticket)[0][1]
 
 
-def test_repeated_server_errors_give_up_after_max_attempts(
+def test_repeated_server_errors_give_up_a_notice_after_max_attempts(
     database, session, messenger, ticket, clock: FrozenClock, make_outbox
 ):
-    row = make_outbox()
+    row = make_outbox(kind="notice")
     messenger.fail_next(SERVER_ERROR, times=MAX_ATTEMPTS + 5)
 
     reports = [tick(database, messenger, clock.advance(timedelta(minutes=6))) for _ in range(12)]
@@ -165,11 +173,54 @@ def test_repeated_server_errors_give_up_after_max_attempts(
     assert "HTTP 500" in (row.last_error or "")
     events = timeline(session, ticket)
     assert [kind for kind, _ in events] == ["page_retrying", "page_failed"]
-    assert events[1][1] == (
-        f"SMS page to {TECH_PHONE} FAILED after {MAX_ATTEMPTS} attempts: "
-        "20500: HTTP 500: Internal Server Error"
+    assert events[1][1].endswith(
+        f"FAILED after {MAX_ATTEMPTS} attempts: 20500: HTTP 500: Internal Server Error"
     )
     assert messenger.sent == []
+
+
+def test_a_page_outlasts_a_long_twilio_outage_and_escalates_at_the_limit(
+    database, session, messenger, clock: FrozenClock
+):
+    tech = Technician(name="Dana Reyes", phone=TECH_PHONE)
+    session.add(tech)
+    session.flush()
+    row = new_page(session, due=clock(), technician_id=tech.id, created_at=clock())
+    # Twilio down for hours: every capped retry of the text (and of the call rung instead
+    # of it) meets a 500, forty times in all.
+    messenger.fail_next(SERVER_ERROR, times=40)
+
+    reports = [tick(database, messenger, clock.advance(timedelta(minutes=6))) for _ in range(40)]
+
+    assert sum(r.failed for r in reports) == 0
+    assert sum(r.sent for r in reports) == 2  # the text and the call, once Twilio is back
+    row = fresh(session, row)
+    assert row.status == "sent"
+    assert row.attempts > MAX_ATTEMPTS
+    # At the limit the escalation moved on at once: the technician was rung instead.
+    calls = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "call")).all()
+    assert [(c.to_number, c.escalation_step, c.status) for c in calls] == [(TECH_PHONE, 0, "sent")]
+    assert [m["to"] for m in messenger.sms] == [TECH_PHONE]
+    assert any(
+        f"still not sent after {MAX_ATTEMPTS} attempts" in message
+        for _, message in timeline(session, session.get(Ticket, row.ticket_id))
+    )
+
+
+def test_a_page_is_given_up_once_it_is_twelve_hours_old(
+    database, session, messenger, clock: FrozenClock
+):
+    row = new_page(session, due=clock(), created_at=clock())
+    messenger.fail_next(SERVER_ERROR, times=1000)
+
+    tick(database, messenger, clock())
+    for _ in range(13 * 12):
+        tick(database, messenger, clock.advance(timedelta(minutes=5, seconds=1)))
+
+    row = fresh(session, row)
+    assert row.status == "failed"
+    assert row.attempts > 100  # retried every capped back-off for twelve hours first
+    assert row.created_at + KEEP_TRYING <= row.next_attempt_at + timedelta(minutes=6)
 
 
 def test_a_permanent_error_fails_at_once_with_its_code(
@@ -354,32 +405,42 @@ def test_backoff_is_jittered_within_its_bounds():
     assert max(samples) - min(samples) > 5
 
 
-@pytest.mark.postgres_only
-def test_two_relays_never_claim_the_same_row(engine: Engine, wipe_database, now):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("FOR UPDATE SKIP LOCKED needs PostgreSQL; SQLite has a single writer")
+def _five_pages(engine: Engine, phones: list[str], now) -> sessionmaker:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory.begin() as s:
         ticket = Ticket(service_class="emergency")
         s.add(ticket)
         s.flush()
-        for n in range(5):
+        for n, phone in enumerate(phones):
             s.add(
                 OutboxMessage(
                     dedupe_key=f"skip-{n}",
                     ticket_id=ticket.id,
-                    to_number=TECH_PHONE,
+                    to_number=phone,
                     body=f"page {n}",
                     next_attempt_at=now,
                 )
             )
+    return factory
 
+
+def _claim_side_by_side(factory: sessionmaker, now) -> tuple[set[int], set[int]]:
     # The first relay still holds its row locks (uncommitted) while the second one claims.
     with factory.begin() as first, factory.begin() as second:
         mine = {c.id for c in claim_due(first, now, batch=2)}
         # Without SKIP LOCKED the second claim would wait for the first: fail, don't hang.
         second.execute(text("SET LOCAL lock_timeout = '2s'"))
         theirs = {c.id for c in claim_due(second, now, batch=10)}
+    return mine, theirs
+
+
+@pytest.mark.postgres_only
+def test_two_relays_never_claim_the_same_row(engine: Engine, wipe_database, now):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("FOR UPDATE SKIP LOCKED needs PostgreSQL; SQLite has a single writer")
+    factory = _five_pages(engine, [f"+1336555020{n}" for n in range(5)], now)
+
+    mine, theirs = _claim_side_by_side(factory, now)
 
     assert len(mine) == 2
     assert len(theirs) == 3
@@ -387,3 +448,16 @@ def test_two_relays_never_claim_the_same_row(engine: Engine, wipe_database, now)
     with factory() as s:
         rows = s.scalars(select(OutboxMessage)).all()
         assert {(r.status, r.attempts) for r in rows} == {("sending", 1)}
+
+
+@pytest.mark.postgres_only
+def test_a_relay_claims_a_whole_bundle_and_the_other_skips_it(engine: Engine, wipe_database, now):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("FOR UPDATE SKIP LOCKED needs PostgreSQL; SQLite has a single writer")
+    factory = _five_pages(engine, [TECH_PHONE] * 5, now)
+
+    mine, theirs = _claim_side_by_side(factory, now)
+
+    # Past its batch of 2: every due page to that phone rides in the one text.
+    assert len(mine) == 5
+    assert theirs == set()

@@ -69,7 +69,7 @@ def test_build_scheduler_has_the_relay_and_every_sweep(database, messenger, cloc
     assert isinstance(scheduler, BackgroundScheduler)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"outbox-relay", "sweep:escalations", "sweep:handoffs"}
-    assert jobs["outbox-relay"].trigger.interval == timedelta(seconds=1)
+    assert jobs["outbox-relay"].trigger.interval == timedelta(seconds=0.25)
     assert jobs["sweep:escalations"].trigger.interval == timedelta(seconds=15)
     assert jobs["sweep:handoffs"].trigger.interval == timedelta(seconds=60)
     for job in jobs.values():
