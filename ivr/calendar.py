@@ -86,8 +86,11 @@ def parse_business_hours(spec: str) -> BusinessHours:
     return BusinessHours(windows)
 
 
+@lru_cache(maxsize=16)
 def parse_holiday_calendar(spec: str) -> tuple[str, str | None] | None:
     """ "US-NC" → ("US", "NC"); "US" → ("US", None); "none" → None (no public holidays)."""
+    # Cached: every call builds the calendar anew, and checking the spec means building a
+    # holidays object (about a millisecond of the incoming-call webhook).
     spec = spec.strip()
     if spec.lower() in ("", "none"):
         return None

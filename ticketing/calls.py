@@ -56,12 +56,15 @@ def open_call(
     e164 = to_e164(from_raw)
     contact = contact_by_phone(session, e164)
     service_class = EMERGENCY if classification.is_emergency else ServiceClass.HELP_DESK.value
+    # Relationships, not bare ids: the call then holds its ticket (and the ticket its client)
+    # for the rest of the request, which the session alone does not (its identity map is
+    # weak), so the IVR's next questions cost no further queries.
     ticket = Ticket(
         service_class=service_class,
         classification_reason=classification.reason,
         source="phone",
-        client_id=contact.client_id if contact else None,
-        contact_id=contact.id if contact else None,
+        client=contact.client if contact else None,
+        contact=contact,
         caller_number=e164 or from_raw[:64],
         opened_at=now,
     )
@@ -69,7 +72,7 @@ def open_call(
     session.flush()
     call = Call(
         call_sid=call_sid,
-        ticket_id=ticket.id,
+        ticket=ticket,
         from_raw=from_raw[:64],
         caller_e164=e164,
         to_number=to_number[:64],

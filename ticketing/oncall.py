@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
@@ -68,10 +68,36 @@ def on_call(session: Session, at: datetime, role: str = "primary") -> Technician
 
     No zone is needed: each rotation hands off on its own zone's wall clock.
     """
+    if at.tzinfo is None:
+        raise ValueError("on_call needs a timezone-aware moment")
+    # The newest override covering `at` outranks every rotation (as in schedules' merge),
+    # so one query answers without building the shifts around it: every emergency call
+    # asks this while the caller listens.
+    override = _covering_override(session, at, role)
+    if override is not None:
+        return override.technician
     for shift in shifts(session, at, at + timedelta(microseconds=1), role=role):
         if shift.start <= at < shift.end:
             return shift.technician
     return None
+
+
+def _covering_override(session: Session, at: datetime, role: str) -> OnCallOverride | None:
+    """The newest override of `role` in force at `at` whose technician is active."""
+    stmt = (
+        select(OnCallOverride)
+        .join(OnCallOverride.technician)
+        .options(contains_eager(OnCallOverride.technician))
+        .where(
+            OnCallOverride.role == role,
+            Technician.active.is_(True),
+            OnCallOverride.starts_at <= at,
+            or_(OnCallOverride.ends_at.is_(None), OnCallOverride.ends_at > at),
+        )
+        .order_by(OnCallOverride.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
 
 
 def add_override(

@@ -16,8 +16,9 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from ticketing.errors import DomainError
 from ticketing.models import OnCallOverride, Rotation, RotationMember, Technician
 
 ROLES = ("primary", "secondary")
@@ -81,7 +82,10 @@ def local_instant(naive: datetime, tz: ZoneInfo) -> datetime:
     happens (spring forward) means the first valid instant after it: the moment the
     clocks jump, e.g. 02:30 on 2026-03-08 in New York is 03:00 EDT.
     """
-    first = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    try:
+        first = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    except OverflowError:  # 9999-12-31 23:59 local is past the last UTC datetime
+        raise DomainError(f"{naive:%Y-%m-%d %H:%M} is out of range") from None
     if first.astimezone(tz).replace(tzinfo=None) == naive:
         return first
     # In a gap the two folds map to either side of the jump; bisect for the jump itself.
@@ -139,6 +143,8 @@ def _override_segments(
     stmt = (
         select(OnCallOverride)
         .join(OnCallOverride.technician)
+        # The join already reads each technician: no query per override after it.
+        .options(contains_eager(OnCallOverride.technician))
         .where(
             OnCallOverride.role == role,
             Technician.active.is_(True),
