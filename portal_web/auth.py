@@ -27,6 +27,7 @@ from portal_web.security import login_manager
 from ticketing.account_models import User
 from ticketing.accounts import (
     Site,
+    end_sessions,
     normalize_email,
     request_reset,
     set_password,
@@ -105,8 +106,15 @@ def login() -> ResponseReturnValue:
 @auth.post("/logout")
 def logout() -> ResponseReturnValue:
     """End the session (a POST with the CSRF token: a link elsewhere cannot log you out)."""
-    logout_user()
+    if current_user.is_authenticated:
+        # Cookie sessions live in the browser: a copy of this one (or of the remember
+        # cookie) would stay valid unless the user's session version moves on.
+        end_sessions(me())
+        db().commit()
     session.clear()
+    # After clear(): logout_user() leaves the order to delete the remember cookie in
+    # the session, which clear() would throw away.
+    logout_user()
     flash("You are logged out.")
     return redirect(url_for("public.front"))
 

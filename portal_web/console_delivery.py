@@ -51,7 +51,7 @@ def parse_delivery_filter(args: Mapping[str, str]) -> DeliveryFilter:
     """A filter from the query string; unknown values mean "any", a bad page means 1."""
     channel, status = args.get("channel") or None, args.get("status") or None
     raw_page = (args.get("page") or "1").strip()
-    page = int(raw_page) if raw_page.isdigit() and len(raw_page) <= MAX_PAGE_DIGITS else 1
+    page = int(raw_page) if raw_page.isdecimal() and len(raw_page) <= MAX_PAGE_DIGITS else 1
     return DeliveryFilter(
         channel=channel if channel in CHANNELS else None,
         status=status if status in STATUSES else None,

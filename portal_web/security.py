@@ -5,7 +5,7 @@ Twilio's webhooks and the Stripe webhook are signed instead: they are exempt fro
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -17,6 +17,13 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see that page."
 # Where signatures, not browser sessions, prove who is asking.
 CSRF_EXEMPT_PREFIXES = ("twilio", "sandbox", "stripe_webhook", "calendar_feed")
+
+# Browser-facing blueprints whose input goes to the database as typed.
+BROWSER_BLUEPRINTS = ("portal", "console", "auth", "public", "calendar_feed")
+NUL_REFUSED = (
+    "The request contains a NUL character (\\0), which cannot be stored. "
+    "Remove it and send the form again."
+)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -43,17 +50,39 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.is_secure or request.headers.get("X-Forwarded-Proto") == "https":
+    if request.is_secure or _public_origin_is_https():
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
+def _public_origin_is_https() -> bool:
+    # X-Forwarded-Proto counts only from a trusted proxy (ProxyFix then sets is_secure);
+    # from anyone else it is the client's own claim.
+    settings = current_app.config.get("SETTINGS")
+    return bool(settings and settings.public_base_url.startswith("https://"))
+
+
+def _refuse_nul() -> None:
+    # PostgreSQL cannot store NUL in text (psycopg raises: a 500), and no one types it.
+    if request.blueprint not in BROWSER_BLUEPRINTS:
+        return
+    typed = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    if request.method == "POST":
+        typed.extend(request.form.items(multi=True))
+    if any("\x00" in f"{name}{value}" for name, value in typed):
+        abort(400, NUL_REFUSED)
+
+
 def init_security(app: Flask) -> None:
-    """Log-in sessions, CSRF on every form, and security headers on every answer."""
+    """Log-in sessions, CSRF on every form, NUL refused, security headers on every answer."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault(
+        "REMEMBER_COOKIE_SAMESITE", app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
+    )
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     login_manager.init_app(app)
+    app.before_request(_refuse_nul)
     csrf.init_app(app)
     app.after_request(_headers)
 

@@ -15,6 +15,7 @@ from ticketing.account_models import AccessRequest, User
 from ticketing.credentials import (
     MAX_PASSWORD_LENGTH,
     Site,
+    end_sessions,
     hash_password,
     issue_link,
     normalize_email,
@@ -38,6 +39,7 @@ __all__ = [
     "add_client_user",
     "add_staff_user",
     "approve_request",
+    "end_sessions",
     "hash_password",
     "issue_link",
     "normalize_email",
@@ -51,6 +53,9 @@ __all__ = [
     "user_by_email",
     "verify_password",
 ]
+
+# The rejection email quotes the reason; the console's field allows this much.
+MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,8 @@ def reject_request(
     session: Session, request_id: int, *, reason: str, now: datetime, site: Site, decided_by: str
 ) -> AccessRequest:
     """Turn a request down and tell the requester politely."""
+    if len(reason.strip()) > MAX_REASON:
+        raise DomainError(f"the reason is at most {MAX_REASON} characters (it is emailed)")
     request = _pending(session, request_id)
     request.status, request.decided_at, request.decided_by = "rejected", now, decided_by
     subject, body = rejection(request, reason.strip(), site)

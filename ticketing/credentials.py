@@ -168,6 +168,12 @@ def set_password(session: Session, token: PasswordToken, password: str, *, now: 
     )
     token.used_at = now
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_sessions(user)
     user.last_login_at = now
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session and "keep me logged in" cookie of `user` stops working (log out,
+    password change): the cookies are signed copies of the old session version."""
+    user.session_version += 1

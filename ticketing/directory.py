@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ivr.phones import to_e164
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import Client, Contact, Technician
+
+# The columns' sizes: longer text is refused here, not cut (nor a database error).
+MAX_NAME = 200
+MAX_EMAIL = 254
 
 
 def valid_phone(raw: str) -> str:
@@ -28,10 +32,14 @@ def add_client(
 ) -> Client:
     """Create a client company; the account number is what callers key in."""
     account_number = account_number.strip()
-    if not account_number.isdigit() or not 3 <= len(account_number) <= 12:
+    # ASCII digits only: "²" is a digit to str.isdigit, but no phone has that key.
+    digits = account_number.isascii() and account_number.isdigit()
+    if not digits or not 3 <= len(account_number) <= 12:
         raise DomainError("an account number is 3 to 12 digits (callers key it in)")
     if not name.strip():
         raise DomainError("a client needs a name")
+    if len(name.strip()) > MAX_NAME:
+        raise DomainError(f"a client's name is at most {MAX_NAME} characters")
     if client_by_account(session, account_number) is not None:
         raise DomainError(f"account {account_number} already exists")
     client = Client(
@@ -65,6 +73,10 @@ def add_contact(
         raise NotFound(f"no client has account number {account_number}")
     if not name.strip():
         raise DomainError("a contact needs a name")
+    if len(name.strip()) > MAX_NAME:
+        raise DomainError(f"a contact's name is at most {MAX_NAME} characters")
+    if len((email or "").strip()) > MAX_EMAIL:
+        raise DomainError(f"an email address is at most {MAX_EMAIL} characters")
     contact = Contact(
         client_id=client.id,
         name=name.strip(),
@@ -86,6 +98,8 @@ def contact_by_phone(session: Session, e164: str | None) -> Contact | None:
         .where(Contact.phone == e164)
         .order_by(Contact.is_representative.desc(), Contact.id)
         .limit(1)
+        # Whoever finds the caller names their company next: one query, not two.
+        .options(joinedload(Contact.client))
     )
     return session.scalar(stmt)
 

@@ -19,6 +19,20 @@ from sqlalchemy.orm import Session
 from ticketing.models import Client
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Longer cells are cut in error messages: a 100 kB cell would drown the other errors.
+SHOWN = 40
+
+
+def _figure(number: Decimal) -> str:
+    text = str(number)
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}... ({len(text)} characters)"
+
+
+def shown(value: str) -> str:
+    """A cell as an error message quotes it: repr'd, long ones cut."""
+    if len(value) <= SHOWN:
+        return repr(value)
+    return f"{value[:SHOWN]!r}... ({len(value)} characters)"
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,7 @@ def _header(cells: list[str], required: tuple[str, ...], optional: tuple[str, ..
     if missing:
         errors.append("missing column(s): " + ", ".join(missing))
     if unknown:
-        errors.append("unknown column(s): " + ", ".join(repr(c) for c in unknown))
+        errors.append("unknown column(s): " + ", ".join(shown(c) for c in unknown))
     if doubled:
         errors.append("column(s) named twice: " + ", ".join(doubled))
     if errors:
@@ -95,6 +109,10 @@ def _read(reader, sheet: Sheet, required: tuple[str, ...], optional: tuple[str, 
         start, last = last + 1, reader.line_num
         if not any(c.strip() for c in cells):
             continue  # blank lines (often at the end of a file)
+        if any("\x00" in c for c in cells):
+            # Not text (PostgreSQL cannot even store it): say so rather than fail on saving.
+            sheet.errors.append(f"line {start}: a NUL character: is this a CSV text file?")
+            continue
         if len(cells) != len(names):
             sheet.errors.append(
                 f"line {start}: {len(cells)} fields, but the header names {len(names)}"
@@ -130,7 +148,7 @@ class Fields:
         """One of `choices` (case-insensitive)."""
         value = self.row.cells.get(name, "").lower()
         if value not in choices:
-            self.fail(f"{name} {value!r} is not one of {' | '.join(choices)}")
+            self.fail(f"{name} {shown(value)} is not one of {' | '.join(choices)}")
             return None
         return value
 
@@ -144,7 +162,7 @@ class Fields:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.fail(f"{name} {value!r} is not a date (use YYYY-MM-DD, e.g. 2026-12-01)")
+            self.fail(f"{name} {shown(value)} is not a date (use YYYY-MM-DD, e.g. 2026-12-01)")
             return None
 
     def number(
@@ -167,17 +185,18 @@ class Fields:
                 raise InvalidOperation
             number = Decimal(value)
         except InvalidOperation:
-            self.fail(f"{name} {value!r} is not a number (digits and a point, e.g. 150.00)")
+            self.fail(f"{name} {shown(value)} is not a number (digits and a point, e.g. 150.00)")
             return None
         return self._in_range(name, number, places, below, minimum)
 
     def _in_range(
         self, name: str, number: Decimal, places: int, below: Decimal, minimum: Decimal | None
     ) -> Decimal | None:
-        if number != number.quantize(Decimal(1).scaleb(-places)):
-            self.fail(f"{name} {number} has more than {places} decimal places")
-        elif abs(number) >= below:
-            self.fail(f"{name} {number} is too large")
+        # Size first: quantize() raises on a number of more than 28 digits.
+        if abs(number) >= below:
+            self.fail(f"{name} {_figure(number)} is too large")
+        elif number != number.quantize(Decimal(1).scaleb(-places)):
+            self.fail(f"{name} {_figure(number)} has more than {places} decimal places")
         elif minimum is not None and number < minimum:
             self.fail(f"{name} {number} is less than {minimum}")
         else:
@@ -189,8 +208,10 @@ class Fields:
         value = self.row.cells.get(name, "")
         if not value:
             return default
-        if not value.isdigit() or not minimum <= int(value) <= maximum:
-            self.fail(f"{name} {value!r} is not a whole number from {minimum} to {maximum}")
+        # ASCII only: "²".isdigit() is true and int("²") raises; short: int() of a 5,000-digit
+        # string raises too.
+        if not is_small_whole(value) or not minimum <= int(value) <= maximum:
+            self.fail(f"{name} {shown(value)} is not a whole number from {minimum} to {maximum}")
             return None
         return int(value)
 
@@ -218,8 +239,13 @@ def client_of(f: Fields, clients: dict[str, Client]) -> Client | None:
     """The row's client (the `account` column), or None with an error."""
     account = f.text("account")
     if account is not None and account not in clients:
-        f.fail(f"account {account!r} is not a client's account number")
+        f.fail(f"account {shown(account)} is not a client's account number")
     return clients.get(account or "")
+
+
+def is_small_whole(value: str) -> bool:
+    """True for 1 to 9 ASCII digits (a whole number any INTEGER column holds)."""
+    return value.isascii() and value.isdigit() and len(value) <= 9
 
 
 def line_of(error: str) -> int:

@@ -25,8 +25,10 @@ from ticketing.import_fields import (
     Row,
     client_of,
     clients_by_account,
+    is_small_whole,
     line_of,
     read_sheet,
+    shown,
 )
 from ticketing.invoices import PAYMENT_TERMS_DAYS, ZERO, line_amount, money
 from ticketing.models import Client, Ticket
@@ -45,6 +47,8 @@ INVOICE_OPTIONAL = ("ticket",)
 INVOICE_STATUSES = ("issued", "paid", "draft", "void")
 # The columns an invoice's rows must agree on (they describe the invoice, not the line).
 INVOICE_WIDE = ("client", "issued_on", "due_on", "status")
+# Amounts and totals are Numeric(12, 2): PostgreSQL refuses ten billion dollars or more.
+MAX_AMOUNT = Decimal("1e10")
 
 
 @dataclass
@@ -67,9 +71,10 @@ def _ticket(session: Session, f: Fields, client: Client | None) -> int | None:
     raw = f.row.cells.get("ticket", "").lstrip("#")
     if not raw:
         return None
-    ticket = session.get(Ticket, int(raw)) if raw.isdigit() else None
+    ticket = session.get(Ticket, int(raw)) if is_small_whole(raw) else None
     if ticket is None or client is None or ticket.client_id != client.id:
-        f.fail(f"ticket {raw!r} is not a ticket of account {f.row.cells.get('account')!r}")
+        account = shown(f.row.cells.get("account", ""))
+        f.fail(f"ticket {shown(raw)} is not a ticket of account {account}")
         return None
     return ticket.id
 
@@ -90,6 +95,10 @@ def _invoice_row(
     quantity = f.number("quantity", below=Decimal("1e8"), minimum=Decimal("0.01"))
     unit_price = f.number("unit_price")
     ticket_id = _ticket(session, f, client)
+    if quantity is not None and unit_price is not None:
+        amount = line_amount(quantity, unit_price)
+        if abs(amount) >= MAX_AMOUNT:
+            f.fail(f"quantity x unit_price = {amount} is too large for one line")
     if len(errors) > before:
         return None
     if issued_on and due_on is None:
@@ -114,6 +123,9 @@ def _group(rows: list[InvoiceRow], errors: list[str]) -> dict[str, list[InvoiceR
         groups[row.number].append(row)
     for number, lines in groups.items():
         first = lines[0]
+        total = sum((line_amount(row.quantity, row.unit_price) for row in lines), ZERO)
+        if abs(total) >= MAX_AMOUNT:
+            errors.append(f"line {first.line}: invoice {number}: total {total} is too large")
         for row in lines[1:]:
             for name in INVOICE_WIDE:
                 if getattr(row, name) != getattr(first, name):

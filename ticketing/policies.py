@@ -26,6 +26,8 @@ DEFAULT_STEPS = (
 )
 DEFAULT_REPEAT = 2
 MAX_DELAY_SECONDS = 24 * 3600
+# Steps of one round: far more than any real policy, far fewer than a pasted log file.
+MAX_STEPS = 20
 _DURATION = re.compile(r"^\s*(\d{1,6})\s*(s|sec|secs|m|min|mins|h|hr|hrs)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "secs": 1, "m": 60, "min": 60, "mins": 60}
 _UNIT_SECONDS |= {"h": 3600, "hr": 3600, "hrs": 3600}
@@ -118,6 +120,8 @@ def set_policy(
     now: datetime,
 ) -> EscalationPolicy:
     """Replace the default policy's steps (all validated first: nothing half-saved)."""
+    if len(steps) > MAX_STEPS:
+        raise DomainError(f"a policy has at most {MAX_STEPS} steps, not {len(steps)}")
     specs = [parse_step(step) for step in steps]
     if not specs:
         raise DomainError("a policy needs at least one step")

@@ -2,11 +2,12 @@
 
 Rules (tolerant, because people type on a phone at 3 a.m.):
 
-- Case, leading punctuation or emoji, and full-width letters do not matter.
+- Case, leading punctuation or emoji, full-width letters, digits of any script and
+  invisible characters (zero-width spaces, direction marks) do not matter.
 - The command is the first word: ACK (ACKNOWLEDGE, ACKNOWLEDGED), RES (RESOLVE,
   RESOLVED), ESC (ESCALATE, ESCALATED), NE, HELP (INFO, COMMANDS, "?"). Only whole
   words count: "need help" is not NE, "reset" is not RES, "acking" is nothing.
-- The ticket number follows it, glued or after punctuation, with an optional "#",
+- The ticket number follows it, glued or after any punctuation, with an optional "#",
   "ticket", "tkt" or "no.": "ACK 1042", "ack #1042", "Ack: ticket 1042", "ACK1042".
   The swapped order "1042 ACK" / "#1042 ack" is accepted too (the number first, then
   the command word); a number anywhere else is part of the free text.
@@ -65,20 +66,34 @@ _WORDS = {
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 OPT_IN_WORDS = frozenset({"start", "yes", "unstop"})
 MAX_REST = 300
+MAX_BODY = 1600
 
 _FLAGS = re.IGNORECASE | re.ASCII | re.DOTALL  # ASCII: the Kelvin sign is not a "k"
 _LEAD = r"[^a-z0-9#]*"  # emoji, quotes, spaces before the command
 _SEP = r"[\s,.:;!\-]*"
 _NUMBER = r"(?:(?:ticket|tkt|no\.?)\s*)?#?\s*(?P<num>[0-9]+)(?![0-9])"
 _WORD = r"(?P<word>[a-z]+)(?![a-z])"
-_COMMAND_FIRST = re.compile(rf"{_LEAD}{_WORD}{_SEP}(?:{_NUMBER})?(?P<rest>.*)", _FLAGS)
-_NUMBER_FIRST = re.compile(rf"{_LEAD}#?\s*(?P<num>[0-9]+){_SEP}{_WORD}(?P<rest>.*)", _FLAGS)
+# Any punctuation, emoji or dash ("ACK – 1042", "ACK (1042)", "1042 – ack") may stand between
+# the command and its number: a number dropped there would make the command act on another
+# ticket (the sender's latest page).
+_GAP = r"[^a-z0-9]*+"  # possessive: linear time on a 1,600-character text
+_COMMAND_FIRST = re.compile(rf"{_LEAD}{_WORD}(?:{_GAP}{_NUMBER})?{_SEP}(?P<rest>.*)", _FLAGS)
+_NUMBER_FIRST = re.compile(rf"{_LEAD}#?\s*(?P<num>[0-9]+){_GAP}{_WORD}(?P<rest>.*)", _FLAGS)
 _ONE_WORD = re.compile(r"[^a-z0-9]*(?P<word>[a-z]+)[^a-z0-9]*", _FLAGS)
+
+
+def _plain(ch: str) -> str:
+    if ch.isdecimal() and not ch.isascii():
+        return str(unicodedata.decimal(ch))  # "١٠٤٢" (Arabic-Indic) is 1042 too
+    # Zero-width spaces, direction marks and BOMs are invisible: they separate nothing.
+    return "" if unicodedata.category(ch) == "Cf" else ch
 
 
 def parse_reply(body: str) -> Reply:
     """Read one text from a technician (pure: no database, no Twilio)."""
-    text = unicodedata.normalize("NFKC", body or "").strip()
+    # Twilio delivers at most 1,600 characters (and int() refuses 4,300 digits or more).
+    normal = unicodedata.normalize("NFKC", (body or "")[:MAX_BODY])
+    text = "".join(_plain(ch) for ch in normal).strip()
     if text and set(text) <= {"?"}:
         return Reply(Command.HELP)
     single = _ONE_WORD.fullmatch(text)

@@ -115,7 +115,9 @@ def active_technician(session: Session, name: str) -> Technician:
     """The active technician with that name (case-insensitive)."""
     tech = technician_by_name(session, name)
     if tech is None:
-        raise NotFound(f"no technician named {name.strip()!r}")
+        # Quoted back to the form (the board's flash rides in the session cookie): cut.
+        shown = name.strip() if len(name.strip()) <= 120 else name.strip()[:120] + "…"
+        raise NotFound(f"no technician named {shown!r}")
     if not tech.active:
         raise DomainError(f"{tech.name} is not an active technician")
     return tech

@@ -7,18 +7,21 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, abort, current_app, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
+from webhooks import params
 from webhooks.receipts import keep_answer, request_key, stored_answer
 from webhooks.security import twilio_signed
 
 log = logging.getLogger(__name__)
 
 TWIML = "text/xml; charset=utf-8"
+# Valid voice and messaging TwiML alike: hang up, or send no reply.
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 # Voice and messaging TwiML alike: the wrapper only needs str() of it.
 Document = VoiceResponse | MessagingResponse
@@ -54,6 +57,9 @@ def twilio_webhook(on_failure: Failure) -> Callable[[View], Callable[..., Respon
         @twilio_signed
         @wraps(view)
         def handler(**kwargs: Any) -> Response:
+            if any(isinstance(v, int) and v > params.MAX_INT for v in kwargs.values()):
+                # No row has such an id (and the database would refuse to compare with it).
+                abort(404)
             database = current_app.extensions["db"]
             key = request_key(request)
             try:
@@ -82,7 +88,12 @@ def _fail(database: Any, on_failure: Failure) -> Response:
         database.session.rollback()
     except Exception:
         log.exception("rollback failed")
-    answer = on_failure(current_app.config["SETTINGS"])
+    try:
+        answer = on_failure(current_app.config["SETTINGS"])
+    except Exception:
+        # The safe answer itself failed: an empty <Response/> still beats a 500.
+        log.exception("failure answer failed for %s", request.path)
+        return Response(EMPTY_TWIML, status=200, content_type=TWIML)
     if answer is None:
         return Response(status=204)
     return Response(str(answer), status=200, content_type=TWIML)

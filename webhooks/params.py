@@ -19,8 +19,23 @@ def now() -> datetime:
 
 
 def form(name: str, limit: int = 200) -> str:
-    """A posted field, cut to `limit` characters (Twilio's fields are short; attackers' not)."""
-    return request.form.get(name, "")[:limit]
+    """A posted field, cut to `limit` characters (Twilio's fields are short; attackers' not),
+    without NUL characters (PostgreSQL cannot store them: the caller's words would be lost)."""
+    return request.form.get(name, "").replace("\x00", "")[:limit]
+
+
+# The largest value an INTEGER column holds (PostgreSQL): ids, durations, sequence numbers.
+MAX_INT = 2**31 - 1
+
+
+def whole(name: str, limit: int = 10) -> int | None:
+    """A posted whole number of at most `limit` ASCII digits that fits an INTEGER column, or
+    None ("²".isdigit() is true, and int("²") raises)."""
+    value = form(name, limit + 1).strip()
+    if len(value) > limit or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= MAX_INT else None
 
 
 def digits() -> str:

@@ -30,8 +30,7 @@ def _call(session: Session) -> Call:
 
 
 def _seconds(name: str) -> int | None:
-    value = params.form(name, 10)
-    return int(value) if value.isdigit() else None
+    return params.whole(name)
 
 
 def _closed(session: Session, call: Call) -> bool:

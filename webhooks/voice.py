@@ -19,14 +19,16 @@ from ticketing import calls, helpdesk
 from ticketing.calendar_days import business_calendar
 from ticketing.models import Call
 from webhooks import params
+from webhooks.fallback import apology_keeping_the_call, message_kept_in_spool
 from webhooks.handling import twilio_webhook
 
 bp = Blueprint("twilio_voice", __name__)
 
 
 def apology(settings: Any) -> VoiceResponse:
-    """Safe TwiML for a failure mid-call (shared by every caller-facing route)."""
-    return flow.apology(settings.firm_name, settings.fallback_forward_number)
+    """Safe TwiML for a failure mid-call (shared by every caller-facing route); the call is
+    kept in the local spool, so that it becomes a ticket even when the database is down."""
+    return apology_keeping_the_call(settings)
 
 
 def _moment(calendar: Any) -> datetime:
@@ -34,9 +36,12 @@ def _moment(calendar: Any) -> datetime:
     simulated = params.form("SimulatedAt", 40)
     if params.settings().sandbox and simulated:
         try:
-            return local_moment(calendar, datetime.strptime(simulated, "%Y-%m-%d %H:%M"))
+            moment = datetime.strptime(simulated, "%Y-%m-%d %H:%M")
         except ValueError:
-            pass
+            return params.now()
+        # Year 9999 would overflow on the way to UTC; a simulation needs no other century.
+        if 2000 <= moment.year <= 2099:
+            return local_moment(calendar, moment)
     return params.now()
 
 
@@ -127,13 +132,12 @@ def menu(session: Session, attempt: int) -> VoiceResponse:
 
 
 def _store_recording(session: Session, call: Call) -> None:
-    duration = params.form("RecordingDuration", 10)
     calls.store_recording(
         session,
         call,
         url=params.form("RecordingUrl", 500),
         sid=params.form("RecordingSid", 64),
-        duration=int(duration) if duration.isdigit() else None,
+        duration=params.whole("RecordingDuration"),
         now=params.now(),
     )
 
@@ -205,7 +209,7 @@ def callback_number(session: Session, attempt: int) -> VoiceResponse:
 
 
 @bp.post(Paths.FALLBACK_MESSAGE)
-@twilio_webhook(lambda settings: flow.last_resort(settings.firm_name))
+@twilio_webhook(message_kept_in_spool)
 def fallback_message(session: Session) -> VoiceResponse:
     """A message left after something failed mid-call: it still becomes a paged ticket."""
     call = _call(session)
@@ -220,11 +224,10 @@ def fallback_message(session: Session) -> VoiceResponse:
 def status(session: Session) -> None:
     """A call's status changed (answer 204); a hang-up mid-intake still pages."""
     call_sid = params.form("CallSid", 64)
-    sequence = params.form("SequenceNumber", 10)
     calls.call_status(
         session,
         call_sid,
         params.form("CallStatus", 20),
-        int(sequence) if sequence.isdigit() else None,
+        params.whole("SequenceNumber"),
         now=params.now(),
     )

@@ -29,6 +29,8 @@ class Staff:
             "INTAKE_INSTANCE_PATH": str(tmp_path),
             "SECRET_KEY": "t",
             "PUBLIC_BASE_URL": BASE,
+            # A service reachable from outside must have its own Twilio token.
+            "TWILIO_AUTH_TOKEN": "test-auth-token",
             "SMTP_URL": None,
         }
 

@@ -32,6 +32,7 @@ class Intake:
         self.env["DATABASE_URL"] = f"sqlite:///{directory}/x.db"
         self.env["INTAKE_INSTANCE_PATH"] = str(directory)
         self.env["PUBLIC_BASE_URL"] = "https://intake.example.com"
+        self.env["TWILIO_AUTH_TOKEN"] = "test-auth-token"
         self.engine: Engine | None = None
 
     def __call__(self, *args: str) -> Result:
