@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
 import signal
 import socket
@@ -286,11 +285,6 @@ class Stack:
         )
         urllib.request.urlopen(request, timeout=10).close()
 
-    def twilio_reset(self) -> None:
-        """Clear the fake Twilio API's log."""
-        request = urllib.request.Request(f"{self.twilio_url}/_bench/reset", data=b"", method="POST")
-        urllib.request.urlopen(request, timeout=10).close()
-
 
 @contextmanager
 def running_stack(
@@ -311,8 +305,3 @@ def running_stack(
             print(f"logs kept in {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def shell_quote(argv: list[str]) -> str:
-    """argv as one shell line (for messages)."""
-    return " ".join(shlex.quote(a) for a in argv)

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -173,8 +174,6 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
 
 
 def _loopback(url: str) -> bool:
-    from urllib.parse import urlsplit
-
     return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
 
 

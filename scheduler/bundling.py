@@ -200,12 +200,13 @@ def _compact(head: str, bundle: Sequence[Textable], parts: list[str], tail: str)
     """Every ticket number as ranges (#1043-1079, #1081), within MAX_BODY; then a count."""
     loose = [part for claim, part in zip(bundle, parts, strict=True) if claim.ticket_id is None]
     numbers = sorted({c.ticket_id for c in bundle if c.ticket_id is not None})
-    ranges: list[str] = []
+    runs: list[list[int]] = []  # [first, last] of each run of consecutive numbers
     for number in numbers:
-        if ranges and _ends_at(ranges[-1]) == number - 1:
-            ranges[-1] = f"{ranges[-1].split('-')[0]}-{number}"
+        if runs and runs[-1][1] == number - 1:
+            runs[-1][1] = number
         else:
-            ranges.append(f"#{number}")
+            runs.append([number, number])
+    ranges = [f"#{a}" if a == b else f"#{a}-{b}" for a, b in runs]
     items = loose + ranges
     text = head + ", ".join(items) + tail
     kept = len(items)
@@ -214,10 +215,6 @@ def _compact(head: str, bundle: Sequence[Textable], parts: list[str], tail: str)
         more = f" and {len(items) - kept} more: see the console."
         text = head + ", ".join(items[:kept]) + more + tail
     return text
-
-
-def _ends_at(item: str) -> int:
-    return int(item.rsplit("-", 1)[-1].lstrip("#"))
 
 
 def _refill(head: str, parts: list[str], tail: str, index: int, longer: str) -> str:

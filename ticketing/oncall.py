@@ -9,13 +9,20 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import OnCallOverride, Rotation, RotationMember, Technician
 from ticketing.paging import enqueue_sms
-from ticketing.schedules import ROLES, Shift, business_zone, local_label, shifts
+from ticketing.schedules import (
+    ROLES,
+    Shift,
+    business_zone,
+    local_label,
+    overrides_in_force,
+    shifts,
+)
 from ticketing.sms_text import to_gsm7
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -84,20 +91,8 @@ def on_call(session: Session, at: datetime, role: str = "primary") -> Technician
 
 def _covering_override(session: Session, at: datetime, role: str) -> OnCallOverride | None:
     """The newest override of `role` in force at `at` whose technician is active."""
-    stmt = (
-        select(OnCallOverride)
-        .join(OnCallOverride.technician)
-        .options(contains_eager(OnCallOverride.technician))
-        .where(
-            OnCallOverride.role == role,
-            Technician.active.is_(True),
-            OnCallOverride.starts_at <= at,
-            or_(OnCallOverride.ends_at.is_(None), OnCallOverride.ends_at > at),
-        )
-        .order_by(OnCallOverride.id.desc())
-        .limit(1)
-    )
-    return session.scalar(stmt)
+    in_force = overrides_in_force(role, at, at + timedelta(microseconds=1))
+    return session.scalar(in_force.order_by(OnCallOverride.id.desc()).limit(1))
 
 
 def add_override(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from ticketing.errors import DomainError
@@ -137,10 +137,9 @@ def _rotation_segments(rotations: Iterable[Rotation], lo: datetime, hi: datetime
     return segments
 
 
-def _override_segments(
-    session: Session, role: str, lo: datetime, hi: datetime, cap: datetime
-) -> list[_Segment]:
-    stmt = (
+def overrides_in_force(role: str, lo: datetime, hi: datetime) -> Select[tuple[OnCallOverride]]:
+    """Overrides of `role` with an active technician that overlap [lo, hi), technician loaded."""
+    return (
         select(OnCallOverride)
         .join(OnCallOverride.technician)
         # The join already reads each technician: no query per override after it.
@@ -152,8 +151,13 @@ def _override_segments(
             or_(OnCallOverride.ends_at.is_(None), OnCallOverride.ends_at > lo),
         )
     )
+
+
+def _override_segments(
+    session: Session, role: str, lo: datetime, hi: datetime, cap: datetime
+) -> list[_Segment]:
     segments = []
-    for row in session.scalars(stmt):
+    for row in session.scalars(overrides_in_force(role, lo, hi)):
         # A standing override is shown up to the window's end (`cap`).
         end = row.ends_at if row.ends_at is not None else cap
         if end <= row.starts_at:  # `set` twice at one moment leaves an empty override

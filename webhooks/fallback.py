@@ -98,10 +98,4 @@ def fallback_transcription(session: Session) -> None:
         if not keep_in_spool("transcription"):
             raise OSError("the local spool cannot be written")
         return
-    calls.store_transcription(
-        session,
-        call,
-        text=params.form("TranscriptionText", 4000),
-        status=params.form("TranscriptionStatus", 20),
-        now=params.now(),
-    )
+    calls.store_transcription(session, call, **params.transcription(), now=params.now())

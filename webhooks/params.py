@@ -38,6 +38,14 @@ def whole(name: str, limit: int = 10) -> int | None:
     return number if number <= MAX_INT else None
 
 
+def transcription() -> dict[str, str]:
+    """Twilio's transcription callback fields, as store_transcription takes them."""
+    return {
+        "text": form("TranscriptionText", 4000),
+        "status": form("TranscriptionStatus", 20),
+    }
+
+
 def digits() -> str:
     """The keys pressed, keeping only 0-9, * and #."""
     return "".join(ch for ch in form("Digits", 40) if ch.isdigit() or ch in "*#")

@@ -29,10 +29,6 @@ def _call(session: Session) -> Call:
     return call
 
 
-def _seconds(name: str) -> int | None:
-    return params.whole(name)
-
-
 def _closed(session: Session, call: Call) -> bool:
     """Whether the help desk has closed since the call came in."""
     # The call's own clock: the moment it was classified for, moved on by the time
@@ -48,9 +44,9 @@ def wait(session: Session) -> VoiceResponse:
     call, now = _call(session), params.now()
     entry = helpdesk.join_queue(session, call, now=now)
     if _closed(session, call):
-        helpdesk.close_for_the_day(session, entry, _seconds("QueueTime"), now=now)
+        helpdesk.close_for_the_day(session, entry, params.whole("QueueTime"), now=now)
         return queue.closing(params.settings().firm_name)
-    position = _seconds("QueuePosition") or helpdesk.position_of(session, call.call_sid)
+    position = params.whole("QueuePosition") or helpdesk.position_of(session, call.call_sid)
     estimate = helpdesk.estimated_wait(session, position, now)
     return queue.waiting(position, estimate, params.settings().hold_music_url)
 
@@ -67,7 +63,9 @@ def key(session: Session) -> VoiceResponse:
 def done(session: Session) -> VoiceResponse:
     """The caller left the queue: after a session say goodbye, otherwise take a message."""
     call, result = _call(session), params.form("QueueResult", 40)
-    outcome = helpdesk.leave_queue(session, call, result, _seconds("QueueTime"), now=params.now())
+    outcome = helpdesk.leave_queue(
+        session, call, result, params.whole("QueueTime"), now=params.now()
+    )
     if result == "hangup":
         return queue.hang_up()
     if outcome == helpdesk.ANSWERED:
@@ -101,7 +99,7 @@ def connect(session: Session, technician_id: int, capped: int) -> VoiceResponse:
         params.form("CallSid", 64),
         technician_id,
         capped=bool(capped),
-        wait_seconds=_seconds("QueueTime"),
+        wait_seconds=params.whole("QueueTime"),
         now=params.now(),
     )
     return queue.connected(capped=bool(capped))

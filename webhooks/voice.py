@@ -169,13 +169,7 @@ def no_recording(session: Session) -> VoiceResponse:
 def transcription(session: Session) -> None:
     """Twilio's transcription of the message arrives (often after the call ended)."""
     call = _call(session)
-    calls.store_transcription(
-        session,
-        call,
-        text=params.form("TranscriptionText", 4000),
-        status=params.form("TranscriptionStatus", 20),
-        now=params.now(),
-    )
+    calls.store_transcription(session, call, **params.transcription(), now=params.now())
 
 
 def _finish(session: Session, call: Call, how: str) -> VoiceResponse:
