@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from intake.db import Database
-from ticketing.calendar_days import add_closure
+from ticketing.calendar.days import add_closure
 from ticketing.directory import add_client, add_contact, add_technician
-from ticketing.oncall import set_on_call
-from ticketing.policies import default_policy
+from ticketing.oncall.roster import set_on_call
+from ticketing.paging.policies import default_policy
 
 # The service's default BUSINESS_TIMEZONE (the bench does not change it).
 BUSINESS_ZONE = ZoneInfo("America/New_York")

@@ -32,7 +32,7 @@ from bench.drill_support import (
 )
 from bench.harness import Stack, free_port
 from intake.db import Database
-from ticketing.spool import read_entries, spool_file
+from ticketing.calls.spool import read_entries, spool_file
 
 BUDGET_SECONDS = 2.0
 

@@ -30,7 +30,7 @@ from bench.drill_support import (
 from bench.harness import ROOT, Stack
 from intake.db import Database, alembic_config
 from intake.demo import DEMO_ADMIN, seed_portal
-from ticketing.accounts import user_by_email
+from ticketing.accounts.credentials import user_by_email
 
 
 def drill_migrations(stack: Stack, *, quick: bool) -> DrillResult:

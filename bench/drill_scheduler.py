@@ -26,7 +26,8 @@ from bench.drill_support import (
 )
 from bench.harness import Stack
 from intake.db import Database
-from ticketing.models import Escalation, OutboxMessage
+from ticketing.models import OutboxMessage
+from ticketing.paging.models import Escalation
 
 STEPS = 3
 

@@ -20,9 +20,10 @@ from bench.harness import ACCOUNT_SID, AUTH_TOKEN
 from intake.db import Database
 from intake.demo import seed_demo
 from ticketing.directory import add_technician, technician_by_name
-from ticketing.models import Call, Escalation, OutboxMessage
-from ticketing.oncall import set_on_call
-from ticketing.policies import set_policy
+from ticketing.models import Call, OutboxMessage
+from ticketing.oncall.roster import set_on_call
+from ticketing.paging.models import Escalation
+from ticketing.paging.policies import set_policy
 
 SUPPORT_LINE = "+18888991911"
 CALLERS = ("+13365550123", "+13365550145", "+13365550167")  # the demo clients' contacts

@@ -16,9 +16,9 @@ from typing import NamedTuple
 from bench.scale_people import ClientPlan
 from bench.scale_tickets import ZONE, TicketPlan
 from bench.scale_writer import BulkWriter
-from ticketing.billing import billable_minutes, hours_of, label
-from ticketing.billing_models import Invoice, InvoiceLine, Payment, RetainerEntry, TimeEntry
-from ticketing.month_buckets import add_months, first_of_month
+from ticketing.billing.models import Invoice, InvoiceLine, Payment, RetainerEntry, TimeEntry
+from ticketing.billing.months import add_months, first_of_month
+from ticketing.billing.time_entries import billable_minutes, hours_of, label
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

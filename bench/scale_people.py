@@ -11,12 +11,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bench.scale_writer import BulkWriter
-from ticketing.account_models import User
-from ticketing.billing import STANDARD_RATES
-from ticketing.billing_models import Agreement
-from ticketing.credentials import hash_password
-from ticketing.models import Client, Contact, EscalationPolicy, EscalationStep, Technician
-from ticketing.policies import DEFAULT_POLICY, DEFAULT_REPEAT, DEFAULT_STEPS, parse_step
+from ticketing.accounts.credentials import hash_password
+from ticketing.accounts.models import User
+from ticketing.billing.models import Agreement
+from ticketing.billing.time_entries import STANDARD_RATES
+from ticketing.models import Client, Contact, Technician
+from ticketing.paging.models import EscalationPolicy, EscalationStep
+from ticketing.paging.policies import DEFAULT_POLICY, DEFAULT_REPEAT, DEFAULT_STEPS, parse_step
 
 PASSWORD = "scale-password-1"
 STAFF_EMAIL = "staff@scale.example"

@@ -22,7 +22,7 @@ from bench.scale_tickets import ZONE, TicketPlan, plan_tickets, write_tickets
 from bench.scale_timeline import write_timeline
 from bench.scale_writer import BulkWriter
 from intake.db import make_engine
-from ticketing.account_models import User
+from ticketing.accounts.models import User
 from ticketing.orm import Base
 
 SEED = 5

@@ -11,8 +11,10 @@ from decimal import Decimal
 from bench.scale_tickets import ZONE, TicketPlan
 from bench.scale_writer import BulkWriter
 from ivr.phones import national
-from ticketing.models import Call, Escalation, OutboxMessage, TicketEvent
-from ticketing.service_models import QueueEntry, RequestWindow, ServiceRequest
+from ticketing.calls.models import QueueEntry
+from ticketing.models import Call, OutboxMessage, TicketEvent
+from ticketing.paging.models import Escalation
+from ticketing.service_requests.models import RequestWindow, ServiceRequest
 
 SUPPORT_LINE = "+18888991911"
 MINUTE = timedelta(minutes=1)

@@ -31,13 +31,13 @@ from intake.demo_history import (
     write_timeline,
 )
 from intake.demo_tickets import BAKERY, DINER, PIEDMONT, past_tickets
-from ticketing.account_models import User
-from ticketing.accounts import hash_password, user_by_email
+from ticketing.accounts.credentials import hash_password, user_by_email
+from ticketing.accounts.models import User
+from ticketing.billing.months import add_months, first_of_month
 from ticketing.directory import add_client, add_contact, add_technician, client_by_account
 from ticketing.models import Client, Contact, Technician
-from ticketing.month_buckets import add_months, first_of_month
-from ticketing.oncall import set_on_call
-from ticketing.service_models import RequestWindow, ServiceRequest
+from ticketing.oncall.roster import set_on_call
+from ticketing.service_requests.models import RequestWindow, ServiceRequest
 from ticketing.timeline import add_event
 
 DEMO_CALLER = "+13365550123"

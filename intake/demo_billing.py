@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ticketing import retainer
-from ticketing.billing_models import Agreement, Invoice, InvoiceLine, Payment
+from ticketing.billing import retainer
+from ticketing.billing.models import Agreement, Invoice, InvoiceLine, Payment
+from ticketing.billing.months import add_months, first_of_month
+from ticketing.billing.reports import class_label
 from ticketing.models import Client, Ticket
-from ticketing.month_buckets import add_months, first_of_month
-from ticketing.reports import class_label
 from ticketing.timeline import add_event
 
 CENT = Decimal("0.01")

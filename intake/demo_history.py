@@ -12,10 +12,10 @@ import holidays
 from sqlalchemy.orm import Session
 
 from ivr.phones import national
-from ticketing.account_models import User
+from ticketing.accounts.models import User
+from ticketing.billing.months import add_months, first_of_month
 from ticketing.models import Contact, Technician, Ticket
-from ticketing.month_buckets import add_months, first_of_month
-from ticketing.service_models import RequestWindow, ServiceRequest
+from ticketing.service_requests.models import RequestWindow, ServiceRequest
 from ticketing.timeline import add_event
 
 DAY_KINDS = {"weekday": range(5), "saturday": (5,), "sunday": (6,)}

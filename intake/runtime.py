@@ -12,12 +12,12 @@ from intake.db import Database
 from scheduler.mail import Mailer, mailer_from_url
 from scheduler.runner import Scheduler, Sweep, build_scheduler
 from scheduler.transport import TwilioMessenger
-from ticketing.billing_run import monthly_billing
-from ticketing.calls import complete_stalled_intakes
-from ticketing.escalation import sweep_escalations
-from ticketing.oncall import handoff_notices
-from ticketing.spool import spool_file
-from ticketing.spool_replay import replay_spool
+from ticketing.billing.monthly_run import monthly_billing
+from ticketing.calls.intake import complete_stalled_intakes
+from ticketing.calls.spool import spool_file
+from ticketing.calls.spool_replay import replay_spool
+from ticketing.oncall.handoffs import handoff_notices
+from ticketing.paging.escalation import sweep_escalations
 from webhooks.receipts import prune_receipts
 
 

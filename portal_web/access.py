@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 
-from ticketing.account_models import User
+from ticketing.accounts.models import User
 from ticketing.models import Ticket
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import or_, select
 from portal_web import access
 from portal_web.blueprints import portal
 from portal_web.client_display import today
-from ticketing import retainer
-from ticketing.billing_models import Agreement
+from ticketing.billing import retainer
+from ticketing.billing.models import Agreement
 
 KIND_LABELS = {
     "msa": "Master Services Agreement",

@@ -1,6 +1,6 @@
 """Log in and out, ask for access, choose or reset a password (the `auth` blueprint).
 
-The decisions live in ticketing.accounts and ticketing.logins; these views parse the
+The decisions live in ticketing.accounts (access_requests, logins); these views parse the
 form, call one function, commit, and answer. No answer tells whether an email address
 has an account.
 """
@@ -24,18 +24,18 @@ from portal_web.auth_forms import (
 )
 from portal_web.blueprints import auth
 from portal_web.security import login_manager
-from ticketing.account_models import User
-from ticketing.accounts import (
-    Site,
+from ticketing.accounts.access_requests import submit_access_request
+from ticketing.accounts.credentials import (
     end_sessions,
     normalize_email,
     request_reset,
     set_password,
-    submit_access_request,
     usable_token,
 )
+from ticketing.accounts.logins import authenticate
+from ticketing.accounts.models import User
 from ticketing.errors import DomainError
-from ticketing.logins import authenticate
+from ticketing.firm import Firm
 
 # A session cookie copied to another browser (other address or user agent) is dropped.
 login_manager.session_protection = "strong"
@@ -51,9 +51,9 @@ def _now() -> datetime:
     return current_app.extensions["clock"]()
 
 
-def _site() -> Site:
+def _firm() -> Firm:
     settings = current_app.config["SETTINGS"]
-    return Site(settings.public_base_url, settings.firm_name)
+    return Firm(name=settings.firm_name, base_url=settings.public_base_url)
 
 
 def landing(user: User) -> str:
@@ -132,7 +132,7 @@ def request_access() -> ResponseReturnValue:
             phone=to_e164(form.phone.data) or "",
             message=form.message.data or "",
             now=_now(),
-            site=_site(),
+            firm=_firm(),
         )
         db().commit()
         return redirect(url_for("auth.request_received"))
@@ -171,7 +171,7 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link; the answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_reset(db(), normalize_email(form.email.data), now=_now(), site=_site())
+        request_reset(db(), normalize_email(form.email.data), now=_now(), firm=_firm())
         db().commit()
         return render_template("auth/forgot_password.html", form=form, sent=True)
     return render_template("auth/forgot_password.html", form=form, sent=False)

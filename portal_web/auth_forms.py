@@ -10,7 +10,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, TelFie
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ivr.phones import to_e164
-from ticketing.accounts import MAX_PASSWORD_LENGTH, normalize_email, password_problem
+from ticketing.accounts.credentials import MAX_PASSWORD_LENGTH, normalize_email, password_problem
 from ticketing.errors import DomainError
 
 

@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from ticketing.models import Technician
-from ticketing.schedules import Shift, shifts
+from ticketing.oncall.shifts import Shift, shifts
 
 bp = Blueprint("calendar_feed", __name__)
 

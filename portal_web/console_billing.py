@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal_web import access
 from portal_web.blueprints import console
-from ticketing import billing_run
-from ticketing.billing_models import Invoice, TimeEntry
+from ticketing.billing import monthly_run as billing_run
+from ticketing.billing.models import Invoice, TimeEntry
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import Client, Ticket
 

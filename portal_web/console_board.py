@@ -23,19 +23,13 @@ from portal_web.blueprints import console
 from portal_web.client_display import now
 from portal_web.console_inputs import parse_local, staff_name, technician_from, technicians
 from portal_web.tickets import MAX_TICKET_NUMBER
-from ticketing import helpdesk
+from ticketing.calls import helpdesk
+from ticketing.calls.models import QueueEntry
 from ticketing.errors import DomainError
-from ticketing.escalation import total_steps
-from ticketing.models import (
-    UNRESOLVED,
-    Escalation,
-    EscalationPolicy,
-    ServiceClass,
-    Technician,
-    Ticket,
-)
-from ticketing.requests import schedule_request, service_requests
-from ticketing.service_models import QueueEntry
+from ticketing.models import UNRESOLVED, ServiceClass, Technician, Ticket
+from ticketing.paging.escalation import total_steps
+from ticketing.paging.models import Escalation, EscalationPolicy
+from ticketing.service_requests.booking import schedule_request, service_requests
 
 OPTION = Markup('<option value="{0}">{0}</option>')
 SELECTED_OPTION = Markup('<option value="{0}" selected>{0}</option>')

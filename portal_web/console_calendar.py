@@ -1,7 +1,7 @@
 """Console: the business calendar (hours, zone, the closed days of the next 12 months),
 staff edits (closures, holidays worked) and "what happens if someone calls at ...".
 
-The decision itself is ivr.calendar's, on the calendar ticketing.calendar_days builds;
+The decision itself is ivr.calendar's, on the calendar ticketing.calendar.days builds;
 this page only shows it. What the caller would hear is taken from ivr.flow's own TwiML.
 """
 
@@ -22,9 +22,9 @@ from portal_web import access
 from portal_web.blueprints import console
 from portal_web.client_display import today
 from portal_web.console_oncall import parse_local
-from ticketing.calendar_days import add_closure, business_calendar, mark_open, remove_edit
+from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
+from ticketing.calendar.models import CalendarDay
 from ticketing.errors import DomainError
-from ticketing.models import CalendarDay
 
 DAYS_AHEAD = 365
 

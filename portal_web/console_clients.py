@@ -18,17 +18,18 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal_web import access
 from portal_web.blueprints import console
 from portal_web.client_display import now
-from ticketing.account_models import User
-from ticketing.accounts import Site, approve_request, pending_requests, reject_request
-from ticketing.billing_models import Agreement
+from ticketing.accounts.access_requests import approve_request, pending_requests, reject_request
+from ticketing.accounts.models import User
+from ticketing.billing.models import Agreement
 from ticketing.directory import add_client, add_contact
 from ticketing.errors import DomainError
+from ticketing.firm import Firm
 from ticketing.models import Client, Contact, Ticket, TicketStatus
 
 
-def _site() -> Site:
+def _firm() -> Firm:
     settings = current_app.config["SETTINGS"]
-    return Site(settings.public_base_url, settings.firm_name)
+    return Firm(name=settings.firm_name, base_url=settings.public_base_url)
 
 
 def _counts(column: InstrumentedAttribute[Any], *where: ColumnElement[bool]) -> dict[int, int]:
@@ -108,7 +109,7 @@ def access_approve(request_id: int) -> ResponseReturnValue:
             admin=_checked("admin"),
             billing=_checked("billing"),
             now=now(),
-            site=_site(),
+            firm=_firm(),
             decided_by=access.me().name,
         )
         return f"Access approved: {issued.user.email} was emailed a set-password link."
@@ -127,7 +128,7 @@ def access_reject(request_id: int) -> ResponseReturnValue:
             request_id,
             reason=request.form.get("reason", ""),
             now=now(),
-            site=_site(),
+            firm=_firm(),
             decided_by=access.me().name,
         )
         return f"Access request of {rejected.email} rejected."

@@ -13,8 +13,8 @@ from portal_web.blueprints import console
 from portal_web.client_display import business_tz
 from ticketing.errors import DomainError
 from ticketing.models import Technician
-from ticketing.request_checks import active_technician
-from ticketing.schedules import local_instant
+from ticketing.service_requests.checks import active_technician
+from ticketing.wallclock import local_instant
 
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 MAX_TEXT = 2000

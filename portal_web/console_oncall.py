@@ -1,8 +1,8 @@
 """Console: who is on call now and for the next four weeks, overrides, the escalation
 policy, and each technician's opt-out state and iCalendar link.
 
-Times are typed and shown on the business wall clock; the domain (ticketing.oncall,
-ticketing.policies) checks everything and a refusal rolls the whole request back.
+Times are typed and shown on the business wall clock; the domain (ticketing.oncall.roster,
+ticketing.paging.policies) checks everything and a refusal rolls the whole request back.
 """
 
 from __future__ import annotations
@@ -18,17 +18,18 @@ from sqlalchemy import select
 from portal_web import access
 from portal_web.blueprints import console
 from portal_web.client_display import business_tz, now
-from ticketing import oncall
 from ticketing.errors import DomainError
 from ticketing.models import Technician
-from ticketing.policies import (
+from ticketing.oncall import roster as oncall
+from ticketing.oncall.shifts import ROLES, Shift, shifts
+from ticketing.paging.policies import (
     default_policy,
     describe_step,
     format_duration,
     parse_duration,
     set_policy,
 )
-from ticketing.schedules import ROLES, Shift, local_instant, shifts
+from ticketing.wallclock import local_instant
 
 WEEKS_AHEAD = 4
 

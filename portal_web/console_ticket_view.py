@@ -25,10 +25,11 @@ from portal_web.ticket_search import (
     parse_filter,
 )
 from portal_web.tickets import MAX_TICKET_NUMBER, safe_link
-from ticketing.billing_models import TimeEntry
-from ticketing.escalation import escalation_of
+from ticketing.billing.models import TimeEntry
+from ticketing.calls.models import QueueEntry
 from ticketing.models import Client, OutboxMessage, ServiceClass, Ticket, TicketStatus
-from ticketing.service_models import QueueEntry, ServiceRequest
+from ticketing.paging.escalation import escalation_of
+from ticketing.service_requests.models import ServiceRequest
 from ticketing.timeline import events_of
 
 MAX_ID_DIGITS = 9

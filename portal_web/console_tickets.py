@@ -26,8 +26,8 @@ from portal_web.console_inputs import parse_local, staff_name, technician_from, 
 from portal_web.console_ticket_view import allowed_actions, render_ticket, ticket_or_404
 from ticketing.errors import DomainError
 from ticketing.models import ServiceClass, Ticket, TicketStatus
-from ticketing.page_actions import Action, holder_name, perform
-from ticketing.service_models import ServiceRequest
+from ticketing.paging.actions import Action, holder_name, perform
+from ticketing.service_requests.models import ServiceRequest
 from ticketing.timeline import add_event
 
 MAX_MINUTES = 24 * 60
@@ -105,7 +105,7 @@ def assign(number: int) -> ResponseReturnValue:
 @access.staff_required
 def reclassify(number: int) -> ResponseReturnValue:
     """POST: not an emergency: moved to the help desk, the representative told, a live
-    caller redirected (all by ticketing.responses)."""
+    caller redirected (all by ticketing.paging.responses)."""
 
     def act(session: Session, ticket: Ticket, moment: datetime) -> str:
         tech = technician_from(session, request.form.get("technician"))
@@ -147,8 +147,8 @@ def log_time(number: int) -> ResponseReturnValue:
     """POST: record time a technician spent on the ticket (billed by the monthly run)."""
 
     def act(session: Session, ticket: Ticket, moment: datetime) -> str:
-        # Imported here: ticketing.billing is written alongside the console.
-        from ticketing import billing
+        # Imported here: ticketing.billing.time_entries is written alongside the console.
+        from ticketing.billing import time_entries as billing
 
         tech = technician_from(session, request.form.get("technician"))
         minutes = _minutes(request.form.get("minutes"))

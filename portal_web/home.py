@@ -14,8 +14,8 @@ from portal_web import access
 from portal_web.agreements import agreements_in_force
 from portal_web.blueprints import portal
 from portal_web.client_display import today
-from ticketing import retainer
-from ticketing.billing_models import Invoice, Payment
+from ticketing.billing import retainer
+from ticketing.billing.models import Invoice, Payment
 from ticketing.models import UNRESOLVED, ServiceClass, Ticket
 
 HOME_TICKETS = 10

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from ticketing.billing_models import Invoice
-from ticketing.invoices import balance_due, paid_amount
+from ticketing.billing.invoices import balance_due, paid_amount
+from ticketing.billing.models import Invoice
 
 FONT = "Helvetica"
 # Common characters outside Latin-1 and their nearest plain spelling.

@@ -20,8 +20,7 @@ from werkzeug.routing import BuildError
 from portal_web.access import billing_required, db, me
 from portal_web.blueprints import portal
 from portal_web.invoice_pdf import render_invoice_pdf
-from ticketing.billing_models import Invoice
-from ticketing.invoices import (
+from ticketing.billing.invoices import (
     balance_due,
     client_invoice,
     client_invoices,
@@ -29,6 +28,7 @@ from ticketing.invoices import (
     is_overdue,
     paid_amount,
 )
+from ticketing.billing.models import Invoice
 
 # What the success and cancel pages of Stripe Checkout come back with (?payment=...).
 RETURN_NOTICES = {

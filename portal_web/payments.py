@@ -3,7 +3,7 @@
 The portal never sees a card number: "Pay by card" creates a Checkout Session for the
 balance due and sends the browser to Stripe. The invoice changes only when Stripe's
 signed webhook says the session was paid, so a forged or replayed request changes
-nothing, and an event delivered twice records one payment (ticketing/card_payments.py).
+nothing, and an event delivered twice records one payment (ticketing/billing/card_payments.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from flask.typing import ResponseReturnValue
 from portal_web.access import billing_required, db, me
 from portal_web.blueprints import portal, stripe_webhook
 from portal_web.invoices import card_payments_enabled, invoice_or_404, settings
-from ticketing.card_payments import apply_checkout_event, checkout_params
-from ticketing.invoices import is_open
+from ticketing.billing.card_payments import apply_checkout_event, checkout_params
+from ticketing.billing.invoices import is_open
 
 log = logging.getLogger(__name__)
 

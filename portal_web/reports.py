@@ -17,10 +17,8 @@ from portal_web import access
 from portal_web.blueprints import portal
 from portal_web.charts import Series, ack_chart, stacked_bars
 from portal_web.client_display import today
-from ticketing.errors import DomainError
-from ticketing.models import Client
-from ticketing.month_buckets import add_months, first_of_month
-from ticketing.reports import (
+from ticketing.billing.months import add_months, first_of_month
+from ticketing.billing.reports import (
     SERVICE_CLASSES,
     UsageReport,
     UsageRow,
@@ -28,6 +26,8 @@ from ticketing.reports import (
     class_label,
     usage,
 )
+from ticketing.errors import DomainError
+from ticketing.models import Client
 
 DEFAULT_MONTHS = 12
 MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")

@@ -2,8 +2,8 @@
 technician, up to five date/time windows, a limit on hours) and Request Emergency Help
 Desk. Portal requests need no further work-order approval (the firm's promise).
 
-Times are typed on the business wall clock. The domain (ticketing.requests) checks every
-rule and writes nothing when it refuses, so the form is shown again with its message.
+Times are typed on the business wall clock. The domain (ticketing.service_requests) checks
+every rule and writes nothing when it refuses, so the form is shown again with its message.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from portal_web.blueprints import portal
 from portal_web.client_display import business_tz, now
 from ticketing.errors import DomainError
 from ticketing.models import ServiceClass, Technician
-from ticketing.request_checks import MAX_DESCRIPTION, MAX_WINDOWS
-from ticketing.requests import submit_request
-from ticketing.schedules import local_instant
+from ticketing.service_requests.booking import submit_request
+from ticketing.service_requests.checks import MAX_DESCRIPTION, MAX_WINDOWS
+from ticketing.wallclock import local_instant
 
 KINDS = {
     ServiceClass.HELP_DESK.value: "Help Desk Request",

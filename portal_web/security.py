@@ -9,7 +9,7 @@ from flask import Flask, Response, abort, current_app, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from ticketing.account_models import User
+from ticketing.accounts.models import User
 
 csrf = CSRFProtect()
 login_manager = LoginManager()

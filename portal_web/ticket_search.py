@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from portal_web.access import visible_tickets
-from ticketing.account_models import User
+from ticketing.accounts.models import User
 from ticketing.models import ServiceClass, Ticket, TicketStatus
 
 PAGE_SIZE = 25

@@ -20,11 +20,11 @@ from portal_web import access
 from portal_web.blueprints import portal
 from portal_web.client_display import now
 from portal_web.ticket_search import CLASSES, STATUSES, find_tickets, parse_filter
-from ticketing import retainer
-from ticketing.account_models import User
+from ticketing.accounts.models import User
+from ticketing.billing import retainer
 from ticketing.errors import DomainError
 from ticketing.models import Ticket
-from ticketing.service_models import ServiceRequest
+from ticketing.service_requests.models import ServiceRequest
 from ticketing.timeline import events_of
 
 MAX_TICKET_NUMBER = 2**31 - 1  # an INTEGER column; larger numbers name no ticket

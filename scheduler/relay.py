@@ -32,8 +32,8 @@ from scheduler.bundling import bundle_mates, bundle_note, group, held_until
 from scheduler.mail import LogMailer, Mailer
 from scheduler.sending import Callbacks, Claim, Delivery, send
 from scheduler.transport import Messenger, PermanentSendError, SendError
-from ticketing.delivery import page_failed
 from ticketing.models import OutboxMessage
+from ticketing.paging.delivery import page_failed
 from ticketing.timeline import add_event
 
 log = logging.getLogger(__name__)

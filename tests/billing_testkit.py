@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ticketing.billing import log_time
-from ticketing.billing_models import Agreement, InvoiceLine, TimeEntry
+from ticketing.billing.models import Agreement, InvoiceLine, TimeEntry
+from ticketing.billing.time_entries import log_time
 from ticketing.models import Client, Technician, Ticket
 
 NY = ZoneInfo("America/New_York")

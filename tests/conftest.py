@@ -167,7 +167,7 @@ def directory(session: Session, clock: FrozenClock) -> dict[str, object]:
     """Two clients (one with an MSA, one without), their representatives, three technicians:
     Dana on call as primary, Luis (not on call), Priya the manager."""
     from ticketing.directory import add_client, add_contact, add_technician
-    from ticketing.oncall import set_on_call
+    from ticketing.oncall.roster import set_on_call
 
     bakery = add_client(session, "Blue Ridge Bakery", "1001", has_msa=True)
     jane = add_contact(session, "1001", "Jane Doe", "+13365550123", is_representative=True)

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from ticketing.account_models import User
+from ticketing.accounts.models import User
+from ticketing.calls.models import QueueEntry
 from ticketing.models import Call, OutboxMessage, Ticket, TicketEvent
-from ticketing.service_models import QueueEntry
 
 STAFF_NAME = "Sam Okafor"
 __all__ = ["page", "phone_emergency"]

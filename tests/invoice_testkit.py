@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 from sqlalchemy.orm import Session
 
-from ticketing.account_models import User
-from ticketing.billing_models import Invoice, InvoiceLine
+from ticketing.accounts.models import User
+from ticketing.billing.models import Invoice, InvoiceLine
 from ticketing.models import Client
 
 STRIPE_KEY = "sk_test_portal_c"

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ticketing.directory import add_technician
-from ticketing.models import Rotation, Technician
-from ticketing.oncall import on_call, set_rotation
+from ticketing.models import Technician
+from ticketing.oncall.models import Rotation
+from ticketing.oncall.roster import on_call, set_rotation
 
 NY = ZoneInfo("America/New_York")
 TEAM = (

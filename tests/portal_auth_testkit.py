@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from ticketing.account_models import User
-from ticketing.accounts import hash_password
+from ticketing.accounts.credentials import hash_password
+from ticketing.accounts.models import User
 from ticketing.models import OutboxMessage
 
 PASSWORD = "correct horse battery staple"

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
-from ticketing import retainer
-from ticketing.account_models import User
-from ticketing.billing_models import Agreement, Invoice, Payment
+from ticketing.accounts.models import User
+from ticketing.billing import retainer
+from ticketing.billing.models import Agreement, Invoice, Payment
 from ticketing.models import Client, Contact, Ticket
-from ticketing.requests import submit_request
+from ticketing.service_requests.booking import submit_request
 
 JANE = "+13365550123"
 DANA = "+13365550101"

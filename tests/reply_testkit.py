@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from intake.config import SANDBOX_ACCOUNT_SID
-from ticketing.escalation import sweep_escalations
 from ticketing.models import OutboxMessage, Ticket
+from ticketing.paging.escalation import sweep_escalations
 
 DANA = "+13365550101"
 LUIS = "+13365550102"

@@ -1,5 +1,6 @@
-"""DESIGN.md §2: dependencies point one way (ivr ← ticketing ← webhooks, scheduler,
-portal_web ← intake), and only scheduler/ imports APScheduler."""
+"""Dependencies point one way (docs/design.md, "Package map"): between the top-level
+packages (ivr ← ticketing ← webhooks, scheduler, portal_web ← intake), and inside ticketing
+between its sub-packages, from the kernel up; only scheduler/ imports APScheduler."""
 
 from __future__ import annotations
 
@@ -20,15 +21,46 @@ MAY_IMPORT = {
 }
 
 
-def _imports(path: Path) -> set[str]:
+# Inside ticketing: each sub-package may import the kernel (the modules at its root) and the
+# sub-packages before it in this list, never one after it. schema.py gathers every table
+# and so stands above them all.
+TICKETING_ORDER = [
+    "kernel",
+    "calendar",
+    "oncall",
+    "accounts",
+    "paging",
+    "calls",
+    "service_requests",
+    "billing",
+    "imports",
+]
+TICKETING_TOP = {"schema.py"}
+
+
+def _modules(path: Path) -> set[str]:
+    """Every absolute module name `path` imports (for `from a import b`, both a and a.b)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return found
+
+
+def _imports(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in _modules(path)}
+
+
+def _ticketing_room(name: str) -> str:
+    """Where a module of ticketing stands: "kernel", a sub-package, or "top"."""
+    first = name.split(".")[0]
+    if first + ".py" in TICKETING_TOP:
+        return "top"
+    return first if first in TICKETING_ORDER else "kernel"
 
 
 @pytest.mark.parametrize("package", sorted(MAY_IMPORT))
@@ -40,6 +72,27 @@ def test_package_imports_only_what_it_may(package: str) -> None:
         if name not in MAY_IMPORT[package]
     }
     assert not wrong, sorted(wrong)
+
+
+def test_ticketing_sub_packages_import_only_those_below_them() -> None:
+    root = ROOT / "ticketing"
+    wrong = set()
+    for path in root.rglob("*.py"):
+        mine = _ticketing_room(".".join(path.relative_to(root).with_suffix("").parts))
+        if mine == "top":
+            continue
+        for name in _modules(path):
+            if not name.startswith("ticketing."):
+                continue
+            theirs = _ticketing_room(name.removeprefix("ticketing."))
+            if theirs == "top" or TICKETING_ORDER.index(theirs) > TICKETING_ORDER.index(mine):
+                wrong.add(f"{path.relative_to(ROOT)} ({mine}) imports {name} ({theirs})")
+    assert not wrong, sorted(wrong)
+
+
+def test_the_order_sees_every_sub_package() -> None:
+    found = {p.name for p in (ROOT / "ticketing").iterdir() if (p / "__init__.py").exists()}
+    assert found == set(TICKETING_ORDER) - {"kernel"}
 
 
 def test_only_the_scheduler_imports_apscheduler() -> None:

@@ -1,21 +1,20 @@
-"""Typed SQLAlchemy 2.0 models of the domain: clients, technicians, calls, tickets, outbox."""
+"""The kernel's tables: clients, contacts, technicians, tickets and their timeline, calls,
+webhook receipts and the outbox."""
 
 from __future__ import annotations
 
 import enum
 import secrets
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Date,
     ForeignKey,
     Identity,
     Index,
     Integer,
     String,
     Text,
-    Time,
     UniqueConstraint,
     text,
 )
@@ -111,68 +110,6 @@ class Technician(Base):
     sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # Secret part of the technician's iCalendar feed URL.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
-
-
-class Rotation(Base):
-    """Technicians taking turns in a role, handing off at a local day and time."""
-
-    __tablename__ = "rotations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    role: Mapped[str] = mapped_column(String(20), default="primary")
-    # The first hand-off, on the wall clock of `timezone` (date + time, no zone).
-    starts_on: Mapped[date] = mapped_column(Date)
-    handoff_time: Mapped[time] = mapped_column(Time)
-    shift_days: Mapped[int] = mapped_column(Integer, default=7)
-    # The IANA zone whose wall clock the hand-offs follow (fixed when the rotation is set).
-    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    members: Mapped[list[RotationMember]] = relationship(
-        back_populates="rotation", order_by="RotationMember.position", cascade="all, delete-orphan"
-    )
-
-
-class RotationMember(Base):
-    """A technician's place in a rotation."""
-
-    __tablename__ = "rotation_members"
-    __table_args__ = (UniqueConstraint("rotation_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rotation_id: Mapped[int] = mapped_column(ForeignKey("rotations.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
-
-    rotation: Mapped[Rotation] = relationship(back_populates="members")
-    technician: Mapped[Technician] = relationship()
-
-
-class OnCallOverride(Base):
-    """Someone on call from `starts_at` until `ends_at` (open-ended when None)."""
-
-    __tablename__ = "oncall_overrides"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default="primary")
-    starts_at: Mapped[datetime]
-    ends_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    technician: Mapped[Technician] = relationship()
-
-
-class CalendarDay(Base):
-    """A staff edit of the business calendar: a closure, or a holiday worked as usual."""
-
-    __tablename__ = "calendar_days"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date, unique=True)
-    kind: Mapped[str] = mapped_column(String(10))  # "closure" or "open"
-    name: Mapped[str] = mapped_column(String(120))
 
 
 class Ticket(Base):
@@ -339,88 +276,3 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
-
-
-class EscalationPolicy(Base):
-    """Who is notified, how, and when, until someone acknowledges."""
-
-    __tablename__ = "escalation_policies"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(60), unique=True)
-    # How many times the whole list of steps runs (1 = once, no repeat).
-    repeat: Mapped[int] = mapped_column(Integer, default=2)
-    # Pause between the last step of one round and the first step of the next.
-    repeat_delay_seconds: Mapped[int] = mapped_column(Integer, default=300)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    steps: Mapped[list[EscalationStep]] = relationship(
-        back_populates="policy", order_by="EscalationStep.position", cascade="all, delete-orphan"
-    )
-
-
-class EscalationStep(Base):
-    """One step: after `delay_seconds` from the round's start, notify `target` by `channels`."""
-
-    __tablename__ = "escalation_steps"
-    __table_args__ = (UniqueConstraint("policy_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policies.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    delay_seconds: Mapped[int] = mapped_column(Integer)
-    target: Mapped[str] = mapped_column(String(20))  # primary | secondary | technician
-    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
-    channels: Mapped[str] = mapped_column(String(12))  # sms | call | sms+call
-
-    policy: Mapped[EscalationPolicy] = relationship(back_populates="steps")
-    technician: Mapped[Technician | None] = relationship()
-
-
-class Escalation(Base):
-    """An emergency's paging in progress: a timer row the scheduler sweeps.
-
-    `fence` grows by one each time a step fires; a step is fired only by the
-    transaction that moves the fence from the value it read, so two schedulers
-    (or a restart mid-sweep) can never fire the same step twice.
-    """
-
-    __tablename__ = "escalations"
-    __table_args__ = (Index("ix_escalations_due", "status", "escalate_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policies.id"))
-    # active → acknowledged | resolved | exhausted | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="active")
-    started_at: Mapped[datetime]
-    next_step: Mapped[int] = mapped_column(Integer, default=0)
-    escalate_at: Mapped[datetime | None]
-    fence: Mapped[int] = mapped_column(Integer, default=0)
-    ended_at: Mapped[datetime | None]
-
-    ticket: Mapped[Ticket] = relationship()
-    policy: Mapped[EscalationPolicy] = relationship()
-
-    __mapper_args__ = {"version_id_col": fence}  # noqa: RUF012 (read by SQLAlchemy)
-
-
-class InboundMessage(Base):
-    """A text received on our numbers (technicians' replies), kept once per MessageSid."""
-
-    __tablename__ = "inbound_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    from_number: Mapped[str] = mapped_column(String(64), index=True)
-    body: Mapped[str] = mapped_column(Text, default="")
-    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
-    outcome: Mapped[str] = mapped_column(String(200), default="")
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-# Registered on the same metadata (migrations, tests) without making this module longer.
-import ticketing.account_models  # noqa: E402
-import ticketing.billing_models  # noqa: E402
-import ticketing.service_models  # noqa: E402, F401

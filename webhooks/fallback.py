@@ -1,6 +1,6 @@
 """When the database is unreachable: Twilio's Fallback URL, and the local spool of calls
 and messages that the scheduler replays into tickets once the database is back
-(ticketing/spool.py, ticketing/spool_replay.py).
+(ticketing/calls/spool.py, ticketing/calls/spool_replay.py).
 
 Writing the spool is a file append, not a database write, so it works when nothing else
 does; the request key (webhooks/receipts.py) travels with each entry, so a retried request
@@ -18,8 +18,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
 from ivr.flow import Paths
-from ticketing import calls
-from ticketing.spool import SpoolEntry, append_entry, spool_file
+from ticketing.calls import intake as calls
+from ticketing.calls.spool import SpoolEntry, append_entry, spool_file
 from webhooks import params
 from webhooks.handling import TWIML, twilio_webhook
 from webhooks.receipts import request_key

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import pages
-from ticketing import voice_pages
-from ticketing.delivery import record_call_outcome
+from ticketing.paging import voice_pages
+from ticketing.paging.delivery import record_call_outcome
 from webhooks import params
 from webhooks.handling import twilio_webhook
 

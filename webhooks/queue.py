@@ -11,8 +11,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr import flow, queue
 from ivr.pages import is_machine
 from ivr.queue import QueuePaths
-from ticketing import calls, helpdesk
-from ticketing.calendar_days import business_calendar
+from ticketing.calendar.days import business_calendar
+from ticketing.calls import helpdesk
+from ticketing.calls import intake as calls
 from ticketing.models import Call
 from webhooks import params
 from webhooks.handling import twilio_webhook

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
-from ticketing import calls, helpdesk
-from ticketing.calendar_days import business_calendar
+from ticketing.calendar.days import business_calendar
+from ticketing.calls import helpdesk
+from ticketing.calls import intake as calls
 from ticketing.models import Call
 from webhooks import params
 from webhooks.handling import twilio_webhook

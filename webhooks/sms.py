@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.phones import national
-from ticketing.delivery import record_delivery
-from ticketing.replies import handle_text
+from ticketing.paging.delivery import record_delivery
+from ticketing.paging.replies import handle_text
 from webhooks import params
 from webhooks.handling import twilio_webhook
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow, transfer
-from ticketing import calls
+from ticketing.calls import intake as calls
 from webhooks import params
 from webhooks.handling import twilio_webhook
 from webhooks.voice import apology

@@ -15,8 +15,9 @@ from ivr.calendar import EMERGENCY, HELP_DESK, local_moment
 from ivr.flow import Paths
 from ivr.phones import to_e164
 from ivr.transfer import Transfer
-from ticketing import calls, helpdesk
-from ticketing.calendar_days import business_calendar
+from ticketing.calendar.days import business_calendar
+from ticketing.calls import helpdesk
+from ticketing.calls import intake as calls
 from ticketing.models import Call
 from webhooks import params
 from webhooks.fallback import apology_keeping_the_call, message_kept_in_spool

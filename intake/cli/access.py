@@ -11,15 +11,15 @@ from flask import current_app
 
 from intake.cli.common import db_session, explained
 from ivr.phones import national
-from ticketing.accounts import (
+from ticketing.accounts.access_requests import (
     Issued,
-    Site,
     add_client_user,
     add_staff_user,
     approve_request,
     pending_requests,
     reject_request,
 )
+from ticketing.firm import Firm
 
 DECIDED_BY = "command line"
 
@@ -28,9 +28,9 @@ def _now() -> datetime:
     return current_app.extensions["clock"]()
 
 
-def _site() -> Site:
+def _firm() -> Firm:
     settings = current_app.config["SETTINGS"]
-    return Site(settings.public_base_url, settings.firm_name)
+    return Firm(name=settings.firm_name, base_url=settings.public_base_url)
 
 
 def _report(issued: Issued) -> None:
@@ -78,7 +78,7 @@ def access_approve(request_id: int, account: str, admin: bool, billing: bool) ->
             admin=admin,
             billing=billing,
             now=_now(),
-            site=_site(),
+            firm=_firm(),
             decided_by=DECIDED_BY,
         )
         click.echo(f"access request #{request_id} approved")
@@ -92,7 +92,7 @@ def access_reject(request_id: int, reason: str) -> None:
     """Turn a request down; the requester gets a polite email."""
     with db_session() as session, explained():
         request = reject_request(
-            session, request_id, reason=reason, now=_now(), site=_site(), decided_by=DECIDED_BY
+            session, request_id, reason=reason, now=_now(), firm=_firm(), decided_by=DECIDED_BY
         )
         click.echo(f"access request #{request_id} rejected; {request.email} is told by email")
 
@@ -119,7 +119,7 @@ def users_add(email: str, name: str, account: str, admin: bool, billing: bool) -
             admin=admin,
             billing=billing,
             now=_now(),
-            site=_site(),
+            firm=_firm(),
         )
         _report(issued)
 
@@ -132,7 +132,7 @@ def users_add_staff(email: str, name: str, admin: bool) -> None:
     """Open a staff account (the console) and email a set-password link."""
     with db_session() as session, explained():
         _report(
-            add_staff_user(session, email=email, name=name, admin=admin, now=_now(), site=_site())
+            add_staff_user(session, email=email, name=name, admin=admin, now=_now(), firm=_firm())
         )
 
 

@@ -10,10 +10,10 @@ import click
 from flask import current_app
 
 from intake.cli.common import db_session, explained, parse_local_moment
-from ticketing.billing import log_time
-from ticketing.billing_models import Invoice
-from ticketing.billing_run import issue_invoice, run_billing, void_invoice
-from ticketing.schedules import local_instant
+from ticketing.billing.models import Invoice
+from ticketing.billing.monthly_run import issue_invoice, run_billing, void_invoice
+from ticketing.billing.time_entries import log_time
+from ticketing.wallclock import local_instant
 
 
 def _now() -> datetime:

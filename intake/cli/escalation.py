@@ -6,7 +6,7 @@ import click
 from flask import current_app
 
 from intake.cli.common import db_session, explained
-from ticketing.policies import (
+from ticketing.paging.policies import (
     DEFAULT_STEPS,
     default_policy,
     describe_step,

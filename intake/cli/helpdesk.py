@@ -8,8 +8,8 @@ import click
 from flask import current_app
 
 from intake.cli.common import db_session, explained
-from ticketing import helpdesk
-from ticketing.calendar_days import business_calendar
+from ticketing.calendar.days import business_calendar
+from ticketing.calls import helpdesk
 from ticketing.models import Ticket
 
 

@@ -7,7 +7,7 @@ from flask import current_app
 
 from intake.cli.common import build_app, db_session, explained, parse_date, parse_local_moment
 from ivr.calendar import local_moment
-from ticketing.calendar_days import add_closure, business_calendar, mark_open, remove_edit
+from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
 
 
 @click.group("hours", help="Ask the business calendar how a moment is classified.")

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from intake.cli.common import db_session
-from ticketing.imports import ImportResult, import_agreements, import_invoices
+from ticketing.imports.csv_files import ImportResult, import_agreements, import_invoices
 
 COMMON = """
 All or nothing: every row is checked first; if any row is wrong, nothing is saved, every

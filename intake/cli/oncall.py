@@ -13,8 +13,8 @@ from intake.cli.common import db_session, explained, parse_date, parse_local_mom
 from ivr.phones import national
 from ticketing.directory import technician_by_name
 from ticketing.errors import NotFound
-from ticketing.models import OnCallOverride, Rotation
-from ticketing.oncall import (
+from ticketing.oncall.models import OnCallOverride, Rotation
+from ticketing.oncall.roster import (
     ROLES,
     add_override,
     on_call,
@@ -25,7 +25,8 @@ from ticketing.oncall import (
     set_on_call,
     set_rotation,
 )
-from ticketing.schedules import Shift, local_instant, local_label, shifts
+from ticketing.oncall.shifts import Shift, shifts
+from ticketing.wallclock import local_instant, local_label
 
 
 def _now() -> datetime:

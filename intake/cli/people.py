@@ -12,7 +12,7 @@ from intake.cli.common import db_session, explained
 from ivr.phones import national
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import Client, Technician
-from ticketing.oncall import on_call
+from ticketing.oncall.roster import on_call
 
 
 def _now() -> datetime:

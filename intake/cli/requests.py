@@ -14,10 +14,10 @@ from intake.cli.common import db_session, explained, parse_local_moment
 from ticketing.directory import client_by_account
 from ticketing.errors import NotFound
 from ticketing.models import ServiceClass
-from ticketing.request_notices import day_and_time, hours_text, window_text
-from ticketing.requests import schedule_request, service_requests, submit_request
-from ticketing.schedules import local_instant
-from ticketing.service_models import ServiceRequest
+from ticketing.service_requests.booking import schedule_request, service_requests, submit_request
+from ticketing.service_requests.models import ServiceRequest
+from ticketing.service_requests.notices import day_and_time, hours_text, window_text
+from ticketing.wallclock import local_instant
 
 CLASSES = [c.value for c in ServiceClass]
 NaiveWindow = tuple[datetime, datetime]

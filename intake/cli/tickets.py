@@ -14,7 +14,7 @@ from ivr.phones import national
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import Ticket
-from ticketing.page_actions import Action, perform
+from ticketing.paging.actions import Action, perform
 
 CLASSES = ("emergency", "help_desk", "professional_service")
 

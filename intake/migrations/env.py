@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-import ticketing.models  # noqa: F401  (registers every table on Base.metadata)
+import ticketing.schema  # noqa: F401  (registers every table on Base.metadata)
 from intake.db import make_engine
 from ticketing.orm import Base, UTCDateTime
 

@@ -18,7 +18,7 @@ from portal_web.blueprints import console
 from ticketing.directory import valid_phone
 from ticketing.errors import DomainError
 from ticketing.models import Contact, Technician
-from ticketing.oncall import on_call
+from ticketing.oncall.roster import on_call
 
 AT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 MAX_SPEECH = 1000

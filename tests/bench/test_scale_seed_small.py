@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from intake.app import create_app
 from intake.config import Settings
 from intake.db import Database
-from ticketing.billing_models import Invoice, InvoiceLine, Payment, RetainerEntry, TimeEntry
+from ticketing.billing.models import Invoice, InvoiceLine, Payment, RetainerEntry, TimeEntry
 from ticketing.models import Call, Client, Ticket, TicketEvent
 from ticketing.orm import Base
 

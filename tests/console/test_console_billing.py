@@ -8,7 +8,7 @@ from console_f_testkit import as_staff, page, post
 from portal_b_testkit import login, make_user
 from sqlalchemy import select
 
-from ticketing.billing_models import Invoice, TimeEntry
+from ticketing.billing.models import Invoice, TimeEntry
 
 RUN = "/console/billing/run"
 

@@ -10,10 +10,11 @@ from console_f_testkit import as_staff, events, fresh, help_desk_caller, outbox,
 from portal_b_testkit import make_user, phone_emergency, request_ticket
 from sqlalchemy import select
 
-from ticketing.escalation import sweep_escalations
-from ticketing.models import Escalation, Ticket
-from ticketing.responses import acknowledge
-from ticketing.service_models import ServiceRequest
+from ticketing.models import Ticket
+from ticketing.paging.escalation import sweep_escalations
+from ticketing.paging.models import Escalation
+from ticketing.paging.responses import acknowledge
+from ticketing.service_requests.models import ServiceRequest
 
 
 def test_board_shows_an_unacknowledged_emergency_with_its_step(

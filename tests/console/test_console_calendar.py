@@ -10,7 +10,7 @@ import pytest
 from console_g_testkit import SCRIPT, as_client_user, as_staff, post, text
 from sqlalchemy import select
 
-from ticketing.models import CalendarDay
+from ticketing.calendar.models import CalendarDay
 
 ROUTES = [
     ("get", "/console/calendar"),

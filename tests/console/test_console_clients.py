@@ -11,9 +11,10 @@ from console_g_testkit import SCRIPT, as_client_user, as_staff, post, text
 from portal_auth_testkit import account_emails, link_path
 from sqlalchemy import select
 
-from ticketing.account_models import AccessRequest, User
-from ticketing.accounts import Site, submit_access_request
-from ticketing.billing_models import Agreement
+from ticketing.accounts.access_requests import submit_access_request
+from ticketing.accounts.models import AccessRequest, User
+from ticketing.billing.models import Agreement
+from ticketing.firm import Firm
 from ticketing.models import Client, Contact
 
 ROUTES = [
@@ -35,7 +36,7 @@ def ask_access(session, name="Ann Baker", email="ann@bakery.test") -> AccessRequ
         phone="336-555-0144",
         message="I pay the invoices.",
         now=local("2026-12-05 20:00"),
-        site=Site(PUBLIC_BASE_URL, "Accelerando"),
+        firm=Firm(name="Accelerando", base_url=PUBLIC_BASE_URL),
     )
     session.commit()
     return request

@@ -11,9 +11,9 @@ from conftest import PUBLIC_BASE_URL, local
 from console_g_testkit import SCRIPT, as_client_user, as_staff, post, text
 from sqlalchemy import select
 
-from ticketing.models import OnCallOverride
-from ticketing.oncall import on_call, set_rotation
-from ticketing.policies import default_policy, describe_step
+from ticketing.oncall.models import OnCallOverride
+from ticketing.oncall.roster import on_call, set_rotation
+from ticketing.paging.policies import default_policy, describe_step
 
 ROUTES = [
     ("get", "/console/oncall"),

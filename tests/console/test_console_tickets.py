@@ -7,7 +7,7 @@ from console_f_testkit import STAFF_NAME, as_staff, events, fresh, outbox, page,
 from portal_b_testkit import make_user, phone_emergency, request_ticket
 from sqlalchemy import func, select
 
-from ticketing.billing_models import TimeEntry
+from ticketing.billing.models import TimeEntry
 from ticketing.models import OutboxMessage, Ticket
 
 

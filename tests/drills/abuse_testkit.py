@@ -17,7 +17,7 @@ from portal_b_testkit import login, make_user
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from ticketing.account_models import User
+from ticketing.accounts.models import User
 from ticketing.models import Client
 
 SCRIPT = "<script>alert(1)</script>"

@@ -32,17 +32,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from ticketing.models import (
-    Call,
-    Escalation,
-    InboundMessage,
-    OutboxMessage,
-    Ticket,
-    TicketEvent,
-    TicketStatus,
-    WebhookReceipt,
-)
-from ticketing.service_models import QueueEntry
+from ticketing.calls.models import QueueEntry
+from ticketing.models import Call, OutboxMessage, Ticket, TicketEvent, TicketStatus, WebhookReceipt
+from ticketing.paging.models import Escalation, InboundMessage
 
 # Small enough that every fuzz drill together stays well under a minute on SQLite in CI;
 # the long drill sets FUZZ_EXAMPLES=500 or so.

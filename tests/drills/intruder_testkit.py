@@ -27,10 +27,11 @@ from intake.app import create_app
 from intake.clock import FrozenClock
 from intake.config import Settings
 from intake.db import Database
-from ticketing import retainer
-from ticketing.account_models import AccessRequest, User
-from ticketing.billing_models import Invoice, InvoiceLine
-from ticketing.models import OnCallOverride, Technician
+from ticketing.accounts.models import AccessRequest, User
+from ticketing.billing import retainer
+from ticketing.billing.models import Invoice, InvoiceLine
+from ticketing.models import Technician
+from ticketing.oncall.models import OnCallOverride
 from ticketing.orm import Base
 
 # Words that exist only in the target company's (the diner's) data: none may ever show

@@ -25,7 +25,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from portal_b_testkit import login
 from werkzeug.routing import Rule
 
-from ticketing.accounts import Site, issue_link
+from ticketing.accounts.credentials import issue_link
+from ticketing.firm import Firm
 
 CSRF_EXEMPT = {"stripe_webhook.stripe_event"}  # signed by Stripe instead
 # Auth pages a stranger posts to; logout is posted by a logged-in person.
@@ -111,7 +112,9 @@ def _refused_for_csrf(response: Any) -> bool:
 def test_every_post_needs_the_sessions_own_csrf_token(
     app, world, session, connection, clock
 ) -> None:
-    link = issue_link(session, world.portal.carol, "set", now=clock(), site=Site("", ""))
+    link = issue_link(
+        session, world.portal.carol, "set", now=clock(), firm=Firm(name="", base_url="")
+    )
     session.commit()
     link_token = link.rsplit("/", 1)[1]
     rules = _post_rules(app)
@@ -163,18 +166,18 @@ def test_a_session_without_any_token_is_refused(app, world, connection) -> None:
 )
 def test_over_https_the_referrer_must_be_this_site(app, world, connection, referrer, ok) -> None:
     """Flask-WTF's strict check: over https a good token also needs a same-origin Referer."""
-    site = "https://intake.example.com"
-    client = login_at(app.test_client(), world.portal.staff, site)
+    firm = "https://intake.example.com"
+    client = login_at(app.test_client(), world.portal.staff, firm)
     headers = {"Referer": referrer} if referrer else {}
     before = snapshot(connection)
     response = client.post(
         "/console/calendar/closures",
         data={
             **FORMS["console.calendar_add_closure"],
-            "csrf_token": csrf_for(client, base_url=site),
+            "csrf_token": csrf_for(client, base_url=firm),
         },
         headers=headers,
-        base_url=site,
+        base_url=firm,
     )
     assert _refused_for_csrf(response) is not ok, response.status_code
     assert bool(changed_tables(before, snapshot(connection))) is ok

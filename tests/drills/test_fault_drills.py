@@ -23,10 +23,11 @@ from scheduler.mail import LogMailer
 from scheduler.relay import BACKOFF_CAP_SECONDS, LEASE, MAX_ATTEMPTS, claim_due, relay_due
 from scheduler.sending import Callbacks, send
 from scheduler.transport import RecordingMessenger, TwilioMessenger
-from ticketing.escalation import start_escalation, sweep_escalations
-from ticketing.models import Escalation, OutboxMessage, Ticket
-from ticketing.oncall import set_on_call
-from ticketing.policies import set_policy
+from ticketing.models import OutboxMessage, Ticket
+from ticketing.oncall.roster import set_on_call
+from ticketing.paging.escalation import start_escalation, sweep_escalations
+from ticketing.paging.models import Escalation
+from ticketing.paging.policies import set_policy
 
 SMS_CALLBACK = f"{PUBLIC_BASE_URL}/twilio/sms/status"
 DANA, LUIS, PRIYA = "+13365550101", "+13365550102", "+13365550103"

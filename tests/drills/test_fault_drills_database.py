@@ -18,9 +18,9 @@ from sqlalchemy.exc import OperationalError
 
 from intake.app import create_app
 from intake.config import ConfigError, load_settings
+from ticketing.calls.spool import SpoolEntry, append_entry, read_entries, spool_file
+from ticketing.calls.spool_replay import replay_spool
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.spool import SpoolEntry, append_entry, read_entries, spool_file
-from ticketing.spool_replay import replay_spool
 
 FORWARD = "+13365550199"
 CALL = {"CallSid": "CA" + "d" * 32, "From": "+13365550123", "To": "+18888991911"}
@@ -127,7 +127,7 @@ def test_replay_survives_a_crash_and_retried_requests_without_doubles(
         _post(down, "/twilio/voice/fallback-message", params)
     assert len(read_entries(spool_file(settings.instance_path)).entries) == 3
 
-    import ticketing.spool_replay as replay
+    import ticketing.calls.spool_replay as replay
 
     real = replay.store_recording
 
@@ -171,7 +171,7 @@ def test_an_entry_that_keeps_failing_is_set_aside_after_a_day_never_blocking_the
     for entry in (poison, good):
         append_entry(path, entry)
 
-    import ticketing.spool_replay as replay
+    import ticketing.calls.spool_replay as replay
 
     monkeypatch.setattr(replay, "store_transcription", _explode)
     assert _replay(session, settings, clock) == 1  # the good one, in spite of the bad one
@@ -187,7 +187,7 @@ def test_a_recent_failing_entry_stays_in_the_spool(
 ):
     path = spool_file(settings.instance_path)
     append_entry(path, SpoolEntry("k-new", "transcription", clock(), "CA" + "f" * 32))
-    import ticketing.spool_replay as replay
+    import ticketing.calls.spool_replay as replay
 
     monkeypatch.setattr(replay, "store_transcription", _explode)
     for _ in range(2):

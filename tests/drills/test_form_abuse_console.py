@@ -34,9 +34,10 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from intake.config import Settings
-from ticketing.account_models import AccessRequest
-from ticketing.accounts import Site, submit_access_request
-from ticketing.billing_models import TimeEntry
+from ticketing.accounts.access_requests import submit_access_request
+from ticketing.accounts.models import AccessRequest
+from ticketing.billing.models import TimeEntry
+from ticketing.firm import Firm
 from ticketing.models import Client, Contact, OutboxMessage, Ticket, TicketEvent
 from ticketing.orm import Base
 
@@ -146,7 +147,7 @@ def world(client, session: Session, directory: dict[str, Any], phone, clock) -> 
         phone="",
         message="",
         now=clock(),
-        site=Site("https://intake.example.com", "Accelerando"),
+        firm=Firm(name="Accelerando", base_url="https://intake.example.com"),
     )
     session.commit()
     as_staff(client, session)

@@ -33,11 +33,11 @@ from portal_auth_testkit import account_emails, link_path, session_csrf_token
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ticketing.account_models import AccessRequest, User
-from ticketing.accounts import request_reset
-from ticketing.billing_models import Invoice
+from ticketing.accounts.credentials import request_reset
+from ticketing.accounts.models import AccessRequest, User
+from ticketing.billing.models import Invoice
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.service_models import ServiceRequest
+from ticketing.service_requests.models import ServiceRequest
 
 HELP = "/portal/requests/new?kind=help_desk"
 PRO = "/portal/requests/new?kind=professional_service"
@@ -158,11 +158,14 @@ def test_overlong_login_and_reset_fields_are_refused(client, session, directory,
 def test_overlong_new_password_is_refused(client, session, directory, clock) -> None:
     from portal_auth_testkit import make_user
 
-    from ticketing.accounts import Site
+    from ticketing.firm import Firm
 
     make_user(session, "reset@bakery.example", client_id=directory["bakery"].id)
     request_reset(
-        session, "reset@bakery.example", now=clock(), site=Site("https://x.example", "Firm")
+        session,
+        "reset@bakery.example",
+        now=clock(),
+        firm=Firm(name="Firm", base_url="https://x.example"),
     )
     session.commit()
     path = link_path(account_emails(session, "reset@bakery.example")[-1].body)

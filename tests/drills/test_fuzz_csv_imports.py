@@ -2,7 +2,7 @@
 encodings (BOM, latin-1, UTF-16, NUL bytes), CRLF and CR line ends, quoted newlines,
 missing, extra and doubled headers, ragged rows, huge fields, odd numbers and dates, and
 formula-injection values. Each import ends in a clean import or in clear per-line errors,
-never a traceback; a failed import adds nothing (all or nothing, ticketing/imports.py);
+never a traceback; a failed import adds nothing (all or nothing, ticketing/imports/csv_files.py);
 `intake import` exits 1 with the errors, or 0 having imported."""
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from intake.cli import main
 from intake.db import Database, upgrade
-from ticketing.billing_models import AGREEMENT_KINDS, Agreement, Invoice, InvoiceLine, RetainerEntry
+from ticketing.billing.models import AGREEMENT_KINDS, Agreement, Invoice, InvoiceLine, RetainerEntry
 from ticketing.directory import add_client
-from ticketing.imports import (
+from ticketing.imports.csv_files import (
     AGREEMENT_COLUMNS,
     INVOICE_COLUMNS,
     INVOICE_OPTIONAL,
@@ -37,7 +37,7 @@ from ticketing.models import Client, Ticket
 
 NOW = datetime(2026, 12, 6, 4, 10, tzinfo=UTC)
 LINE = re.compile(r"^line (\d+): \S")
-# The file-wide errors of ticketing/import_fields.py (no line number to give).
+# The file-wide errors of ticketing/imports/fields.py (no line number to give).
 FILE_WIDE = (
     "the file is not UTF-8 text",
     "the file is empty",

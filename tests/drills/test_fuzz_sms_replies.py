@@ -25,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 
 from ivr.phones import to_e164
 from ticketing.models import OutboxMessage, Technician, Ticket, TicketEvent
-from ticketing.reply_parser import MAX_REST, Command, Reply, parse_reply
+from ticketing.paging.reply_parser import MAX_REST, Command, Reply, parse_reply
 from ticketing.sms_text import GSM7_BASIC, GSM7_EXTENDED, segments
 
 GSM7 = "".join(sorted(GSM7_BASIC | GSM7_EXTENDED))

@@ -42,9 +42,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ticketing import helpdesk
+from ticketing.calls import helpdesk
 from ticketing.models import Call
-from ticketing.oncall import set_on_call
+from ticketing.oncall.roster import set_on_call
 
 ROUTES = [rule.rule for rule in twilio_rules(route_app())]
 PAGE_LEG = "CA" + "7" * 32

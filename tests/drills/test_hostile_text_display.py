@@ -35,12 +35,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import portal_web
-from ticketing.accounts import Site, submit_access_request
-from ticketing.billing_models import Invoice, InvoiceLine
-from ticketing.calendar_days import add_closure
+from ticketing.accounts.access_requests import submit_access_request
+from ticketing.billing.models import Invoice, InvoiceLine
+from ticketing.calendar.days import add_closure
 from ticketing.directory import add_client, add_contact, add_technician
+from ticketing.firm import Firm
 from ticketing.models import OutboxMessage, Ticket, TicketEvent
-from ticketing.policies import set_policy
+from ticketing.paging.policies import set_policy
 
 STATIC = Path(portal_web.__file__).parent / "static"
 # A caller ID that is no phone number (a SIP trunk or a forged From): kept, and shown.
@@ -93,7 +94,7 @@ def _hostile_names(session: Session, clock: Any) -> Any:
         phone="",
         message=HOSTILE,
         now=clock(),
-        site=Site("https://intake.example.com", "Accelerando"),
+        firm=Firm(name="Accelerando", base_url="https://intake.example.com"),
     )
     session.commit()
     return company
@@ -350,7 +351,7 @@ def _hostile_request(database: Any) -> int:
     """A professional request in hostile words, waiting to be scheduled (committed)."""
     from intake.clock import SystemClock
     from ticketing.models import Client
-    from ticketing.service_models import ServiceRequest
+    from ticketing.service_requests.models import ServiceRequest
 
     with database.transaction() as db_session:
         company = db_session.scalars(select(Client).order_by(Client.id)).first()

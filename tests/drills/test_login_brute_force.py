@@ -1,5 +1,5 @@
 """A scripted password-guessing attack: hundreds of tries at one account, across many
-accounts, from many (or spoofed) addresses. ticketing/logins.py documents the limits:
+accounts, from many (or spoofed) addresses. ticketing/accounts/logins.py documents the limits:
 5 failures per email or 20 per address within 15 minutes lock for 15 minutes. The lock
 holds even for the right password, ends on time, and never tells whether an account
 exists."""
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from portal_web.auth import THROTTLED, WRONG
-from ticketing.account_models import LoginAttempt, User
-from ticketing.logins import LOCK, MAX_PER_ADDRESS, MAX_PER_EMAIL, WINDOW
+from ticketing.accounts.logins import LOCK, MAX_PER_ADDRESS, MAX_PER_EMAIL, WINDOW
+from ticketing.accounts.models import LoginAttempt, User
 
 JANE = "jane@blueridgebakery.example"
 ATTACKER = "203.0.113.9"

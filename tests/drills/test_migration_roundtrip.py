@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from intake.db import alembic_config, make_engine
 from intake.demo import seed_demo
-from ticketing.calendar_days import business_calendar
-from ticketing.calls import complete_intake, open_call
+from ticketing.calendar.days import business_calendar
+from ticketing.calls.intake import complete_intake, open_call
 from ticketing.models import Client, Technician, Ticket
 
 NOW = datetime(2026, 12, 6, 4, 10, tzinfo=UTC)  # Saturday 23:10 in New York

@@ -23,8 +23,10 @@ from portal_auth_testkit import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ticketing.account_models import PasswordToken
-from ticketing.accounts import Site, add_client_user, verify_password
+from ticketing.accounts.access_requests import add_client_user
+from ticketing.accounts.credentials import verify_password
+from ticketing.accounts.models import PasswordToken
+from ticketing.firm import Firm
 
 JANE = "jane@blueridgebakery.example"
 MARIA = "maria@yadkindiner.example"
@@ -97,7 +99,7 @@ def test_a_reset_link_expires_after_an_hour(client, session, clock, jane) -> Non
 
 
 def test_a_set_password_link_expires_after_72_hours(client, session, clock, directory) -> None:
-    site = Site("https://intake.example.com", "Accelerando")
+    firm = Firm(name="Accelerando", base_url="https://intake.example.com")
     early = add_client_user(
         session,
         email="early@bakery.example",
@@ -106,7 +108,7 @@ def test_a_set_password_link_expires_after_72_hours(client, session, clock, dire
         admin=False,
         billing=False,
         now=clock(),
-        site=site,
+        firm=firm,
     )
     late = add_client_user(
         session,
@@ -116,7 +118,7 @@ def test_a_set_password_link_expires_after_72_hours(client, session, clock, dire
         admin=False,
         billing=False,
         now=clock(),
-        site=site,
+        firm=firm,
     )
     session.commit()
     clock.advance(timedelta(hours=71, minutes=59))

@@ -13,7 +13,8 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from intake.config import ConfigError, load_settings
-from ticketing.models import Call, InboundMessage, OutboxMessage, Ticket, WebhookReceipt
+from ticketing.models import Call, OutboxMessage, Ticket, WebhookReceipt
+from ticketing.paging.models import InboundMessage
 from webhooks.security import signature_valid
 
 JANE = "+13365550123"

@@ -21,8 +21,8 @@ from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from intake.db import Database
 from scheduler.relay import RelayReport, relay_due
 from scheduler.transport import TwilioMessenger
-from ticketing.escalation import sweep_escalations
 from ticketing.models import OutboxMessage, Ticket
+from ticketing.paging.escalation import sweep_escalations
 
 SANDBOX_URL = PUBLIC_BASE_URL + "/sandbox/twilio"
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from intake.clock import SystemClock
 from intake.demo import DEMO_ADMIN, DEMO_PASSWORD
-from ticketing.billing_run import run_billing
+from ticketing.billing.monthly_run import run_billing
 from ticketing.models import Ticket
 
 STAFF = "priya@accelerando.example"  # the demo's member of staff

@@ -12,7 +12,7 @@ from night_testkit import SANDBOX_URL, Night, twilio_routed_to_sandbox
 from sqlalchemy import select
 
 from ticketing.models import OutboxMessage, Technician
-from ticketing.oncall import set_on_call
+from ticketing.oncall.roster import set_on_call
 
 DANA, LUIS, PRIYA, JANE = "+13365550101", "+13365550102", "+13365550103", "+13365550123"
 

@@ -32,9 +32,10 @@ from intake.clock import SystemClock
 from intake.config import SANDBOX_AUTH_TOKEN
 from intake.demo import DEMO_ADMIN, DEMO_PASSWORD
 from intake.sandbox.caller import SimulatedCall
-from ticketing.accounts import Site, approve_request, pending_requests
-from ticketing.billing_models import Invoice
-from ticketing.invoices import balance_due
+from ticketing.accounts.access_requests import approve_request, pending_requests
+from ticketing.billing.invoices import balance_due
+from ticketing.billing.models import Invoice
+from ticketing.firm import Firm
 from ticketing.models import Client, Ticket
 
 OWEN = "owen@blueridge.example"
@@ -70,7 +71,7 @@ def _staff_approve(portal: LivePortal) -> None:
             admin=True,
             billing=True,
             now=SystemClock()(),
-            site=Site(portal.base, settings.firm_name),
+            firm=Firm(name=settings.firm_name, base_url=portal.base),
             decided_by="Priya Nair",
         )
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from intake.cli import main
 from intake.db import Database, upgrade
-from ticketing.account_models import AccessRequest, PasswordToken, User
+from ticketing.accounts.models import AccessRequest, PasswordToken, User
 from ticketing.directory import add_client, add_contact
 from ticketing.models import OutboxMessage
 

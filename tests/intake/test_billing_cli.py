@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from intake.cli import main
 from intake.db import make_engine
-from ticketing.billing_models import Invoice, TimeEntry
+from ticketing.billing.models import Invoice, TimeEntry
 
 UNSET = ("BUSINESS_TIMEZONE", "SECRET_KEY", "PUBLIC_BASE_URL", "SMTP_URL", "FIRM_NAME")
 # Today on the business's wall clock: last month there is over.

@@ -10,7 +10,7 @@ from conftest import local
 from icalendar import Calendar
 from oncall_testkit import add_rotation, add_team
 
-from ticketing.oncall import add_override, set_on_call
+from ticketing.oncall.roster import add_override, set_on_call
 
 PRIMARY = "On call (primary) — Accelerando"
 SECONDARY = "On call (secondary) — Accelerando"

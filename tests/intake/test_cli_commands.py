@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from intake.cli import main
 from intake.db import head_revision, make_engine
-from ticketing.models import CalendarDay, Client, Contact, OnCallOverride, Technician
+from ticketing.calendar.models import CalendarDay
+from ticketing.models import Client, Contact, Technician
+from ticketing.oncall.models import OnCallOverride
 
 # Variables the command line reads besides the database: unset, so the defaults of
 # DESIGN.md §1 apply whatever the environment running the tests holds.

@@ -10,12 +10,12 @@ from report_testkit import log_in
 from sqlalchemy import func, select
 
 from intake.demo import DEMO_ADMIN, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
-from ticketing import retainer
-from ticketing.accounts import user_by_email, verify_password
-from ticketing.billing_models import Agreement, Invoice
+from ticketing.accounts.credentials import user_by_email, verify_password
+from ticketing.billing import retainer
+from ticketing.billing.models import Agreement, Invoice
+from ticketing.billing.reports import usage
 from ticketing.directory import client_by_account
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.reports import usage
 
 
 def test_demo_data_is_added_once_and_fills_the_portal(session, clock) -> None:

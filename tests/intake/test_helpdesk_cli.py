@@ -13,7 +13,8 @@ from sqlalchemy import select
 from intake.cli import main
 from intake.db import Database, upgrade
 from ivr.calendar import HELP_DESK, Classification
-from ticketing import calls, helpdesk
+from ticketing.calls import helpdesk
+from ticketing.calls import intake as calls
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import OutboxMessage
 

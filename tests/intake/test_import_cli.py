@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from intake.cli import main
 from intake.db import Database, upgrade
-from ticketing.billing_models import Agreement, Invoice, RetainerEntry
+from ticketing.billing.models import Agreement, Invoice, RetainerEntry
 from ticketing.directory import add_client
 
 INVOICES = (

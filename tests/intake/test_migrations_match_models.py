@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-import ticketing.models  # noqa: F401  (registers every table on Base.metadata)
+import ticketing.schema  # noqa: F401  (registers every table on Base.metadata)
 from intake.db import current_revision, downgrade, head_revision, make_engine, upgrade
 from ticketing.orm import Base
 

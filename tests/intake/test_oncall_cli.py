@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from intake.cli import main
 from intake.db import make_engine
-from ticketing.models import OnCallOverride, Rotation, RotationMember, Technician
+from ticketing.models import Technician
+from ticketing.oncall.models import OnCallOverride, Rotation, RotationMember
 
 NY = ZoneInfo("America/New_York")
 UNSET = ("BUSINESS_HOURS", "BUSINESS_TIMEZONE", "HOLIDAY_CALENDAR", "SECRET_KEY", "FIRM_NAME")

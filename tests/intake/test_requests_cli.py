@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from intake.cli import main
 from intake.db import make_engine
-from ticketing.models import Escalation, OutboxMessage, Ticket, TicketEvent
-from ticketing.service_models import RequestWindow, ServiceRequest
+from ticketing.models import OutboxMessage, Ticket, TicketEvent
+from ticketing.paging.models import Escalation
+from ticketing.service_requests.models import RequestWindow, ServiceRequest
 
 NY = ZoneInfo("America/New_York")
 UNSET = ("BUSINESS_TIMEZONE", "SECRET_KEY", "PUBLIC_BASE_URL", "SMTP_URL", "FIRM_NAME")

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from intake.cli import main
 from intake.db import Database, upgrade
 from ticketing.directory import add_client, add_contact, add_technician
-from ticketing.escalation import start_escalation
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.oncall import set_on_call
+from ticketing.oncall.roster import set_on_call
+from ticketing.paging.escalation import start_escalation
 
 
 def _setup(tmp_path: Path) -> tuple[dict[str, str], int]:

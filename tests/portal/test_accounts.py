@@ -10,38 +10,40 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
-from ticketing.account_models import AccessRequest, PasswordToken, User
-from ticketing.accounts import (
-    Site,
+from ticketing.accounts.access_requests import (
     add_client_user,
     add_staff_user,
     approve_request,
+    pending_requests,
+    reject_request,
+    submit_access_request,
+)
+from ticketing.accounts.credentials import (
     hash_password,
     normalize_email,
     password_problem,
-    pending_requests,
-    reject_request,
     request_reset,
     set_password,
-    submit_access_request,
     usable_token,
     verify_password,
 )
+from ticketing.accounts.logins import authenticate, throttled
+from ticketing.accounts.models import AccessRequest, PasswordToken, User
 from ticketing.errors import DomainError, NotFound
-from ticketing.logins import authenticate, throttled
+from ticketing.firm import Firm
 
-SITE = Site("https://portal.example.com/", "Accelerando")
+FIRM = Firm(name="Accelerando", base_url="https://portal.example.com/")
 
 
 def _ask(session: Session, clock: FrozenClock, email: str = "pat@example.com", **kw: str):
     fields = {"name": "Pat Baker", "company": "Blue Ridge Bakery", "phone": "", "message": ""}
-    return submit_access_request(session, **{**fields, **kw}, email=email, now=clock(), site=SITE)
+    return submit_access_request(session, **{**fields, **kw}, email=email, now=clock(), firm=FIRM)
 
 
 def _approve(session: Session, clock: FrozenClock, request_id: int, **kw: object):
     options = {"account": "1001", "admin": False, "billing": False, **kw}
     return approve_request(
-        session, request_id, **options, now=clock(), site=SITE, decided_by="Priya"
+        session, request_id, **options, now=clock(), firm=FIRM, decided_by="Priya"
     )
 
 
@@ -122,7 +124,7 @@ def test_a_request_is_decided_once(session: Session, clock: FrozenClock, directo
         request.id,
         reason="We only serve contract clients.",
         now=clock(),
-        site=SITE,
+        firm=FIRM,
         decided_by="Priya",
     )
     assert request.status == "rejected" and request.decided_at == clock()
@@ -132,7 +134,7 @@ def test_a_request_is_decided_once(session: Session, clock: FrozenClock, directo
     with pytest.raises(DomainError, match="already rejected"):
         _approve(session, clock, request.id)
     with pytest.raises(DomainError, match="already rejected"):
-        reject_request(session, request.id, reason="", now=clock(), site=SITE, decided_by="x")
+        reject_request(session, request.id, reason="", now=clock(), firm=FIRM, decided_by="x")
 
 
 def test_repeated_requests_are_stored_once(session: Session, clock: FrozenClock) -> None:
@@ -155,10 +157,10 @@ def test_staff_and_client_users_added_directly(
     session: Session, clock: FrozenClock, directory: dict
 ) -> None:
     staff = add_staff_user(
-        session, email="Priya@Firm.example", name="Priya Nair", admin=False, now=clock(), site=SITE
+        session, email="Priya@Firm.example", name="Priya Nair", admin=False, now=clock(), firm=FIRM
     ).user
     boss = add_staff_user(
-        session, email="boss@firm.example", name="Boss", admin=True, now=clock(), site=SITE
+        session, email="boss@firm.example", name="Boss", admin=True, now=clock(), firm=FIRM
     ).user
     assert (staff.role, staff.client_id, staff.is_staff) == ("staff", None, True)
     assert boss.role == "admin"
@@ -170,7 +172,7 @@ def test_staff_and_client_users_added_directly(
         admin=False,
         billing=False,
         now=clock(),
-        site=SITE,
+        firm=FIRM,
     ).user
     assert (user.role, user.name, user.client_id) == ("client_user", "Clerk", directory["diner"].id)
     for email, name, problem in (
@@ -179,7 +181,7 @@ def test_staff_and_client_users_added_directly(
         ("ok@firm.example", "  ", "needs a name"),
     ):
         with pytest.raises(DomainError, match=problem):
-            add_staff_user(session, email=email, name=name, admin=False, now=clock(), site=SITE)
+            add_staff_user(session, email=email, name=name, admin=False, now=clock(), firm=FIRM)
     assert len(account_emails(session)) == 3
 
 
@@ -196,7 +198,7 @@ def test_setting_a_password_uses_every_open_link_and_ends_sessions(
 ) -> None:
     user = make_user(session, "pat@example.com", password=None)
     for _ in range(2):
-        request_reset(session, "pat@example.com", now=clock(), site=SITE)
+        request_reset(session, "pat@example.com", now=clock(), firm=FIRM)
     first, second = (link_path(m.body).rsplit("/", 1)[1] for m in account_emails(session))
     token = usable_token(session, first, now=clock())
     assert token is not None and token.purpose == "reset"
@@ -212,10 +214,10 @@ def test_setting_a_password_uses_every_open_link_and_ends_sessions(
 
 def test_reset_links_last_an_hour_and_are_limited(session: Session, clock: FrozenClock) -> None:
     make_user(session, "pat@example.com")
-    request_reset(session, "nobody@example.com", now=clock(), site=SITE)
+    request_reset(session, "nobody@example.com", now=clock(), firm=FIRM)
     assert account_emails(session) == []
     for _ in range(5):
-        request_reset(session, "Pat@Example.com", now=clock(), site=SITE)
+        request_reset(session, "Pat@Example.com", now=clock(), firm=FIRM)
     emails = account_emails(session)
     assert len(emails) == 3  # no flood of someone's inbox
     raw = link_path(emails[0].body).rsplit("/", 1)[1]
@@ -227,11 +229,11 @@ def test_inactive_users_get_no_reset_and_no_usable_link(
     session: Session, clock: FrozenClock
 ) -> None:
     user = make_user(session, "pat@example.com")
-    request_reset(session, "pat@example.com", now=clock(), site=SITE)
+    request_reset(session, "pat@example.com", now=clock(), firm=FIRM)
     raw = link_path(account_emails(session)[0].body).rsplit("/", 1)[1]
     user.active = False
     assert usable_token(session, raw, now=clock()) is None
-    request_reset(session, "pat@example.com", now=clock(), site=SITE)
+    request_reset(session, "pat@example.com", now=clock(), firm=FIRM)
     assert len(account_emails(session)) == 1
 
 

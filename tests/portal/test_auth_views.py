@@ -24,10 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
-from ticketing.account_models import AccessRequest
-from ticketing.accounts import Site, approve_request
+from ticketing.accounts.access_requests import approve_request
+from ticketing.accounts.models import AccessRequest
+from ticketing.firm import Firm
 
-SITE = Site("https://intake.example.com", "Accelerando")
+FIRM = Firm(name="Accelerando", base_url="https://intake.example.com")
 REQUEST = {
     "name": "Pat Baker",
     "company": "Blue Ridge Bakery",
@@ -66,7 +67,7 @@ def test_request_approve_set_password_log_in_and_out(
         admin=False,
         billing=True,
         now=clock(),
-        site=SITE,
+        firm=FIRM,
         decided_by="test",
     )
     session.commit()
@@ -130,7 +131,7 @@ def test_unknown_expired_and_used_links_get_a_clear_page(
         admin=True,
         billing=False,
         now=clock(),
-        site=SITE,
+        firm=FIRM,
         decided_by="test",
     )
     session.commit()

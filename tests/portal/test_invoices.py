@@ -12,7 +12,7 @@ import pytest
 from invoice_testkit import add_invoice, add_user, log_in
 
 from portal_web.invoice_pdf import latin1
-from ticketing.billing_models import Payment
+from ticketing.billing.models import Payment
 from ticketing.models import Ticket
 
 CALLER_WORDS = 'POS down <script>alert("x")</script> “again” 😱'

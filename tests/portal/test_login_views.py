@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
 from portal_web.auth import THROTTLED, WRONG
-from ticketing.account_models import LoginAttempt
+from ticketing.accounts.models import LoginAttempt
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from flask import render_template
 from portal_b_testkit import build_portal, login, make_user, page
 from sqlalchemy import func, select
 
-from ticketing import retainer
+from ticketing.billing import retainer
 from ticketing.models import Ticket
 
 

@@ -9,9 +9,9 @@ import pytest
 from portal_b_testkit import build_portal, login, page
 from sqlalchemy import func, select
 
-from ticketing import retainer
+from ticketing.billing import retainer
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.service_models import ServiceRequest
+from ticketing.service_requests.models import ServiceRequest
 
 
 @pytest.fixture

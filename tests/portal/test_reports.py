@@ -13,8 +13,8 @@ from conftest import local
 from report_testkit import add_invoice, add_ticket, add_user, log_in
 
 from portal_web.charts import Series, ack_chart, stacked_bars
+from ticketing.billing.reports import AckStats, Figures, check_range, usage
 from ticketing.errors import DomainError
-from ticketing.reports import AckStats, Figures, check_range, usage
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from invoice_testkit import (
 from sqlalchemy import func, select
 
 from intake.config import load_settings
-from ticketing.account_models import User
-from ticketing.billing_models import Invoice, Payment
+from ticketing.accounts.models import User
+from ticketing.billing.models import Invoice, Payment
 
 SESSIONS_URL = "https://api.stripe.com/v1/checkout/sessions"
 CHECKOUT_URL = "https://checkout.stripe.com/c/pay/cs_test_a1"

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.paging import page_text
+from ticketing.paging.pages import page_text
 
 TECH_PHONE = "+13365550101"
 SMS_CALLBACK = "https://intake.example.com/twilio/sms/status"

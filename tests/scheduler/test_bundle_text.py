@@ -9,7 +9,7 @@ import pytest
 
 from scheduler.bundling import bundle_body, bundle_note, group, text_of
 from ticketing.models import Ticket
-from ticketing.paging import page_text
+from ticketing.paging.pages import page_text
 from ticketing.sms_text import GSM7_BASIC, GSM7_EXTENDED, segments
 
 PROBLEM = "The file server is down and nobody at the office can log in to anything at all."

@@ -11,8 +11,9 @@ import pytest
 from billing_testkit import add_agreement, add_ticket, work
 from sqlalchemy import select
 
-from ticketing import retainer
-from ticketing.billing import (
+from ticketing.billing import retainer
+from ticketing.billing.models import Agreement, TimeEntry
+from ticketing.billing.time_entries import (
     STANDARD_RATES,
     Terms,
     billable_minutes,
@@ -21,7 +22,6 @@ from ticketing.billing import (
     plan_lines,
     terms_for,
 )
-from ticketing.billing_models import Agreement, TimeEntry
 from ticketing.errors import DomainError
 from ticketing.models import TicketEvent
 

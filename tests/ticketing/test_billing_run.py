@@ -11,10 +11,9 @@ import pytest
 from billing_testkit import NY, add_agreement, add_ticket, money_of, work
 from sqlalchemy import func, select
 
-from ticketing import retainer
-from ticketing.billing import log_time
-from ticketing.billing_models import Invoice, TimeEntry
-from ticketing.billing_run import (
+from ticketing.billing import retainer
+from ticketing.billing.models import Invoice, TimeEntry
+from ticketing.billing.monthly_run import (
     first_business_day,
     issue_invoice,
     local_month,
@@ -22,7 +21,8 @@ from ticketing.billing_run import (
     run_billing,
     void_invoice,
 )
-from ticketing.calendar_days import business_calendar
+from ticketing.billing.time_entries import log_time
+from ticketing.calendar.days import business_calendar
 from ticketing.errors import DomainError
 from ticketing.models import OutboxMessage
 

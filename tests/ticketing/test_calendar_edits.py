@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake.config import Settings
-from ticketing.calendar_days import add_closure, business_calendar, mark_open, remove_edit
+from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
+from ticketing.calendar.models import CalendarDay
 from ticketing.errors import DomainError, NotFound
-from ticketing.models import CalendarDay
 
 CHRISTMAS_EVE = date(2026, 12, 24)
 WEDNESDAY = date(2026, 12, 2)

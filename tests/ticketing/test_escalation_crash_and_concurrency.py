@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from ticketing.directory import add_technician
-from ticketing.escalation import start_escalation, sweep_escalations
-from ticketing.models import Escalation, OutboxMessage, Ticket
-from ticketing.oncall import set_on_call
+from ticketing.models import OutboxMessage, Ticket
+from ticketing.oncall.roster import set_on_call
+from ticketing.paging.escalation import start_escalation, sweep_escalations
+from ticketing.paging.models import Escalation
 
 
 def _escalating_tickets(factory, clock, count: int) -> list[int]:

@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ticketing.escalation import (
+from ticketing.models import OutboxMessage, Ticket
+from ticketing.oncall.roster import set_on_call
+from ticketing.paging.escalation import (
     escalation_of,
     planned_step,
     start_escalation,
     sweep_escalations,
     total_steps,
 )
-from ticketing.models import Escalation, OutboxMessage, Ticket
-from ticketing.oncall import set_on_call
-from ticketing.policies import set_policy
-from ticketing.responses import acknowledge, escalate, not_an_emergency, resolve
+from ticketing.paging.models import Escalation
+from ticketing.paging.policies import set_policy
+from ticketing.paging.responses import acknowledge, escalate, not_an_emergency, resolve
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from intake.config import Settings
 from intake.runtime import sweeps_for
 from ticketing.models import OutboxMessage
-from ticketing.oncall import add_override, handoff_notices, set_on_call
+from ticketing.oncall.handoffs import handoff_notices
+from ticketing.oncall.roster import add_override, set_on_call
 
 MINUTE = timedelta(minutes=1)
 ACK = "Pages come from this number; reply ACK <ticket> to acknowledge."

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from ivr.calendar import HELP_DESK, BusinessCalendar, Classification
 from ivr.queue import wait_words
-from ticketing import calls, helpdesk
+from ticketing.calls import helpdesk
+from ticketing.calls import intake as calls
+from ticketing.calls.models import QueueEntry
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import Call, OutboxMessage
-from ticketing.service_models import QueueEntry
 
 START = local("2026-12-08 10:15")
 

@@ -10,8 +10,8 @@ import pytest
 from invoice_testkit import add_invoice, add_user, log_in
 from sqlalchemy import func, select
 
-from ticketing.billing_models import Agreement, Invoice, InvoiceLine, RetainerEntry
-from ticketing.imports import import_agreements, import_invoices
+from ticketing.billing.models import Agreement, Invoice, InvoiceLine, RetainerEntry
+from ticketing.imports.csv_files import import_agreements, import_invoices
 from ticketing.models import Ticket
 
 INVOICE_HEADER = "account,number,issued_on,due_on,status,description,quantity,unit_price,ticket\n"

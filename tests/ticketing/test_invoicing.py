@@ -1,4 +1,4 @@
-"""ticketing.invoices: balances, payments recorded once by reference, and issuing a draft
+"""ticketing.billing.invoices: balances, payments recorded once by reference, and issuing a draft
 (dated on the business's calendar, due in 30 days, numbered, and emailed to the client)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from invoice_testkit import add_invoice, add_user
 from sqlalchemy import select
 
-import ticketing.invoices as invoicing
-from ticketing.billing_models import Payment
+import ticketing.billing.invoices as invoicing
+from ticketing.billing.models import Payment
 from ticketing.errors import DomainError
 from ticketing.models import OutboxMessage
 

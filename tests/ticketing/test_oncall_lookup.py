@@ -11,9 +11,9 @@ from conftest import local
 from oncall_testkit import add_rotation, add_team
 from sqlalchemy import event
 
-from ticketing.models import OnCallOverride
-from ticketing.oncall import on_call
-from ticketing.schedules import shifts
+from ticketing.oncall.models import OnCallOverride
+from ticketing.oncall.roster import on_call
+from ticketing.oncall.shifts import shifts
 
 START = local("2026-12-20 00:00")
 ROLES = ("primary", "secondary")

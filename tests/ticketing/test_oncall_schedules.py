@@ -13,10 +13,11 @@ from oncall_testkit import NY, add_rotation, add_team, utc, who
 from sqlalchemy import select
 
 from ticketing.errors import DomainError
-from ticketing.escalation import start_escalation
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.oncall import add_override, remove_override, set_on_call
-from ticketing.schedules import local_instant, local_label, shifts
+from ticketing.oncall.roster import add_override, remove_override, set_on_call
+from ticketing.oncall.shifts import shifts
+from ticketing.paging.escalation import start_escalation
+from ticketing.wallclock import local_instant, local_label
 
 NOW = local("2026-12-01 09:00")
 HOUR = timedelta(hours=1)

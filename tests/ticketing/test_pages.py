@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from ticketing.directory import add_technician
-from ticketing.escalation import start_escalation
 from ticketing.models import OutboxMessage, Ticket
-from ticketing.oncall import on_call, set_on_call
-from ticketing.paging import page_text
+from ticketing.oncall.roster import on_call, set_on_call
+from ticketing.paging.escalation import start_escalation
+from ticketing.paging.pages import page_text
 from ticketing.sms_text import segments
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import OutboxMessage, Ticket, TicketEvent
-from ticketing.requests import schedule_request, service_requests, submit_request
+from ticketing.service_requests.booking import schedule_request, service_requests, submit_request
 from ticketing.timeline import events_of
 
 JANE_EMAIL = "jane@bakery.test"

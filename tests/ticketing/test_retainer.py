@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from ticketing import retainer
-from ticketing.billing_models import Agreement, RetainerEntry
+from ticketing.billing import retainer
+from ticketing.billing.models import Agreement, RetainerEntry
 from ticketing.errors import DomainError
 from ticketing.models import Ticket, TicketEvent
 

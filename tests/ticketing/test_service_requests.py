@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ticketing.errors import DomainError
-from ticketing.models import Escalation, OutboxMessage, Ticket, TicketEvent
-from ticketing.requests import EMERGENCY_NOTICE, submit_request
-from ticketing.service_models import RequestWindow, ServiceRequest
+from ticketing.models import OutboxMessage, Ticket, TicketEvent
+from ticketing.paging.models import Escalation
+from ticketing.service_requests.booking import EMERGENCY_NOTICE, submit_request
+from ticketing.service_requests.models import RequestWindow, ServiceRequest
 from ticketing.timeline import events_of
 
 COUNTED = (Ticket, ServiceRequest, RequestWindow, TicketEvent, OutboxMessage, Escalation)

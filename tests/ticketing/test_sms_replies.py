@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from ticketing.escalation import start_escalation
-from ticketing.models import Escalation, InboundMessage, OutboxMessage, Technician, Ticket
-from ticketing.replies import Command, Reply, handle_text, parse_reply
+from ticketing.models import OutboxMessage, Technician, Ticket
+from ticketing.paging.escalation import start_escalation
+from ticketing.paging.models import Escalation, InboundMessage
+from ticketing.paging.replies import Command, Reply, handle_text, parse_reply
 from ticketing.sms_text import segments
 
 ACK, RES, ESC, NE = Command.ACK, Command.RESOLVE, Command.ESCALATE, Command.NOT_EMERGENCY

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ticketing.calls import complete_stalled_intakes
+from ticketing.calls.intake import complete_stalled_intakes
 from ticketing.models import OutboxMessage, Ticket
 
 

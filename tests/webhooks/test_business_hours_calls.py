@@ -99,7 +99,7 @@ def test_boundary_08_00_is_business_hours(phone, session, directory, clock) -> N
 def test_closure_day_is_an_emergency(phone, session, directory, app) -> None:
     from datetime import date
 
-    from ticketing.calendar_days import add_closure
+    from ticketing.calendar.days import add_closure
 
     add_closure(session, date(2026, 12, 8), "Office move")
     session.commit()

@@ -208,7 +208,7 @@ def test_only_one_ticket_for_the_whole_call(phone, session, directory) -> None:
 
 
 def test_nobody_on_call_pages_every_technician(phone, session, directory, clock) -> None:
-    from ticketing.models import OnCallOverride
+    from ticketing.oncall.models import OnCallOverride
 
     for override in session.scalars(select(OnCallOverride)):
         override.ends_at = clock()

@@ -10,8 +10,8 @@ from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, local, said, twiml
 from sqlalchemy import select
 
 from intake.sandbox.caller import SimulatedCall
+from ticketing.calls.models import QueueEntry
 from ticketing.models import Ticket, TicketEvent
-from ticketing.service_models import QueueEntry
 
 JANE, MARIA = "+13365550123", "+13365550167"
 WAIT, KEY, DONE = "/twilio/voice/queue/wait", "/twilio/voice/queue/key", "/twilio/voice/queue/done"

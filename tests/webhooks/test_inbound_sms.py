@@ -8,7 +8,8 @@ import pytest
 from reply_testkit import DANA, JANE, LUIS, MARIA, emergency, outbox, reply_of, text
 from sqlalchemy import func, select
 
-from ticketing.models import Escalation, InboundMessage, Technician, Ticket, TicketEvent
+from ticketing.models import Technician, Ticket, TicketEvent
+from ticketing.paging.models import Escalation, InboundMessage
 
 POLITE = (
     "This number only takes replies from Accelerando technicians. For support call (888) 899-1911."

@@ -132,7 +132,7 @@ def test_switched_off_goes_straight_to_the_message(app, phone, directory) -> Non
 
 
 def test_nobody_on_call_goes_straight_to_the_message(phone, session, directory, clock) -> None:
-    from ticketing.models import OnCallOverride
+    from ticketing.oncall.models import OnCallOverride
 
     for override in session.scalars(select(OnCallOverride)):
         override.ends_at = clock()

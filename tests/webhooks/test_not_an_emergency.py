@@ -7,8 +7,8 @@ from conftest import local, said, twiml
 from reply_testkit import DANA, JANE, emergency, text
 from sqlalchemy import select
 
-from ticketing.escalation import escalation_of
 from ticketing.models import OutboxMessage, Ticket
+from ticketing.paging.escalation import escalation_of
 
 
 def _outbox(session, **where) -> list[OutboxMessage]:
@@ -95,7 +95,7 @@ def test_redirected_call_in_business_hours_joins_the_help_desk(
 def test_voice_page_key_3_reclassifies(phone, twilio, session, directory, clock) -> None:
     from datetime import timedelta
 
-    from ticketing.escalation import sweep_escalations
+    from ticketing.paging.escalation import sweep_escalations
 
     ticket = emergency(phone, session)
     clock.advance(timedelta(minutes=5))  # the voice page step

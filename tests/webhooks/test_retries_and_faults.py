@@ -7,8 +7,8 @@ from conftest import said, twiml
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from ticketing.calls.spool import read_entries, spool_file
 from ticketing.models import Call, OutboxMessage, Ticket, TicketEvent
-from ticketing.spool import read_entries, spool_file
 
 
 def _count(session, model) -> int:
@@ -86,7 +86,7 @@ def _explode(*_args, **_kwargs):
 def test_exception_mid_call_takes_a_message_instead_of_a_500(
     phone, session, directory, monkeypatch
 ) -> None:
-    monkeypatch.setattr("ticketing.calls.identify_by_account", _explode)
+    monkeypatch.setattr("ticketing.calls.intake.identify_by_account", _explode)
     call = phone("anonymous")
     call.ring()
     answer = call.post("/twilio/voice/account/1", Digits="1001")
@@ -99,7 +99,7 @@ def test_exception_mid_call_takes_a_message_instead_of_a_500(
 def test_exception_forwards_to_fallback_number_when_set(app, phone, directory, monkeypatch) -> None:
     settings = app.config["SETTINGS"]
     app.config["SETTINGS"] = settings.with_overrides(fallback_forward_number="+13368991911")
-    monkeypatch.setattr("ticketing.calls.open_call", _explode)
+    monkeypatch.setattr("ticketing.calls.intake.open_call", _explode)
     answer = phone("+13365550123").ring()
     dial = twiml(answer).find("Dial")
     assert dial is not None and dial.text == "+13368991911"
@@ -119,7 +119,7 @@ def test_database_down_answers_with_safe_twiml(phone, session, directory, monkey
 def test_effects_of_a_failed_step_are_rolled_back(phone, session, directory, monkeypatch) -> None:
     call = phone("+13365550123")
     call.ring()
-    monkeypatch.setattr("ticketing.calls.start_escalation", _explode)
+    monkeypatch.setattr("ticketing.calls.intake.start_escalation", _explode)
     call.post("/twilio/voice/callback/confirm", Digits="1")
     ticket = session.scalars(select(Ticket)).one()
     session.refresh(ticket)
@@ -143,7 +143,7 @@ def test_fallback_message_becomes_a_paged_ticket(phone, session, directory) -> N
 def test_fallback_message_failing_too_is_kept_in_the_local_spool(
     app, phone, directory, monkeypatch
 ) -> None:
-    monkeypatch.setattr("ticketing.calls.complete_intake", _explode)
+    monkeypatch.setattr("ticketing.calls.intake.complete_intake", _explode)
     answer = phone("+13365550123").post("/twilio/voice/fallback-message", RecordingSid="RE7")
     assert "Your message has reached Accelerando" in said(answer)
     entries = read_entries(spool_file(app.config["SETTINGS"].instance_path)).entries
@@ -153,7 +153,7 @@ def test_fallback_message_failing_too_is_kept_in_the_local_spool(
 def test_fallback_message_failing_with_no_spool_either_ends_politely(
     phone, directory, monkeypatch
 ) -> None:
-    monkeypatch.setattr("ticketing.calls.complete_intake", _explode)
+    monkeypatch.setattr("ticketing.calls.intake.complete_intake", _explode)
     monkeypatch.setattr("webhooks.fallback.append_entry", _disk_full)
     answer = phone("+13365550123").post("/twilio/voice/fallback-message")
     assert "could not save your message" in said(answer)
@@ -167,7 +167,7 @@ def _disk_full(*_args, **_kwargs):
 def test_status_callback_failure_is_a_204_not_a_500(phone, twilio, directory, monkeypatch) -> None:
     call = phone("+13365550123")
     call.ring()
-    monkeypatch.setattr("ticketing.calls.call_status", _explode)
+    monkeypatch.setattr("ticketing.calls.intake.call_status", _explode)
     answer = twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed"})
     assert answer.status_code == 204
 

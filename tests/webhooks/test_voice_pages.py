@@ -9,8 +9,9 @@ from reply_testkit import DANA, LUIS, emergency, outbox, text, voice_page
 from sqlalchemy import select
 
 from intake.config import SANDBOX_ACCOUNT_SID
-from ticketing.models import Escalation, Ticket
-from ticketing.oncall import set_on_call
+from ticketing.models import Ticket
+from ticketing.oncall.roster import set_on_call
+from ticketing.paging.models import Escalation
 
 CALL_SID = "CA" + "7" * 32
 

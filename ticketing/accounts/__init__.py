@@ -1,0 +1,1 @@
+"""People who log in: access requests, credentials, logins, account emails."""

@@ -1,0 +1,1 @@
+"""The business calendar as staff edit it: closures and holidays worked."""

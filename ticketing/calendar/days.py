@@ -1,0 +1,82 @@
+"""Staff edits of the business calendar (closures, holidays worked) and the calendar they make."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.calendar import BusinessCalendar, DayOverride
+from ticketing.calendar.models import CalendarDay
+from ticketing.errors import DomainError, NotFound
+
+
+class CalendarSettings(Protocol):
+    """The three settings a business calendar is made of."""
+
+    business_timezone: str
+    business_hours: str
+    holiday_calendar: str
+
+
+def business_calendar(session: Session, settings: CalendarSettings) -> BusinessCalendar:
+    """The calendar in force: configured hours and holidays plus every staff edit."""
+    overrides = {
+        row.day: DayOverride(row.day, row.kind, row.name)
+        for row in session.scalars(select(CalendarDay))
+    }
+    return BusinessCalendar.from_settings(
+        settings.business_timezone,
+        settings.business_hours,
+        settings.holiday_calendar,
+        overrides,
+    )
+
+
+def _existing(session: Session, day: date) -> CalendarDay | None:
+    return session.scalar(select(CalendarDay).where(CalendarDay.day == day))
+
+
+def add_closure(session: Session, day: date, name: str) -> CalendarDay:
+    """Close the company on `day` (every call that day is an emergency)."""
+    name = name.strip()
+    if not name:
+        raise DomainError("a closure needs a name, e.g. 'Office move'")
+    if len(name) > 120:
+        raise DomainError("a closure name is at most 120 characters")
+    row = _existing(session, day)
+    if row is not None and row.kind == "closure":
+        raise DomainError(f"{day} is already a closure ({row.name}); remove it first")
+    if row is None:
+        row = CalendarDay(day=day, kind="closure", name=name)
+        session.add(row)
+    else:
+        row.kind, row.name = "closure", name
+    session.flush()
+    return row
+
+
+def mark_open(session: Session, day: date, settings: CalendarSettings) -> CalendarDay:
+    """Work on a public holiday as on a normal day."""
+    holiday = business_calendar(session, settings).holiday_name(day)
+    if holiday is None:
+        raise DomainError(f"{day} is not a holiday; there is nothing to open")
+    row = _existing(session, day)
+    if row is not None:
+        raise DomainError(f"{day} already has an edit ({row.kind}: {row.name}); remove it first")
+    row = CalendarDay(day=day, kind="open", name=holiday)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove_edit(session: Session, day: date) -> CalendarDay:
+    """Undo a closure or an open-on-holiday edit."""
+    row = _existing(session, day)
+    if row is None:
+        raise NotFound(f"{day} has no closure or open-day edit to remove")
+    session.delete(row)
+    session.flush()
+    return row

@@ -1,0 +1,254 @@
+"""The help-desk queue as rows: who waits, how long it will take, who took them, how it ended.
+
+Twilio holds the real queue; a `QueueEntry` per call keeps what the firm needs to know
+(client, caller, time queued, wait, technician, outcome) next to the ticket timeline.
+Every function takes the caller's session, commits nothing and is safe to run twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from statistics import mean
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.calendar import BusinessCalendar
+from ivr.queue import QueuePaths
+from ticketing.calls.intake import complete_intake
+from ticketing.calls.models import QueueEntry
+from ticketing.directory import technician_by_name
+from ticketing.errors import DomainError, NotFound
+from ticketing.models import Call, OutboxMessage, Technician
+from ticketing.timeline import add_event
+
+ANSWERED, MESSAGE, HUNG_UP, CLOSED, ERROR = "answered", "message", "hung_up", "closed", "error"
+# Twilio's QueueResult → how the caller's time in the queue ended.
+QUEUE_RESULTS = {
+    "bridged": ANSWERED,
+    "redirected-from-bridged": ANSWERED,
+    "leave": MESSAGE,
+    "hangup": HUNG_UP,
+}
+# Without history, a help-desk session is assumed to keep a technician this long.
+DEFAULT_SECONDS_PER_CALLER = 10 * 60
+RECENT_SESSIONS = 20
+HISTORY = timedelta(days=30)
+
+
+def entry_for(session: Session, call_sid: str) -> QueueEntry | None:
+    """The queue entry of that call, if it ever joined the queue."""
+    return session.scalar(select(QueueEntry).where(QueueEntry.call_sid == call_sid))
+
+
+def join_queue(session: Session, call: Call, *, now: datetime) -> QueueEntry:
+    """Put the call's ticket in the help-desk queue (once per call)."""
+    entry = entry_for(session, call.call_sid)
+    if entry is not None:
+        return entry
+    entry = QueueEntry(call_sid=call.call_sid, ticket_id=call.ticket_id, queued_at=now)
+    session.add(entry)
+    add_event(session, call.ticket_id, "helpdesk_queue", "Queued for the help desk.", at=now)
+    session.flush()
+    return entry
+
+
+def waiting(session: Session) -> list[QueueEntry]:
+    """Callers still in the queue, first come first."""
+    stmt = (
+        select(QueueEntry)
+        .join(Call, Call.call_sid == QueueEntry.call_sid)
+        # A call that ended without its Enqueue action reaching us is not waiting either.
+        .where(QueueEntry.outcome.is_(None), Call.ended_at.is_(None))
+        .order_by(QueueEntry.queued_at, QueueEntry.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def position_of(session: Session, call_sid: str) -> int:
+    """The caller's place in line by our rows (when Twilio's QueuePosition is missing)."""
+    sids = [entry.call_sid for entry in waiting(session)]
+    return sids.index(call_sid) + 1 if call_sid in sids else len(sids) + 1
+
+
+def seconds_per_caller(session: Session, now: datetime) -> int:
+    """How long each caller ahead keeps a technician: recent answered sessions, else
+    recent waits, else the default."""
+    recent = (
+        QueueEntry.outcome == ANSWERED,
+        QueueEntry.queued_at >= now - HISTORY,
+    )
+    rows = session.execute(
+        select(QueueEntry.left_at, Call.ended_at)
+        .join(Call, Call.call_sid == QueueEntry.call_sid)
+        .where(*recent, QueueEntry.left_at.is_not(None), Call.ended_at.is_not(None))
+        .order_by(QueueEntry.left_at.desc())
+        .limit(RECENT_SESSIONS)
+    ).all()
+    lengths = [(ended - left).total_seconds() for left, ended in rows if ended > left]
+    if not lengths:
+        waits = session.scalars(
+            select(QueueEntry.wait_seconds)
+            .where(*recent, QueueEntry.wait_seconds.is_not(None))
+            .order_by(QueueEntry.queued_at.desc())
+            .limit(RECENT_SESSIONS)
+        ).all()
+        lengths = [float(w) for w in waits if w is not None]
+    if not lengths:
+        return DEFAULT_SECONDS_PER_CALLER
+    return round(mean(lengths))
+
+
+def estimated_wait(session: Session, position: int, now: datetime) -> int:
+    """Seconds until a technician is free for the caller at `position`."""
+    # Number 1 is next, but still waits for a technician to finish a session.
+    return max(position, 1) * seconds_per_caller(session, now)
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "an unknown time"
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{round(seconds / 60)} min"
+
+
+def _settle(entry: QueueEntry, outcome: str, wait_seconds: int | None, now: datetime) -> bool:
+    """Record how the entry ended, unless it already has (True when this call did it)."""
+    if entry.outcome is not None:
+        return False
+    entry.outcome, entry.left_at = outcome, now
+    if wait_seconds is not None:
+        entry.wait_seconds = wait_seconds
+    elif entry.wait_seconds is None:
+        entry.wait_seconds = max(0, round((now - entry.queued_at).total_seconds()))
+    return True
+
+
+def close_for_the_day(
+    session: Session, entry: QueueEntry, wait_seconds: int | None, *, now: datetime
+) -> None:
+    """Closing time found the caller waiting: they leave the queue to leave a message."""
+    if _settle(entry, CLOSED, wait_seconds, now):
+        text = (
+            f"Still waiting at closing time after {_duration(entry.wait_seconds)}: "
+            "offered a message and a call back."
+        )
+        add_event(session, entry.ticket_id, "helpdesk_queue", text, at=now)
+
+
+def answer(
+    session: Session,
+    call_sid: str,
+    technician_id: int,
+    *,
+    capped: bool,
+    wait_seconds: int | None,
+    now: datetime,
+) -> bool:
+    """A technician dequeued the caller: record who, after how long, and whether capped."""
+    entry = entry_for(session, call_sid)
+    tech = session.get(Technician, technician_id)
+    if entry is None or tech is None or not _settle(entry, ANSWERED, wait_seconds, now):
+        return False
+    entry.technician_id, entry.capped = tech.id, capped
+    text = f"Answered by {tech.name} after {_duration(entry.wait_seconds)} in the queue."
+    if capped:
+        text += " The session is limited to 30 minutes (high call volume)."
+    add_event(session, entry.ticket_id, "helpdesk_answered", text, at=now, actor=tech.name)
+    call = session.get(Call, call_sid)
+    if call is not None:
+        complete_intake(session, call, now=now, how=f"answered by {tech.name} (help desk)")
+    return True
+
+
+def session_capped(session: Session, busy_queue: int) -> bool | None:
+    """For a technician about to take the next caller: None when nobody is waiting, else
+    whether the session is capped at 30 minutes (the queue is busy right now)."""
+    count = len(waiting(session))
+    if count == 0:
+        return None
+    return count >= busy_queue
+
+
+def _ended_text(outcome: str, result: str, wait: str) -> str:
+    if outcome == MESSAGE:
+        return f"Left the help-desk queue after {wait} to leave a message."
+    if outcome == HUNG_UP:
+        return f"Hung up after {wait} in the help-desk queue."
+    if outcome == ANSWERED:
+        return f"Help-desk session ended (queued {wait})."
+    return f"The help-desk queue failed ({result or 'no result'}) after {wait}: taking a message."
+
+
+def leave_queue(
+    session: Session, call: Call, result: str, wait_seconds: int | None, *, now: datetime
+) -> str:
+    """Apply the Enqueue action's QueueResult; the outcome that holds (an earlier one wins)."""
+    entry = join_queue(session, call, now=now)
+    outcome = QUEUE_RESULTS.get(result, ERROR)
+    if _settle(entry, outcome, wait_seconds, now):
+        text = _ended_text(outcome, result, _duration(entry.wait_seconds))
+        add_event(session, entry.ticket_id, "helpdesk_queue", text, at=now)
+    if result == "hangup" or entry.outcome == ANSWERED:
+        # Nothing more will come from this caller: the ticket is finished as it stands.
+        complete_intake(session, call, now=now, how=f"help desk ({entry.outcome})")
+    return entry.outcome or outcome
+
+
+def _already_calling(session: Session, tech: Technician, key: str) -> bool:
+    """A call to `tech` not placed yet, or this very request made before."""
+    found = session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.kind == "helpdesk",
+            OutboxMessage.technician_id == tech.id,
+            OutboxMessage.status.in_(("pending", "sending")) | (OutboxMessage.dedupe_key == key),
+        )
+    )
+    return found is not None
+
+
+def request_next(
+    session: Session, technician_name: str, *, now: datetime
+) -> tuple[Technician, int, OutboxMessage | None]:
+    """Owe a call to the technician that bridges them to the next caller: (technician,
+    callers waiting, the outbox row; None when such a call is already on its way)."""
+    tech = technician_by_name(session, technician_name)
+    if tech is None:
+        raise NotFound(f"no technician named {technician_name!r}")
+    if not tech.active:
+        raise DomainError(f"{tech.name} is not an active technician")
+    count = len(waiting(session))
+    if count == 0:
+        raise DomainError("nobody is waiting in the help-desk queue")
+    # One row per request: the same technician may take caller after caller.
+    key = f"helpdesk:{tech.id}:{now:%Y%m%dT%H%M%S}"
+    if _already_calling(session, tech, key):
+        return tech, count, None
+    row = OutboxMessage(
+        dedupe_key=key,
+        technician_id=tech.id,
+        kind="helpdesk",
+        channel="call",
+        to_number=tech.phone,
+        # The relay prefixes PUBLIC_BASE_URL; the answered call fetches its TwiML here.
+        body=QueuePaths.BRIDGE.format(technician_id=tech.id),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return tech, count, row
+
+
+def today_counts(session: Session, calendar: BusinessCalendar, now: datetime) -> Counter[str]:
+    """How today's (business time zone) queue entries ended, by outcome."""
+    local = calendar.to_local(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    outcomes = session.scalars(
+        select(QueueEntry.outcome).where(
+            QueueEntry.queued_at >= midnight, QueueEntry.outcome.is_not(None)
+        )
+    )
+    return Counter(o for o in outcomes if o is not None)

@@ -1,0 +1,1 @@
+"""CSV imports of invoices and agreements."""

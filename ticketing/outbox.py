@@ -1,0 +1,127 @@
+"""The outbox writers: owing a text, a voice page, an email or a live-call redirect, once
+per dedupe key, in the transaction that owes it (the scheduler's relay sends it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ticketing.models import OutboxMessage, Technician, Ticket
+
+VOICE_PAGE_PATH = "/twilio/voice/page/{page_id}"
+
+
+def enqueue_sms(
+    session: Session,
+    ticket: Ticket | None,
+    tech: Technician | None,
+    body: str,
+    *,
+    key: str,
+    now: datetime,
+    to_number: str | None = None,
+    step: int | None = None,
+    kind: str = "page",
+) -> OutboxMessage | None:
+    """Owe a text (to a technician, or to `to_number`); None if that key was already owed."""
+    return _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id if ticket else None,
+            technician_id=tech.id if tech else None,
+            kind=kind,
+            escalation_step=step,
+            channel="sms",
+            to_number=to_number or (tech.phone if tech else ""),
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+
+
+def enqueue_call(
+    session: Session, ticket: Ticket, tech: Technician, *, key: str, now: datetime, step: int | None
+) -> OutboxMessage | None:
+    """Owe a voice page: the call's TwiML is served at /twilio/voice/page/<outbox id>."""
+    page = _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id,
+            technician_id=tech.id,
+            kind="page",
+            escalation_step=step,
+            channel="call",
+            to_number=tech.phone,
+            body="",
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+    if page is not None:
+        page.body = VOICE_PAGE_PATH.format(page_id=page.id)
+    return page
+
+
+def enqueue_email(
+    session: Session,
+    ticket: Ticket | None,
+    to_address: str,
+    subject: str,
+    body: str,
+    *,
+    key: str,
+    now: datetime,
+    kind: str = "notice",
+) -> OutboxMessage | None:
+    """Owe an email (sent through SMTP_URL by the scheduler, or logged without it)."""
+    return _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id if ticket else None,
+            kind=kind,
+            channel="email",
+            to_number="",
+            to_address=to_address,
+            subject=subject[:200],
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+
+
+def enqueue_redirect(
+    session: Session, ticket: Ticket, call_sid: str, path: str, *, key: str, now: datetime
+) -> OutboxMessage | None:
+    """Owe a redirect of a live call to the TwiML at `path` (Twilio's Calls API, by the
+    scheduler: a webhook never waits on Twilio's REST API)."""
+    return _enqueue(
+        session,
+        OutboxMessage(
+            dedupe_key=key,
+            ticket_id=ticket.id,
+            kind="redirect",
+            channel="redirect",
+            to_number=call_sid,
+            body=path,
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+
+
+def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
+    exists = session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == message.dedupe_key)
+    )
+    if exists is not None:
+        return None
+    session.add(message)
+    session.flush()
+    return message

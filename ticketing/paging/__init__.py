@@ -1,0 +1,1 @@
+"""Paging technicians: escalation, policies, page texts, delivery, replies, voice pages."""

@@ -1,0 +1,80 @@
+"""What a page to a technician says, and the caller's words texted after it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.phones import national
+from ticketing.models import OutboxMessage, Ticket
+from ticketing.outbox import enqueue_sms
+from ticketing.sms_text import fit, to_gsm7
+from ticketing.timeline import add_event
+
+
+def _caller_label(ticket: Ticket) -> str:
+    if ticket.client is None:
+        return "Unknown caller"
+    label = f"{ticket.client.name} (acct {ticket.client.account_number})"
+    if ticket.contact is not None:
+        label += f", {ticket.contact.name}"
+    return label
+
+
+def page_text(ticket: Ticket) -> str:
+    """The SMS page: ticket number, client, callback number, the caller's words and how to
+    acknowledge, within two SMS segments."""
+    callback = national(ticket.callback_number) if ticket.callback_number else "no number given"
+    head = f"EMERGENCY #{ticket.number}: {_caller_label(ticket)}. Call back {callback}."
+    if ticket.payment_contact:
+        head += " No MSA: billing to contact."
+    head = to_gsm7(head).replace("{", "(").replace("}", ")")
+    tail = f" Reply ACK {ticket.number}"
+    if ticket.description:
+        return fit(head + ' Problem: "{}"' + tail, to_gsm7(ticket.description))
+    if ticket.recording_url:
+        return fit(head + " {}" + tail, f"Message: {ticket.recording_url}.mp3")
+    return fit(head + " {}" + tail, "No message was left.")
+
+
+def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> list[OutboxMessage]:
+    """After paging, the transcription arrived: text the caller's words to whoever was paged.
+
+    Twilio transcribes after the call, usually after the page left with only a
+    recording link; a technician woken at night should read the problem, not dial in.
+    """
+    if not ticket.description:
+        return []
+    first_pages = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.ticket_id == ticket.id,
+            OutboxMessage.channel == "sms",
+            OutboxMessage.kind == "page",
+            OutboxMessage.status != "cancelled",
+        )
+    ).all()
+    head = to_gsm7(f"#{ticket.number} {_caller_label(ticket)} - caller said: ")
+    body = fit(head.replace("{", "(").replace("}", ")") + '"{}"', to_gsm7(ticket.description))
+    follow_ups = []
+    for page in first_pages:
+        if ticket.description in page.body:
+            continue
+        follow_up = enqueue_sms(
+            session,
+            ticket,
+            None,
+            body,
+            key=f"words:{ticket.id}:{page.to_number}",
+            now=now,
+            to_number=page.to_number,
+            kind="notice",
+        )
+        if follow_up is not None:
+            follow_up.technician_id = page.technician_id
+            follow_ups.append(follow_up)
+    if follow_ups:
+        add_event(session, ticket.id, "paged", "The caller's words were texted as well.", at=now)
+    session.flush()
+    return follow_ups

@@ -1,0 +1,204 @@
+"""What technicians do with a page: acknowledge, resolve, escalate, or "not an emergency"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.calendar import HELP_DESK
+from ivr.flow import CALL_ENDED
+from ivr.phones import national
+from ticketing.directory import representative_of
+from ticketing.models import Call, Technician, Ticket, TicketStatus
+from ticketing.outbox import enqueue_email, enqueue_redirect, enqueue_sms
+from ticketing.paging.escalation import escalate_now, stop_escalation
+from ticketing.sms_text import to_gsm7
+from ticketing.timeline import add_event
+
+# Where a live call goes once its emergency is found not to be one.
+REDIRECTED_PATH = "/twilio/voice/redirected/{ticket_id}"
+
+
+def acknowledge(
+    session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str
+) -> bool:
+    """`tech` takes the emergency: paging stops and the client's representative is told.
+
+    False when the ticket was already acknowledged or resolved (nothing changes).
+    """
+    if ticket.status != TicketStatus.OPEN:
+        return False
+    ticket.status = TicketStatus.ACKNOWLEDGED.value
+    ticket.acknowledged_at, ticket.acknowledged_by = now, tech
+    cancelled = stop_escalation(session, ticket, "acknowledged", now=now)
+    note = f" {cancelled} unsent page(s) cancelled." if cancelled else ""
+    add_event(
+        session,
+        ticket.id,
+        "acknowledged",
+        f"Acknowledged by {tech.name} ({via}).{note}",
+        at=now,
+        actor=tech.name,
+    )
+    _tell_client(session, ticket, tech, now)
+    return True
+
+
+def _tell_client(session: Session, ticket: Ticket, tech: Technician, now: datetime) -> None:
+    rep = representative_of(session, ticket.client_id) if ticket.client_id else None
+    number = rep.phone if rep else ticket.callback_number
+    if not number:
+        return
+    callback = ticket.callback_number
+    when = f" and will call you at {national(callback)}" if callback else ""
+    body = to_gsm7(
+        f"Accelerando: {tech.name} is working on your emergency, ticket #{ticket.number}{when}."
+    )
+    enqueue_sms(
+        session,
+        ticket,
+        None,
+        body,
+        key=f"ack-notice:{ticket.id}",
+        now=now,
+        to_number=number,
+        kind="notice",
+    )
+    who = rep.name if rep else "the caller"
+    add_event(session, ticket.id, "client_notified", f"{who} told by SMS who is on it.", at=now)
+
+
+def resolve(session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str) -> bool:
+    """Close the ticket; an open escalation stops. False when it was already resolved."""
+    if ticket.status == TicketStatus.RESOLVED:
+        return False
+    if ticket.status == TicketStatus.OPEN:
+        acknowledge(session, ticket, tech, now=now, via=via)
+    ticket.status, ticket.resolved_at = TicketStatus.RESOLVED.value, now
+    stop_escalation(session, ticket, "resolved", now=now)
+    add_event(
+        session, ticket.id, "resolved", f"Resolved by {tech.name} ({via}).", at=now, actor=tech.name
+    )
+    return True
+
+
+def escalate(
+    session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str
+) -> bool:
+    """Fire the next escalation step now; False when nothing is being escalated."""
+    add_event(
+        session,
+        ticket.id,
+        "escalation",
+        f"{tech.name} asked to escalate now ({via}).",
+        at=now,
+        actor=tech.name,
+    )
+    return escalate_now(session, ticket, now=now)
+
+
+def not_an_emergency(
+    session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str, reason: str = ""
+) -> bool:
+    """Reclassify as help desk (DESIGN §1): paging stops, the client's representative is told
+    by SMS and email in the firm's words, and a caller still on the line is redirected."""
+    if ticket.service_class != "emergency" or ticket.status == TicketStatus.RESOLVED:
+        return False
+    ticket.service_class = HELP_DESK
+    why = reason.strip() or "does not meet the definition of Emergency Services"
+    ticket.classification_reason = f"reclassified by {tech.name}: {why}"[:120]
+    stop_escalation(session, ticket, "cancelled", now=now)
+    add_event(
+        session,
+        ticket.id,
+        "reclassified",
+        f"{tech.name} found this is not an emergency ({via}): {why}. Moved to the help desk.",
+        at=now,
+        actor=tech.name,
+    )
+    _tell_reclassified(session, ticket, why, now)
+    _redirect_live_call(session, ticket, now)
+    return True
+
+
+def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
+    rep = representative_of(session, ticket.client_id) if ticket.client_id else None
+    sms_to = rep.phone if rep else ticket.callback_number
+    text = to_gsm7(
+        f"Accelerando: ticket #{ticket.number} does not meet the definition of Emergency "
+        "Services. It has been moved to our help desk and will be handled during business "
+        "hours at help desk rates."
+    )
+    told = []
+    if sms_to:
+        enqueue_sms(
+            session,
+            ticket,
+            None,
+            text,
+            key=f"ne-notice:{ticket.id}:sms",
+            now=now,
+            to_number=sms_to,
+            kind="notice",
+        )
+        told.append("SMS")
+    if rep is not None and rep.email:
+        enqueue_email(
+            session,
+            ticket,
+            rep.email,
+            f"Ticket #{ticket.number} moved to the help desk",
+            reclassified_email(ticket, rep.name, why),
+            key=f"ne-notice:{ticket.id}:email",
+            now=now,
+        )
+        told.append("email")
+    if told:
+        who = rep.name if rep else "the caller"
+        add_event(
+            session,
+            ticket.id,
+            "client_notified",
+            f"{who} told by {' and '.join(told)} that this is not an emergency.",
+            at=now,
+        )
+
+
+def reclassified_email(ticket: Ticket, name: str, why: str) -> str:
+    """The email telling a client's representative their call was not an emergency."""
+    client = ticket.client.name if ticket.client else "your company"
+    return (
+        f"Dear {name},\n\n"
+        f"Ticket #{ticket.number} for {client} has been reviewed by our technician and does "
+        "not meet the definition of Emergency Services: a matter of the most urgent nature, "
+        "where your ability to capture revenue or properly serve customers is severely "
+        f"impaired.\n\nTechnician's note: {why}\n\n"
+        "As our terms provide, the ticket has been redirected to the help desk. It will be "
+        "handled during business hours (Monday to Friday, 8 AM to 5 PM) at help desk rates; "
+        "please refer to your Master Services Agreement for the rates.\n\n"
+        "If this is wrong and your business cannot serve customers, call (888) 899-1911 "
+        "and tell the responder it is an emergency.\n\nAccelerando"
+    )
+
+
+def _redirect_live_call(session: Session, ticket: Ticket, now: datetime) -> None:
+    call = session.scalar(select(Call).where(Call.ticket_id == ticket.id))
+    if call is None or call.ended_at is not None or call.status in CALL_ENDED:
+        return
+    enqueue_redirect(
+        session,
+        ticket,
+        call.call_sid,
+        REDIRECTED_PATH.format(ticket_id=ticket.id),
+        key=f"ne-redirect:{ticket.id}",
+        now=now,
+    )
+    add_event(
+        session,
+        ticket.id,
+        "redirected",
+        "The caller is still on the line: moving the call to the help desk.",
+        at=now,
+    )
