@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from intake.config import ConfigError, load_settings
-from intake.db import current_revision, downgrade, head_revision, make_engine, upgrade
+from intake.db import (
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    new_revision,
+    upgrade,
+)
 
 
 def _url() -> str:
@@ -44,6 +51,22 @@ def db_status() -> None:
     click.echo(f"database: {current or 'empty'}; newest migration: {head}")
     if current != head:
         raise click.ClickException("the database is not up to date: run `intake db upgrade`")
+
+
+@db.command("revision")
+@click.option(
+    "-m", "--message", required=True, help="What changed, e.g. 'technician availability'."
+)
+def db_revision(message: str) -> None:
+    """Write the next migration from what the models add or change (review it before use)."""
+    try:
+        path = new_revision(message)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {path}")
+    click.echo(
+        "Review it (autogenerate misses renames and data changes), then `intake db upgrade`."
+    )
 
 
 def register(main: click.Group) -> None:
