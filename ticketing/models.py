@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ticketing.orm import Base, utcnow
+from ticketing.orm import Base, StrEnumColumn, utcnow
 
 FIRST_TICKET_NUMBER = 1001
 
@@ -51,9 +51,34 @@ class ServiceClass(enum.StrEnum):
     HELP_DESK = "help_desk"
     PROFESSIONAL_SERVICE = "professional_service"
 
+    @property
+    def label(self) -> str:
+        """The class of one ticket as people read it: "Help desk", "Professional service"."""
+        return _CLASS_LABELS[self][0]
+
+    @property
+    def plural_label(self) -> str:
+        """The class as reports and charts head its tickets: "Professional services"."""
+        return _CLASS_LABELS[self][1]
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The label of a stored value; one the enum does not know is shown tidied up."""
+        try:
+            return cls(value).label
+        except ValueError:
+            return value.replace("_", " ").capitalize()
+
+
+_CLASS_LABELS = {
+    ServiceClass.EMERGENCY: ("Emergency", "Emergency"),
+    ServiceClass.HELP_DESK: ("Help desk", "Help desk"),
+    ServiceClass.PROFESSIONAL_SERVICE: ("Professional service", "Professional services"),
+}
+
 
 class TicketStatus(enum.StrEnum):
-    """Where a ticket stands."""
+    """Where a ticket stands: open → acknowledged → resolved."""
 
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
@@ -61,7 +86,48 @@ class TicketStatus(enum.StrEnum):
 
 
 # Spelled out rather than `!= resolved` so that an index on status can find them.
-UNRESOLVED = (TicketStatus.OPEN.value, TicketStatus.ACKNOWLEDGED.value)
+UNRESOLVED = (TicketStatus.OPEN, TicketStatus.ACKNOWLEDGED)
+
+
+class TicketSource(enum.StrEnum):
+    """Where a ticket was opened."""
+
+    PORTAL = "portal"
+    CLI = "cli"
+    PHONE = "phone"
+    STAFF = "staff"
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where an outbox row stands: pending → sending → sent | failed, or cancelled."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboxChannel(enum.StrEnum):
+    """How an outbox row goes out."""
+
+    SMS = "sms"
+    CALL = "call"
+    EMAIL = "email"
+    REDIRECT = "redirect"
+
+
+class OutboxKind(enum.StrEnum):
+    """What an outbox row is for."""
+
+    PAGE = "page"
+    NOTICE = "notice"  # a hand-off, the caller's words, what a client is told
+    REPLY = "reply"  # to a technician's text
+    ALERT = "alert"  # to staff: an emergency nobody acknowledged
+    HELPDESK = "helpdesk"  # rings a technician to take the next help-desk caller
+    INVOICE = "invoice"
+    ACCOUNT = "account"  # portal access and password emails
+    REDIRECT = "redirect"
 
 
 class Client(Base):
@@ -141,10 +207,14 @@ class Ticket(Base):
     )
 
     id: Mapped[int] = mapped_column(Identity(start=FIRST_TICKET_NUMBER), primary_key=True)
-    service_class: Mapped[str] = mapped_column(String(24))
-    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.OPEN.value)
+    service_class: Mapped[ServiceClass] = mapped_column(StrEnumColumn(ServiceClass, 24))
+    status: Mapped[TicketStatus] = mapped_column(
+        StrEnumColumn(TicketStatus, 16), default=TicketStatus.OPEN
+    )
     classification_reason: Mapped[str] = mapped_column(String(120), default="")
-    source: Mapped[str] = mapped_column(String(16), default="phone")
+    source: Mapped[TicketSource] = mapped_column(
+        StrEnumColumn(TicketSource, 16), default=TicketSource.PHONE
+    )
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     caller_number: Mapped[str | None] = mapped_column(String(64))
@@ -212,7 +282,7 @@ class Call(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The moment the call was classified at (a simulated moment in the sandbox).
     classified_for: Mapped[datetime]
-    service_class: Mapped[str] = mapped_column(String(24))
+    service_class: Mapped[ServiceClass] = mapped_column(StrEnumColumn(ServiceClass, 24))
     reason: Mapped[str] = mapped_column(String(120))
     in_business_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="ringing")
@@ -253,12 +323,13 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(120))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
-    # page | notice (hand-off, caller's words) | reply (to an SMS) | alert (staff)
-    kind: Mapped[str] = mapped_column(String(12), default="page")
+    kind: Mapped[OutboxKind] = mapped_column(StrEnumColumn(OutboxKind, 12), default=OutboxKind.PAGE)
     # Which escalation step wrote it (None outside escalations).
     escalation_step: Mapped[int | None] = mapped_column(Integer)
     # sms | call | email | redirect (move a live call to `body`, a TwiML URL)
-    channel: Mapped[str] = mapped_column(String(8), default="sms")
+    channel: Mapped[OutboxChannel] = mapped_column(
+        StrEnumColumn(OutboxChannel, 8), default=OutboxChannel.SMS
+    )
     # A phone number (E.164), or for a redirect the CallSid of the live call.
     to_number: Mapped[str] = mapped_column(String(64))
     to_address: Mapped[str | None] = mapped_column(String(254))  # email
@@ -266,7 +337,9 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     # pending → sending → sent | failed, or cancelled (acknowledged before it left);
     # delivery_status follows Twilio's callbacks (for calls: the call's final status).
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(
+        StrEnumColumn(OutboxStatus, 12), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]
@@ -276,3 +349,41 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+    def lease(self, until: datetime) -> None:
+        """Claim the row for one send until `until` (the claim's token); counts an attempt."""
+        self.status, self.lease_until = OutboxStatus.SENDING, until
+        self.attempts += 1
+
+    def is_leased_until(self, until: datetime) -> bool:
+        """Still being sent under the claim that leased it until `until`."""
+        # The lease is the claim's token: a row re-claimed by another relay carries a new one.
+        return self.status == OutboxStatus.SENDING and self.lease_until == until
+
+    def retry_at(self, when: datetime) -> None:
+        """Back to pending, due at `when`, its lease dropped."""
+        self.status, self.lease_until, self.next_attempt_at = OutboxStatus.PENDING, None, when
+
+    def release(self, now: datetime) -> None:
+        """Hand back a claim that was never tried: due again now, the attempt not counted."""
+        self.retry_at(now)
+        self.attempts -= 1
+
+    def mark_sent(self, sid: str, now: datetime) -> None:
+        """It left: Twilio's SID (or the email's Message-ID) and when."""
+        # A Message-ID can outgrow the column that holds Twilio's 34-character SIDs.
+        self.status, self.provider_sid, self.sent_at = OutboxStatus.SENT, sid[:64], now
+        self.lease_until, self.error_code = None, None
+
+    def note_error(self, error_code: str | None, error: str) -> None:
+        """The last error a send met."""
+        self.error_code, self.last_error = error_code, error
+
+    def mark_failed(self, error_code: str | None, error: str) -> None:
+        """Given up: it is not tried again."""
+        self.status, self.lease_until = OutboxStatus.FAILED, None
+        self.note_error(error_code, error)
+
+    def cancel(self) -> None:
+        """Not to be sent after all (its emergency was answered before it left)."""
+        self.status = OutboxStatus.CANCELLED

@@ -1,14 +1,15 @@
 """The declarative Base shared by every model, with a constraint naming convention.
 
 It lives beside the models (not in intake/) so that the dependency direction of
-DESIGN.md §2 holds: intake imports ticketing, never the reverse.
+docs/design.md §2 holds: intake imports ticketing, never the reverse.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -45,6 +46,40 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class StrEnumColumn(TypeDecorator[str]):
+    """A `StrEnum` kept as its value in a VARCHAR(length): rows load as members, and
+    members or their values bind. The schema is a plain String, so migrations see no enum.
+
+    A stored value the enum does not know (a row written by hand or by a newer version)
+    loads and binds as the plain string, rather than failing every query that reads it.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[enum.StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum_class = enum_class
+        self.length = length
+
+    @property
+    def python_type(self) -> type[enum.StrEnum]:
+        """The enum the column holds."""
+        return self.enum_class
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        # The plain value: database drivers adapt str subclasses unevenly.
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.enum_class(value)
+        except ValueError:
+            return value
 
 
 class Base(DeclarativeBase):

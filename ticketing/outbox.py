@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ticketing.models import OutboxMessage, Technician, Ticket
+from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, Technician, Ticket
 
 VOICE_PAGE_PATH = "/twilio/voice/page/{page_id}"
 
@@ -23,7 +23,7 @@ def enqueue_sms(
     now: datetime,
     to_number: str | None = None,
     step: int | None = None,
-    kind: str = "page",
+    kind: OutboxKind = OutboxKind.PAGE,
 ) -> OutboxMessage | None:
     """Owe a text (to a technician, or to `to_number`); None if that key was already owed."""
     return _enqueue(
@@ -34,7 +34,7 @@ def enqueue_sms(
             technician_id=tech.id if tech else None,
             kind=kind,
             escalation_step=step,
-            channel="sms",
+            channel=OutboxChannel.SMS,
             to_number=to_number or (tech.phone if tech else ""),
             body=body,
             next_attempt_at=now,
@@ -53,9 +53,9 @@ def enqueue_call(
             dedupe_key=key,
             ticket_id=ticket.id,
             technician_id=tech.id,
-            kind="page",
+            kind=OutboxKind.PAGE,
             escalation_step=step,
-            channel="call",
+            channel=OutboxChannel.CALL,
             to_number=tech.phone,
             body="",
             next_attempt_at=now,
@@ -76,7 +76,7 @@ def enqueue_email(
     *,
     key: str,
     now: datetime,
-    kind: str = "notice",
+    kind: OutboxKind = OutboxKind.NOTICE,
 ) -> OutboxMessage | None:
     """Owe an email (sent through SMTP_URL by the scheduler, or logged without it)."""
     return _enqueue(
@@ -85,7 +85,7 @@ def enqueue_email(
             dedupe_key=key,
             ticket_id=ticket.id if ticket else None,
             kind=kind,
-            channel="email",
+            channel=OutboxChannel.EMAIL,
             to_number="",
             to_address=to_address,
             subject=subject[:200],
@@ -106,8 +106,8 @@ def enqueue_redirect(
         OutboxMessage(
             dedupe_key=key,
             ticket_id=ticket.id,
-            kind="redirect",
-            channel="redirect",
+            kind=OutboxKind.REDIRECT,
+            channel=OutboxChannel.REDIRECT,
             to_number=call_sid,
             body=path,
             next_attempt_at=now,

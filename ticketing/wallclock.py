@@ -12,7 +12,7 @@ DEFAULT_TIMEZONE = "America/New_York"
 
 
 def business_zone(timezone: str | ZoneInfo | None = None) -> ZoneInfo:
-    """The zone given, else DEFAULT_TIMEZONE (DESIGN.md's default), for display.
+    """The zone given, else DEFAULT_TIMEZONE (docs/design.md), for display.
 
     No configuration is read here: intake/ (the composition root) reads BUSINESS_TIMEZONE
     and passes it down. Who is on call does not depend on it at all; each rotation hands

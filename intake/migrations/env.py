@@ -7,16 +7,19 @@ from sqlalchemy import pool
 
 import ticketing.schema  # noqa: F401  (registers every table on Base.metadata)
 from intake.db import make_engine
-from ticketing.orm import Base, UTCDateTime
+from ticketing.orm import Base, StrEnumColumn, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
-    """Render our UTC timestamp type as a plain timezone-aware DateTime in migrations."""
+    """Render our column types as the plain ones they store in migrations: a timezone-aware
+    DateTime, and a String for a state enum."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, StrEnumColumn):
+        return f"sa.String(length={obj.length})"
     return False
 
 

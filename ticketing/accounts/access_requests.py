@@ -16,11 +16,17 @@ from ticketing.accounts.credentials import (
     user_by_email,
 )
 from ticketing.accounts.emails import access_exists, rejection
-from ticketing.accounts.models import AccessRequest, User
+from ticketing.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    TokenPurpose,
+    User,
+    UserRole,
+)
 from ticketing.directory import client_by_account
 from ticketing.errors import DomainError, NotFound
 from ticketing.firm import Firm
-from ticketing.models import Contact
+from ticketing.models import Contact, OutboxKind
 from ticketing.outbox import enqueue_email
 
 # The rejection email quotes the reason; the console's field allows this much.
@@ -53,11 +59,13 @@ def submit_access_request(
     if user is not None and user.active:
         subject, body = access_exists(user, firm)
         key = f"access-exists:{user.id}:{now:%Y-%m-%d}"  # at most one such email a day
-        enqueue_email(session, None, email, subject, body, key=key, now=now, kind="account")
+        enqueue_email(
+            session, None, email, subject, body, key=key, now=now, kind=OutboxKind.ACCOUNT
+        )
         return None
     waiting = session.scalar(
         select(AccessRequest.id).where(
-            AccessRequest.email == email, AccessRequest.status == "pending"
+            AccessRequest.email == email, AccessRequest.status == AccessRequestStatus.PENDING
         )
     )
     if waiting is not None:
@@ -77,7 +85,7 @@ def submit_access_request(
 
 def pending_requests(session: Session) -> list[AccessRequest]:
     """Requests waiting for a decision, oldest first."""
-    stmt = select(AccessRequest).where(AccessRequest.status == "pending")
+    stmt = select(AccessRequest).where(AccessRequest.status == AccessRequestStatus.PENDING)
     return list(session.scalars(stmt.order_by(AccessRequest.created_at, AccessRequest.id)))
 
 
@@ -85,7 +93,7 @@ def _pending(session: Session, request_id: int) -> AccessRequest:
     request = session.get(AccessRequest, request_id)
     if request is None:
         raise NotFound(f"there is no access request #{request_id}")
-    if request.status != "pending":
+    if request.status != AccessRequestStatus.PENDING:
         raise DomainError(f"access request #{request_id} was already {request.status}")
     return request
 
@@ -114,8 +122,7 @@ def approve_request(
         now=now,
         firm=firm,
     )
-    request.status, request.decided_at, request.decided_by = "approved", now, decided_by
-    request.user_id = issued.user.id
+    request.approve(issued.user.id, now, decided_by)
     return issued
 
 
@@ -126,14 +133,16 @@ def reject_request(
     if len(reason.strip()) > MAX_REASON:
         raise DomainError(f"the reason is at most {MAX_REASON} characters (it is emailed)")
     request = _pending(session, request_id)
-    request.status, request.decided_at, request.decided_by = "rejected", now, decided_by
+    request.reject(now, decided_by)
     subject, body = rejection(request, reason.strip(), firm)
     key = f"access-rejected:{request.id}"
-    enqueue_email(session, None, request.email, subject, body, key=key, now=now, kind="account")
+    enqueue_email(
+        session, None, request.email, subject, body, key=key, now=now, kind=OutboxKind.ACCOUNT
+    )
     return request
 
 
-def _new_user(session: Session, email: str, name: str, role: str) -> User:
+def _new_user(session: Session, email: str, name: str, role: UserRole) -> User:
     email = normalize_email(email)
     if not name.strip():
         raise DomainError("a user needs a name")
@@ -172,21 +181,22 @@ def add_client_user(
     client = client_by_account(session, account)
     if client is None:
         raise NotFound(f"no client has account number {account}")
-    user = _new_user(session, email, name, "client_admin" if admin else "client_user")
+    role = UserRole.CLIENT_ADMIN if admin else UserRole.CLIENT_USER
+    user = _new_user(session, email, name, role)
     user.client_id, user.can_view_billing, user.created_at = client.id, billing, now
     user.phone = to_e164(phone) if phone else None
     user.contact_id = _matching_contact(session, client.id, user.phone, user.email)
     session.add(user)
     session.flush()
-    return Issued(user, issue_link(session, user, "set", now=now, firm=firm))
+    return Issued(user, issue_link(session, user, TokenPurpose.SET, now=now, firm=firm))
 
 
 def add_staff_user(
     session: Session, *, email: str, name: str, admin: bool, now: datetime, firm: Firm
 ) -> Issued:
     """One of the firm's people (console), sent a set-password link."""
-    user = _new_user(session, email, name, "admin" if admin else "staff")
+    user = _new_user(session, email, name, UserRole.ADMIN if admin else UserRole.STAFF)
     user.created_at = now
     session.add(user)
     session.flush()
-    return Issued(user, issue_link(session, user, "set", now=now, firm=firm))
+    return Issued(user, issue_link(session, user, TokenPurpose.SET, now=now, firm=firm))

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ticketing.accounts.emails import link_email
-from ticketing.accounts.models import PasswordToken, User
+from ticketing.accounts.models import PasswordToken, TokenPurpose, User
 from ticketing.errors import DomainError
 from ticketing.firm import Firm
+from ticketing.models import OutboxKind
 from ticketing.outbox import enqueue_email
 
-LINK_HOURS = {"set": 72, "reset": 1}
+LINK_HOURS = {TokenPurpose.SET: 72, TokenPurpose.RESET: 1}
 MIN_PASSWORD_LENGTH = 12
 # Hashing a megabyte-long "password" would be a cheap way to load the server.
 MAX_PASSWORD_LENGTH = 1024
@@ -83,7 +84,9 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_link(session: Session, user: User, purpose: str, *, now: datetime, firm: Firm) -> str:
+def issue_link(
+    session: Session, user: User, purpose: TokenPurpose, *, now: datetime, firm: Firm
+) -> str:
     """A new one-time link to set (72 h) or reset (1 h) the password, emailed to the user."""
     raw = secrets.token_urlsafe(32)
     hours = LINK_HOURS[purpose]
@@ -99,7 +102,9 @@ def issue_link(session: Session, user: User, purpose: str, *, now: datetime, fir
     link = firm.link(f"/set-password/{raw}")
     subject, body = link_email(user, purpose, link, hours, firm)
     key = f"password-link:{token.id}"
-    enqueue_email(session, None, user.email, subject, body, key=key, now=now, kind="account")
+    enqueue_email(
+        session, None, user.email, subject, body, key=key, now=now, kind=OutboxKind.ACCOUNT
+    )
     return link
 
 
@@ -114,13 +119,13 @@ def request_reset(session: Session, email: str, *, now: datetime, firm: Firm) ->
         .select_from(PasswordToken)
         .where(
             PasswordToken.user_id == user.id,
-            PasswordToken.purpose == "reset",
+            PasswordToken.purpose == TokenPurpose.RESET,
             PasswordToken.created_at > now - timedelta(hours=1),
         )
     )
     if recent >= MAX_RESETS_PER_HOUR:
         return
-    issue_link(session, user, "reset", now=now, firm=firm)
+    issue_link(session, user, TokenPurpose.RESET, now=now, firm=firm)
 
 
 def usable_token(session: Session, raw: str, *, now: datetime) -> PasswordToken | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ticketing.accounts.models import TokenPurpose
+
 if TYPE_CHECKING:
     from ticketing.accounts.models import AccessRequest, User
     from ticketing.firm import Firm
@@ -16,10 +18,12 @@ def _signature(firm: Firm) -> str:
     )
 
 
-def link_email(user: User, purpose: str, link: str, hours: int, firm: Firm) -> tuple[str, str]:
+def link_email(
+    user: User, purpose: TokenPurpose, link: str, hours: int, firm: Firm
+) -> tuple[str, str]:
     """A set-password (new account) or reset-password email carrying a one-time link."""
     lasts = f"{hours} hours" if hours != 1 else "1 hour"
-    if purpose == "set":
+    if purpose == TokenPurpose.SET:
         subject = f"Your {firm.name} Client Portal account"
         intro = (
             f"Hello {user.name},\n\nAn account was opened for you on the {firm.name} "

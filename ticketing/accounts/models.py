@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ticketing.orm import Base, utcnow
+from ticketing.orm import Base, StrEnumColumn, utcnow
 
-# client_admin: all of the company's tickets, invoices, agreements, reports.
-# client_user: their own tickets; invoices only with `can_view_billing`.
-# staff / admin: the firm's people, who use the console (never a client's portal).
-ROLES = ("client_admin", "client_user", "staff", "admin")
+
+class UserRole(enum.StrEnum):
+    """What a person who logs in may see and do."""
+
+    # All of the company's tickets, invoices, agreements, reports.
+    CLIENT_ADMIN = "client_admin"
+    # Their own tickets; invoices only with `can_view_billing`.
+    CLIENT_USER = "client_user"
+    # The firm's people, who use the console (never a client's portal).
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+ROLES = tuple(role.value for role in UserRole)
+
+
+class AccessRequestStatus(enum.StrEnum):
+    """Where an access request stands: pending → approved | rejected."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class TokenPurpose(enum.StrEnum):
+    """What a password link is for: a new account's first password, or a forgotten one."""
+
+    SET = "set"
+    RESET = "reset"
 
 
 class User(Base):
@@ -24,7 +50,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20))
-    role: Mapped[str] = mapped_column(String(16), default="client_user")
+    role: Mapped[UserRole] = mapped_column(
+        StrEnumColumn(UserRole, 16), default=UserRole.CLIENT_USER
+    )
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     can_view_billing: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -41,7 +69,7 @@ class User(Base):
     @property
     def is_staff(self) -> bool:
         """The firm's staff (console), not a client's person."""
-        return self.role in ("staff", "admin")
+        return self.role in (UserRole.STAFF, UserRole.ADMIN)
 
     # Flask-Login's user protocol (flask_login.UserMixin semantics), written by hand so
     # that ticketing does not import flask_login.
@@ -77,11 +105,25 @@ class AccessRequest(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[AccessRequestStatus] = mapped_column(
+        StrEnumColumn(AccessRequestStatus, 12), default=AccessRequestStatus.PENDING, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(200))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def approve(self, user_id: int, now: datetime, decided_by: str) -> None:
+        """Staff said yes: the account `user_id` was made for the requester."""
+        self._decide(AccessRequestStatus.APPROVED, now, decided_by)
+        self.user_id = user_id
+
+    def reject(self, now: datetime, decided_by: str) -> None:
+        """Staff said no."""
+        self._decide(AccessRequestStatus.REJECTED, now, decided_by)
+
+    def _decide(self, status: AccessRequestStatus, now: datetime, decided_by: str) -> None:
+        self.status, self.decided_at, self.decided_by = status, now, decided_by
 
 
 class PasswordToken(Base):
@@ -92,7 +134,7 @@ class PasswordToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    purpose: Mapped[str] = mapped_column(String(8))  # set | reset
+    purpose: Mapped[TokenPurpose] = mapped_column(StrEnumColumn(TokenPurpose, 8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

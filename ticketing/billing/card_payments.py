@@ -1,8 +1,8 @@
 """Card payments by Stripe Checkout as the domain sees them: what to ask Stripe for, and
 what a webhook event (already verified by the caller) means for an invoice.
 
-No network and no `stripe` import here: portal_web/payments.py talks to Stripe and checks
-signatures; this module only reads the event's JSON.
+No network and no `stripe` import here: portal_web/portal/payments.py talks to Stripe and
+checks signatures; this module only reads the event's JSON.
 """
 
 from __future__ import annotations

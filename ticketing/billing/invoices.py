@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ticketing.accounts.models import User
-from ticketing.billing.models import Invoice, InvoiceLine, Payment
+from ticketing.accounts.models import User, UserRole
+from ticketing.billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from ticketing.directory import representative_of
 from ticketing.errors import DomainError
 from ticketing.firm import DEFAULT_FIRM_NAME
+from ticketing.models import OutboxKind
 from ticketing.outbox import enqueue_email
 from ticketing.wallclock import business_zone
 
@@ -31,7 +32,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 PAYMENT_TERMS_DAYS = 30
 # What a client may see: drafts are the firm's work in progress.
-CLIENT_VISIBLE = ("issued", "paid", "void")
+CLIENT_VISIBLE = (InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.VOID)
 SUPPORT_LINE = "(888) 899-1911"
 
 
@@ -52,14 +53,14 @@ def paid_amount(invoice: Invoice) -> Decimal:
 
 def balance_due(invoice: Invoice) -> Decimal:
     """What is still owed: nothing on a paid or void invoice, else total less payments."""
-    if invoice.status in ("paid", "void"):
+    if invoice.is_settled:
         return ZERO
     return max(ZERO, money(invoice.total - paid_amount(invoice)))
 
 
 def is_open(invoice: Invoice) -> bool:
     """Issued and not yet paid in full."""
-    return invoice.status == "issued" and balance_due(invoice) > ZERO
+    return invoice.status == InvoiceStatus.ISSUED and balance_due(invoice) > ZERO
 
 
 def is_overdue(invoice: Invoice, today: date) -> bool:
@@ -125,13 +126,12 @@ def already_recorded(session: Session, reference: str) -> bool:
 
 
 def _settle(invoice: Invoice, now: datetime) -> None:
-    if invoice.status != "issued":
+    if invoice.status != InvoiceStatus.ISSUED:
         # Money for a void or already-paid invoice is kept on record for staff to refund.
         log.warning("payment on invoice %s, which is %s", invoice.number, invoice.status)
         return
     if paid_amount(invoice) >= invoice.total:
-        invoice.status = "paid"
-        invoice.paid_at = now
+        invoice.mark_paid(now)
 
 
 def issue(
@@ -145,12 +145,12 @@ def issue(
 ) -> bool:
     """Issue a draft: dated today, due in 30 days, numbered, totalled, and a copy emailed
     to the client's representative and billing people. False if it was not a draft."""
-    if invoice.status != "draft":
+    if invoice.status != InvoiceStatus.DRAFT:
         return False
     if not invoice.lines:
         raise DomainError(f"invoice {invoice.number or invoice.id} has no lines to bill")
     invoice.total = money(sum((line.amount for line in invoice.lines), ZERO))
-    invoice.status = "issued"
+    invoice.status = InvoiceStatus.ISSUED
     invoice.issued_on = now.astimezone(business_zone(timezone)).date()
     invoice.due_on = invoice.due_on or invoice.issued_on + timedelta(days=PAYMENT_TERMS_DAYS)
     session.flush()
@@ -181,7 +181,7 @@ def recipients(session: Session, client_id: int) -> list[str]:
         select(User).where(User.client_id == client_id, User.active.is_(True)).order_by(User.id)
     )
     for user in users:
-        if user.role == "client_admin" or user.can_view_billing:
+        if user.role == UserRole.CLIENT_ADMIN or user.can_view_billing:
             found.append(user.email.strip().lower())
     return list(dict.fromkeys(found))
 
@@ -201,7 +201,9 @@ def email_copy(
     owed = 0
     for address in recipients(session, invoice.client_id):
         key = f"invoice:{invoice.id}:issued:{address}"
-        if enqueue_email(session, None, address, subject, body, key=key, now=now, kind="invoice"):
+        if enqueue_email(
+            session, None, address, subject, body, key=key, now=now, kind=OutboxKind.INVOICE
+        ):
             owed += 1
     if not owed:
         log.warning("invoice %s has no one to email a copy to", invoice.number)

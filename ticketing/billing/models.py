@@ -6,15 +6,44 @@ its ledger, never a stored number that can drift.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ticketing.orm import Base, utcnow
+from ticketing.orm import Base, StrEnumColumn, utcnow
 
-AGREEMENT_KINDS = ("msa", "help_desk", "emergency_support", "prepaid_hours")
+
+class AgreementKind(enum.StrEnum):
+    """What an agreement covers."""
+
+    MSA = "msa"
+    HELP_DESK = "help_desk"
+    EMERGENCY_SUPPORT = "emergency_support"
+    PREPAID_HOURS = "prepaid_hours"
+
+
+class RetainerKind(enum.StrEnum):
+    """A line of the pre-paid hour ledger: hours bought (+), drawn by a ticket (-), or
+    corrected (a voided invoice gives its hours back)."""
+
+    PURCHASE = "purchase"
+    USAGE = "usage"
+    ADJUSTMENT = "adjustment"
+
+
+class InvoiceStatus(enum.StrEnum):
+    """Where an invoice stands: draft → issued → paid | void."""
+
+    DRAFT = "draft"
+    ISSUED = "issued"
+    PAID = "paid"
+    VOID = "void"
+
+
+AGREEMENT_KINDS = tuple(kind.value for kind in AgreementKind)
 MONEY = Numeric(12, 2)
 HOURS = Numeric(10, 2)
 
@@ -26,7 +55,7 @@ class Agreement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[AgreementKind] = mapped_column(StrEnumColumn(AgreementKind, 20))
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
@@ -53,7 +82,7 @@ class RetainerEntry(Base):
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[str] = mapped_column(String(12))  # purchase | usage | adjustment
+    kind: Mapped[RetainerKind] = mapped_column(StrEnumColumn(RetainerKind, 12))
     hours: Mapped[Decimal] = mapped_column(HOURS)
     # For usage: the work's hours before the multiplier, and the multiplier applied.
     work_hours: Mapped[Decimal | None] = mapped_column(HOURS)
@@ -70,7 +99,9 @@ class Invoice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     number: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(8), default="draft", index=True)
+    status: Mapped[InvoiceStatus] = mapped_column(
+        StrEnumColumn(InvoiceStatus, 8), default=InvoiceStatus.DRAFT, index=True
+    )
     issued_on: Mapped[date | None] = mapped_column(Date, index=True)
     due_on: Mapped[date | None] = mapped_column(Date)
     period: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM of a billing run
@@ -84,6 +115,19 @@ class Invoice(Base):
         back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan"
     )
     payments: Mapped[list[Payment]] = relationship(back_populates="invoice", order_by="Payment.id")
+
+    @property
+    def is_settled(self) -> bool:
+        """Paid or void: nothing more is owed on it."""
+        return self.status in (InvoiceStatus.PAID, InvoiceStatus.VOID)
+
+    def mark_paid(self, now: datetime) -> None:
+        """Its payments cover the total."""
+        self.status, self.paid_at = InvoiceStatus.PAID, now
+
+    def void(self) -> None:
+        """Cancelled: it is no longer owed."""
+        self.status = InvoiceStatus.VOID
 
 
 class InvoiceLine(Base):

@@ -25,9 +25,17 @@ from sqlalchemy.orm import Session
 
 from ivr.calendar import BusinessCalendar
 from ticketing.billing import invoices
-from ticketing.billing.models import Invoice, InvoiceLine, RetainerEntry, TimeEntry
+from ticketing.billing.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    RetainerEntry,
+    RetainerKind,
+    TimeEntry,
+)
 from ticketing.billing.time_entries import RETAINER_CLASS, plan_lines
 from ticketing.calendar.days import CalendarSettings, business_calendar
+from ticketing.calendar.models import CalendarDayKind
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import Client, Ticket
 from ticketing.wallclock import business_zone, local_instant
@@ -86,7 +94,9 @@ def _unbilled(session: Session, before: datetime) -> list[TimeEntry]:
 
 def _period_invoice(session: Session, client_id: int, month: str) -> Invoice | None:
     stmt = select(Invoice).where(
-        Invoice.client_id == client_id, Invoice.period == month, Invoice.status != "void"
+        Invoice.client_id == client_id,
+        Invoice.period == month,
+        Invoice.status != InvoiceStatus.VOID,
     )
     return session.scalars(stmt.order_by(Invoice.id)).first()
 
@@ -109,7 +119,7 @@ def _open_invoice(
     invoice = _period_invoice(session, client_id, month)
     if invoice is None:
         return _new_draft(session, client_id, month, now)
-    if invoice.status == "draft":
+    if invoice.status == InvoiceStatus.DRAFT:
         return invoice
     name = session.get(Client, client_id).name  # type: ignore[union-attr]
     report.skipped.append(
@@ -208,7 +218,7 @@ def issue_invoice(
 ) -> Invoice:
     """Draft → issued: numbered, dated, and the copy emailed."""
     invoice = find_invoice(session, number)
-    if invoice.status != "draft":
+    if invoice.status != InvoiceStatus.DRAFT:
         raise DomainError(f"invoice {number} is {invoice.status}, not a draft")
     _issue(session, invoice, now, public_base_url, timezone, firm_name)
     return invoice
@@ -218,7 +228,7 @@ def void_invoice(session: Session, number: str, *, now: datetime) -> Invoice:
     """Draft or issued → void: its time entries become unbilled again and the pre-paid
     hours it drew go back to the client's balance."""
     invoice = find_invoice(session, number)
-    if invoice.status in ("paid", "void"):
+    if invoice.is_settled:
         raise DomainError(f"invoice {number} is {invoice.status}: it cannot be voided")
     if invoice.payments:
         raise DomainError(f"invoice {number} has payments recorded: refund them first")
@@ -228,7 +238,7 @@ def void_invoice(session: Session, number: str, *, now: datetime) -> Invoice:
     for line in invoice.lines:
         if line.service_class == RETAINER_CLASS and line.quantity > 0:
             session.add(_give_back(invoice, line, now))
-    invoice.status = "void"
+    invoice.void()
     session.flush()
     return invoice
 
@@ -238,7 +248,7 @@ def _give_back(invoice: Invoice, line: InvoiceLine, now: datetime) -> RetainerEn
         client_id=invoice.client_id,
         ticket_id=line.ticket_id,
         at=now,
-        kind="adjustment",
+        kind=RetainerKind.ADJUSTMENT,
         hours=line.quantity,
         note=f"Invoice {invoice.number} voided",
     )
@@ -247,9 +257,9 @@ def _give_back(invoice: Invoice, line: InvoiceLine, now: datetime) -> RetainerEn
 def is_business_day(calendar: BusinessCalendar, day: date) -> bool:
     """Open that day: a working weekday, no closure, no holiday unless worked."""
     override = calendar.overrides.get(day)
-    if override is not None and override.kind == "closure":
+    if override is not None and override.kind == CalendarDayKind.CLOSURE:
         return False
-    worked = override is not None and override.kind == "open"
+    worked = override is not None and override.kind == CalendarDayKind.OPEN
     if calendar.holiday_name(day) and not worked:
         return False
     return day.weekday() in calendar.hours.windows

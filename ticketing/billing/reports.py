@@ -28,25 +28,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, extract, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from ticketing.billing.models import Invoice, InvoiceLine
+from ticketing.billing.models import Invoice, InvoiceLine, InvoiceStatus
 from ticketing.billing.months import MonthBuckets, first_of_month, months_in
 from ticketing.errors import DomainError
 from ticketing.models import ServiceClass, Ticket
 
 SERVICE_CLASSES = (
-    ServiceClass.HELP_DESK.value,
-    ServiceClass.PROFESSIONAL_SERVICE.value,
-    ServiceClass.EMERGENCY.value,
+    ServiceClass.HELP_DESK,
+    ServiceClass.PROFESSIONAL_SERVICE,
+    ServiceClass.EMERGENCY,
 )
-CLASS_LABELS = {
-    "help_desk": "Help desk",
-    "professional_service": "Professional services",
-    "emergency": "Emergency",
-    "all": "All classes",
-}
 ALL_CLASSES = "all"
+CLASS_LABELS = {c.value: c.plural_label for c in SERVICE_CLASSES} | {ALL_CLASSES: "All classes"}
 MAX_MONTHS = 36
-BILLED_STATUSES = ("issued", "paid")
+BILLED_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PAID)
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -147,12 +142,12 @@ class UsageReport:
         """Month x class rows, then the totals per class and of everything (the table and
         the CSV both show these)."""
         rows = [
-            UsageRow(m.month, c, m.by_class[c], m.ack if c == "emergency" else None)
+            UsageRow(m.month, c, m.by_class[c], m.ack if c == ServiceClass.EMERGENCY else None)
             for m in self.months
             for c in SERVICE_CLASSES
         ]
         rows += [
-            UsageRow(None, c, self.total(c), self.ack if c == "emergency" else None)
+            UsageRow(None, c, self.total(c), self.ack if c == ServiceClass.EMERGENCY else None)
             for c in SERVICE_CLASSES
         ]
         return [*rows, UsageRow(None, ALL_CLASSES, self.grand_total, None)]

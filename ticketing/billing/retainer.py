@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ticketing.billing.models import Agreement, RetainerEntry
+from ticketing.billing.models import Agreement, AgreementKind, RetainerEntry, RetainerKind
 from ticketing.errors import DomainError
 from ticketing.models import Client, Ticket
 from ticketing.timeline import add_event
@@ -35,7 +35,7 @@ def hundredths(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _sum(session: Session, client_id: int, *kinds: str) -> Decimal:
+def _sum(session: Session, client_id: int, *kinds: RetainerKind) -> Decimal:
     stmt = select(func.sum(RetainerEntry.hours)).where(RetainerEntry.client_id == client_id)
     if kinds:
         stmt = stmt.where(RetainerEntry.kind.in_(kinds))
@@ -51,12 +51,12 @@ def balance(session: Session, client_id: int) -> Decimal:
 
 def purchased(session: Session, client_id: int) -> Decimal:
     """Hours bought in total."""
-    return _sum(session, client_id, "purchase")
+    return _sum(session, client_id, RetainerKind.PURCHASE)
 
 
 def used(session: Session, client_id: int) -> Decimal:
     """Hours drawn in total (a positive number)."""
-    return -_sum(session, client_id, "usage")
+    return -_sum(session, client_id, RetainerKind.USAGE)
 
 
 def percent_used(session: Session, client_id: int) -> Decimal | None:
@@ -107,7 +107,7 @@ def usage_for_ticket(session: Session, ticket_id: int) -> list[RetainerEntry]:
     """The draws made for one ticket, oldest first."""
     stmt = (
         select(RetainerEntry)
-        .where(RetainerEntry.ticket_id == ticket_id, RetainerEntry.kind == "usage")
+        .where(RetainerEntry.ticket_id == ticket_id, RetainerEntry.kind == RetainerKind.USAGE)
         .order_by(RetainerEntry.at, RetainerEntry.id)
     )
     return list(session.scalars(stmt))
@@ -119,7 +119,7 @@ def prepaid_agreement(session: Session, client_id: int, day: date) -> Agreement 
         select(Agreement)
         .where(
             Agreement.client_id == client_id,
-            Agreement.kind == "prepaid_hours",
+            Agreement.kind == AgreementKind.PREPAID_HOURS,
             Agreement.starts_on <= day,
             or_(Agreement.ends_on.is_(None), Agreement.ends_on >= day),
         )
@@ -189,7 +189,7 @@ def _record_draw(
         agreement_id=agreement.id if agreement else None,
         ticket_id=ticket.id,
         at=now,
-        kind="usage",
+        kind=RetainerKind.USAGE,
         hours=-drawn,
         work_hours=covered,
         multiplier=rate,
@@ -220,7 +220,7 @@ def purchase(
         client_id=client_id,
         agreement_id=agreement_id,
         at=now,
-        kind="purchase",
+        kind=RetainerKind.PURCHASE,
         hours=hundredths(hours),
         note=note[:300],
     )

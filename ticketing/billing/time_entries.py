@@ -35,19 +35,26 @@ from sqlalchemy.orm import Session
 
 from ticketing.billing import retainer
 from ticketing.billing.invoices import line_amount, money
-from ticketing.billing.models import Agreement, Invoice, InvoiceLine, TimeEntry
+from ticketing.billing.models import (
+    Agreement,
+    AgreementKind,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    TimeEntry,
+)
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
-from ticketing.models import Technician, Ticket
+from ticketing.models import ServiceClass, Technician, Ticket
 from ticketing.timeline import add_event
 
-EMERGENCY = "emergency"
-RETAINER_CLASS = "prepaid_hours"
+# The class of a line drawing pre-paid hours: the agreement kind they were bought under.
+RETAINER_CLASS = AgreementKind.PREPAID_HOURS
 # Hourly rates for a client with no agreement in force (the firm's published rates).
 STANDARD_RATES = {
-    "help_desk": Decimal("110.00"),
-    "professional_service": Decimal("150.00"),
-    "emergency": Decimal("195.00"),
+    ServiceClass.HELP_DESK: Decimal("110.00"),
+    ServiceClass.PROFESSIONAL_SERVICE: Decimal("150.00"),
+    ServiceClass.EMERGENCY: Decimal("195.00"),
 }
 STANDARD_INCREMENT_MINUTES = 15
 STANDARD_MINIMUM_MINUTES = 60
@@ -56,12 +63,14 @@ ONE = Decimal(1)
 MAX_MINUTES = 24 * 60
 HUNDREDTH = Decimal("0.01")
 RATE_FIELD = {
-    "help_desk": "help_desk_rate",
-    "professional_service": "professional_rate",
-    "emergency": "emergency_rate",
+    ServiceClass.HELP_DESK: "help_desk_rate",
+    ServiceClass.PROFESSIONAL_SERVICE: "professional_rate",
+    ServiceClass.EMERGENCY: "emergency_rate",
 }
-KIND_FOR_CLASS = {"help_desk": "help_desk", "emergency": "emergency_support"}
-LABELS = {"help_desk": "Help desk", "professional_service": "Professional service"}
+KIND_FOR_CLASS = {
+    ServiceClass.HELP_DESK: AgreementKind.HELP_DESK,
+    ServiceClass.EMERGENCY: AgreementKind.EMERGENCY_SUPPORT,
+}
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ def billable_minutes(worked: int, increment: int, minimum: int = 0) -> int:
 
 def label(service_class: str) -> str:
     """ "help_desk" → "Help desk"."""
-    return LABELS.get(service_class, service_class.replace("_", " ").capitalize())
+    return ServiceClass.label_of(service_class)
 
 
 def _latest(agreements: Sequence[Agreement], kind: str | None) -> Agreement | None:
@@ -117,26 +126,26 @@ def _latest(agreements: Sequence[Agreement], kind: str | None) -> Agreement | No
 
 def standard_terms(service_class: str) -> Terms:
     """The terms for a client with no agreement in force."""
-    minimum = STANDARD_MINIMUM_MINUTES if service_class == EMERGENCY else 0
+    minimum = STANDARD_MINIMUM_MINUTES if service_class == ServiceClass.EMERGENCY else 0
     return Terms(STANDARD_RATES[service_class], STANDARD_INCREMENT_MINUTES, minimum, None)
 
 
 def terms_for(service_class: str, agreements: Sequence[Agreement]) -> Terms:
     """The terms of `service_class` work under the agreements in force (pure)."""
-    kinds = (KIND_FOR_CLASS.get(service_class), "msa")
+    kinds = (KIND_FOR_CLASS.get(service_class), AgreementKind.MSA)
     chain = [a for a in (_latest(agreements, kind) for kind in kinds) if a is not None]
     if not chain:
         return standard_terms(service_class)
     main = chain[0]
     increment = main.billing_increment_minutes or STANDARD_INCREMENT_MINUTES
     minimum = 0
-    if service_class == EMERGENCY:
+    if service_class == ServiceClass.EMERGENCY:
         minimum = main.emergency_minimum_minutes
         minimum = STANDARD_MINIMUM_MINUTES if minimum is None else minimum
     rate = _first(chain, RATE_FIELD[service_class])
     if rate is not None:
         return Terms(money(rate), increment, minimum, main.id)
-    base = _first(chain, "help_desk_rate") if service_class == EMERGENCY else None
+    base = _first(chain, "help_desk_rate") if service_class == ServiceClass.EMERGENCY else None
     if base is None:  # the agreement names no rate for this work: the published one
         return Terms(STANDARD_RATES[service_class], increment, minimum, main.id)
     multiplier = main.emergency_multiplier or DEFAULT_MULTIPLIER
@@ -163,7 +172,7 @@ def minimum_already_billed(session: Session, ticket_id: int) -> bool:
     stmt = (
         select(InvoiceLine.id)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(InvoiceLine.ticket_id == ticket_id, Invoice.status != "void")
+        .where(InvoiceLine.ticket_id == ticket_id, Invoice.status != InvoiceStatus.VOID)
     )
     return session.scalar(stmt.limit(1)) is not None
 
@@ -212,7 +221,7 @@ def plan_lines(
     cls = ticket.service_class
     terms, billed, minimum_applied = _billable(session, ticket, entries, day, now)
     hours = hours_of(billed)
-    emergency = cls == EMERGENCY
+    emergency = cls == ServiceClass.EMERGENCY
     mult = retainer.multiplier_for(session, ticket.client_id or 0, day) if emergency else ONE
     drawn, left = retainer.draw(
         session, ticket, hours, emergency=emergency, multiplier=mult, now=now, timezone=timezone

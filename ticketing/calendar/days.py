@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.calendar import BusinessCalendar, DayOverride
-from ticketing.calendar.models import CalendarDay
+from ticketing.calendar.models import CalendarDay, CalendarDayKind
 from ticketing.errors import DomainError, NotFound
 
 
@@ -47,13 +47,13 @@ def add_closure(session: Session, day: date, name: str) -> CalendarDay:
     if len(name) > 120:
         raise DomainError("a closure name is at most 120 characters")
     row = _existing(session, day)
-    if row is not None and row.kind == "closure":
+    if row is not None and row.kind == CalendarDayKind.CLOSURE:
         raise DomainError(f"{day} is already a closure ({row.name}); remove it first")
     if row is None:
-        row = CalendarDay(day=day, kind="closure", name=name)
+        row = CalendarDay(day=day, kind=CalendarDayKind.CLOSURE, name=name)
         session.add(row)
     else:
-        row.kind, row.name = "closure", name
+        row.kind, row.name = CalendarDayKind.CLOSURE, name
     session.flush()
     return row
 
@@ -66,7 +66,7 @@ def mark_open(session: Session, day: date, settings: CalendarSettings) -> Calend
     row = _existing(session, day)
     if row is not None:
         raise DomainError(f"{day} already has an edit ({row.kind}: {row.name}); remove it first")
-    row = CalendarDay(day=day, kind="open", name=holiday)
+    row = CalendarDay(day=day, kind=CalendarDayKind.OPEN, name=holiday)
     session.add(row)
     session.flush()
     return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 
 from sqlalchemy import (
@@ -10,7 +11,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketing.orm import Base
+from ticketing.orm import Base, StrEnumColumn
+
+
+class CalendarDayKind(enum.StrEnum):
+    """What a staff edit does to a day."""
+
+    CLOSURE = "closure"  # closed: every call is an emergency
+    OPEN = "open"  # a public holiday worked as a normal day
 
 
 class CalendarDay(Base):
@@ -20,5 +28,5 @@ class CalendarDay(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
-    kind: Mapped[str] = mapped_column(String(10))  # "closure" or "open"
+    kind: Mapped[CalendarDayKind] = mapped_column(StrEnumColumn(CalendarDayKind, 10))
     name: Mapped[str] = mapped_column(String(120))

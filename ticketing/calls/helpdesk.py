@@ -17,19 +17,25 @@ from sqlalchemy.orm import Session
 from ivr.calendar import BusinessCalendar
 from ivr.queue import QueuePaths
 from ticketing.calls.intake import complete_intake
-from ticketing.calls.models import QueueEntry
+from ticketing.calls.models import QueueEntry, QueueOutcome
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
-from ticketing.models import Call, OutboxMessage, Technician
+from ticketing.models import (
+    Call,
+    OutboxChannel,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Technician,
+)
 from ticketing.timeline import add_event
 
-ANSWERED, MESSAGE, HUNG_UP, CLOSED, ERROR = "answered", "message", "hung_up", "closed", "error"
 # Twilio's QueueResult → how the caller's time in the queue ended.
 QUEUE_RESULTS = {
-    "bridged": ANSWERED,
-    "redirected-from-bridged": ANSWERED,
-    "leave": MESSAGE,
-    "hangup": HUNG_UP,
+    "bridged": QueueOutcome.ANSWERED,
+    "redirected-from-bridged": QueueOutcome.ANSWERED,
+    "leave": QueueOutcome.MESSAGE,
+    "hangup": QueueOutcome.HUNG_UP,
 }
 # Without history, a help-desk session is assumed to keep a technician this long.
 DEFAULT_SECONDS_PER_CALLER = 10 * 60
@@ -76,7 +82,7 @@ def seconds_per_caller(session: Session, now: datetime) -> int:
     """How long each caller ahead keeps a technician: recent answered sessions, else
     recent waits, else the default."""
     recent = (
-        QueueEntry.outcome == ANSWERED,
+        QueueEntry.outcome == QueueOutcome.ANSWERED,
         QueueEntry.queued_at >= now - HISTORY,
     )
     rows = session.execute(
@@ -114,23 +120,11 @@ def _duration(seconds: int | None) -> str:
     return f"{round(seconds / 60)} min"
 
 
-def _settle(entry: QueueEntry, outcome: str, wait_seconds: int | None, now: datetime) -> bool:
-    """Record how the entry ended, unless it already has (True when this call did it)."""
-    if entry.outcome is not None:
-        return False
-    entry.outcome, entry.left_at = outcome, now
-    if wait_seconds is not None:
-        entry.wait_seconds = wait_seconds
-    elif entry.wait_seconds is None:
-        entry.wait_seconds = max(0, round((now - entry.queued_at).total_seconds()))
-    return True
-
-
 def close_for_the_day(
     session: Session, entry: QueueEntry, wait_seconds: int | None, *, now: datetime
 ) -> None:
     """Closing time found the caller waiting: they leave the queue to leave a message."""
-    if _settle(entry, CLOSED, wait_seconds, now):
+    if entry.leave(QueueOutcome.CLOSED, now, wait_seconds):
         text = (
             f"Still waiting at closing time after {_duration(entry.wait_seconds)}: "
             "offered a message and a call back."
@@ -150,7 +144,7 @@ def answer(
     """A technician dequeued the caller: record who, after how long, and whether capped."""
     entry = entry_for(session, call_sid)
     tech = session.get(Technician, technician_id)
-    if entry is None or tech is None or not _settle(entry, ANSWERED, wait_seconds, now):
+    if entry is None or tech is None or not entry.leave(QueueOutcome.ANSWERED, now, wait_seconds):
         return False
     entry.technician_id, entry.capped = tech.id, capped
     text = f"Answered by {tech.name} after {_duration(entry.wait_seconds)} in the queue."
@@ -172,26 +166,26 @@ def session_capped(session: Session, busy_queue: int) -> bool | None:
     return count >= busy_queue
 
 
-def _ended_text(outcome: str, result: str, wait: str) -> str:
-    if outcome == MESSAGE:
+def _ended_text(outcome: QueueOutcome, result: str, wait: str) -> str:
+    if outcome == QueueOutcome.MESSAGE:
         return f"Left the help-desk queue after {wait} to leave a message."
-    if outcome == HUNG_UP:
+    if outcome == QueueOutcome.HUNG_UP:
         return f"Hung up after {wait} in the help-desk queue."
-    if outcome == ANSWERED:
+    if outcome == QueueOutcome.ANSWERED:
         return f"Help-desk session ended (queued {wait})."
     return f"The help-desk queue failed ({result or 'no result'}) after {wait}: taking a message."
 
 
 def leave_queue(
     session: Session, call: Call, result: str, wait_seconds: int | None, *, now: datetime
-) -> str:
+) -> QueueOutcome:
     """Apply the Enqueue action's QueueResult; the outcome that holds (an earlier one wins)."""
     entry = join_queue(session, call, now=now)
-    outcome = QUEUE_RESULTS.get(result, ERROR)
-    if _settle(entry, outcome, wait_seconds, now):
+    outcome = QUEUE_RESULTS.get(result, QueueOutcome.ERROR)
+    if entry.leave(outcome, now, wait_seconds):
         text = _ended_text(outcome, result, _duration(entry.wait_seconds))
         add_event(session, entry.ticket_id, "helpdesk_queue", text, at=now)
-    if result == "hangup" or entry.outcome == ANSWERED:
+    if result == "hangup" or entry.outcome == QueueOutcome.ANSWERED:
         # Nothing more will come from this caller: the ticket is finished as it stands.
         complete_intake(session, call, now=now, how=f"help desk ({entry.outcome})")
     return entry.outcome or outcome
@@ -201,9 +195,10 @@ def _already_calling(session: Session, tech: Technician, key: str) -> bool:
     """A call to `tech` not placed yet, or this very request made before."""
     found = session.scalar(
         select(OutboxMessage.id).where(
-            OutboxMessage.kind == "helpdesk",
+            OutboxMessage.kind == OutboxKind.HELPDESK,
             OutboxMessage.technician_id == tech.id,
-            OutboxMessage.status.in_(("pending", "sending")) | (OutboxMessage.dedupe_key == key),
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING))
+            | (OutboxMessage.dedupe_key == key),
         )
     )
     return found is not None
@@ -229,8 +224,8 @@ def request_next(
     row = OutboxMessage(
         dedupe_key=key,
         technician_id=tech.id,
-        kind="helpdesk",
-        channel="call",
+        kind=OutboxKind.HELPDESK,
+        channel=OutboxChannel.CALL,
         to_number=tech.phone,
         # The relay prefixes PUBLIC_BASE_URL; the answered call fetches its TwiML here.
         body=QueuePaths.BRIDGE.format(technician_id=tech.id),

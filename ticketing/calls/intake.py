@@ -11,11 +11,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.calendar import EMERGENCY, Classification
+from ivr.calendar import Classification
 from ivr.flow import CALL_ENDED, CallView
 from ivr.phones import is_withheld, national, to_e164
 from ticketing.directory import client_by_account, contact_by_phone
-from ticketing.models import Call, Contact, ServiceClass, Technician, Ticket, TicketStatus
+from ticketing.models import (
+    Call,
+    Contact,
+    ServiceClass,
+    Technician,
+    Ticket,
+    TicketSource,
+    TicketStatus,
+)
+from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import on_call
 from ticketing.paging.escalation import start_escalation
 from ticketing.paging.pages import send_callers_words
@@ -55,14 +64,16 @@ def open_call(
         return existing
     e164 = to_e164(from_raw)
     contact = contact_by_phone(session, e164)
-    service_class = EMERGENCY if classification.is_emergency else ServiceClass.HELP_DESK.value
+    service_class = (
+        ServiceClass.EMERGENCY if classification.is_emergency else ServiceClass.HELP_DESK
+    )
     # Relationships, not bare ids: the call then holds its ticket (and the ticket its client)
     # for the rest of the request, which the session alone does not (its identity map is
     # weak), so the IVR's next questions cost no further queries.
     ticket = Ticket(
         service_class=service_class,
         classification_reason=classification.reason,
-        source="phone",
+        source=TicketSource.PHONE,
         client=contact.client if contact else None,
         contact=contact,
         caller_number=e164 or from_raw[:64],
@@ -151,12 +162,13 @@ def give_up_identifying(session: Session, call: Call, *, now: datetime) -> None:
 def choose_service(session: Session, call: Call, service_class: str, *, now: datetime) -> None:
     """Store the business-hours menu choice; "emergency" turns the call into one."""
     ticket = call.ticket
-    call.service_class = ticket.service_class = service_class
-    if service_class == EMERGENCY:
+    chosen = ServiceClass(service_class)
+    call.service_class = ticket.service_class = chosen
+    if chosen == ServiceClass.EMERGENCY:
         ticket.classification_reason = "business hours: caller said it is an emergency"
         text = "Caller chose emergency (business hours): emergency rates apply."
     else:
-        label = service_class.replace("_", " ")
+        label = chosen.label.lower()
         ticket.classification_reason = f"business hours: caller chose {label}"
         text = f"Caller chose {label}."
     add_event(session, ticket.id, "classified", text, at=now)
@@ -233,7 +245,7 @@ def complete_intake(session: Session, call: Call, *, now: datetime, how: str) ->
         )
     add_event(session, ticket.id, "intake_complete", f"Intake complete: {how}.", at=now)
     # A technician who took the call live already acknowledged it: nobody else is woken.
-    if ticket.service_class == EMERGENCY and ticket.status == TicketStatus.OPEN:
+    if ticket.service_class == ServiceClass.EMERGENCY and ticket.status == TicketStatus.OPEN:
         start_escalation(session, ticket, now=now)
     session.flush()
     return True
@@ -291,7 +303,7 @@ def choose_transfer(session: Session, call: Call, *, now: datetime) -> Technicia
     """The technician to ring live for this emergency, once per call (None: take a message)."""
     if call.transfer_technician_id is not None or call.ticket.status != TicketStatus.OPEN:
         return None
-    tech = on_call(session, now, "primary")
+    tech = on_call(session, now, OnCallRole.PRIMARY)
     if tech is None:
         return None
     call.transfer_technician_id = tech.id

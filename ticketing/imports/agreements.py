@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ticketing.billing.models import AGREEMENT_KINDS, Agreement, RetainerEntry
+from ticketing.billing.models import (
+    AGREEMENT_KINDS,
+    Agreement,
+    AgreementKind,
+    RetainerEntry,
+    RetainerKind,
+)
 from ticketing.imports.fields import (
     Fields,
     ImportResult,
@@ -83,7 +89,7 @@ def _agreement(f: Fields, clients: dict[str, Client]) -> Agreement | None:
 
 def _prepaid(f: Fields, kind: str | None) -> Decimal:
     hours = f.number("prepaid_hours", required=False, below=Decimal("1e8"), minimum=ZERO) or ZERO
-    if hours > ZERO and kind != "prepaid_hours":
+    if hours > ZERO and kind != AgreementKind.PREPAID_HOURS:
         f.fail("prepaid_hours is for a prepaid_hours agreement only")
     return hours
 
@@ -153,10 +159,11 @@ def _add_agreement(
         agreement.ends_on is None or agreement.ends_on >= today
     )
     # The phone line reads these flags ("no MSA: emergency rates apply").
-    if in_force and agreement.kind == "msa" and not client.has_msa:
+    if in_force and agreement.kind == AgreementKind.MSA and not client.has_msa:
         client.has_msa = True
         text += "  (client now marked as having an MSA)"
-    if in_force and agreement.kind == "emergency_support" and not client.has_emergency_agreement:
+    emergency = agreement.kind == AgreementKind.EMERGENCY_SUPPORT
+    if in_force and emergency and not client.has_emergency_agreement:
         client.has_emergency_agreement = True
         text += "  (client now marked as having an emergency agreement)"
     if hours > ZERO:
@@ -166,7 +173,7 @@ def _add_agreement(
                 client_id=client.id,
                 agreement_id=agreement.id,
                 at=min(bought, now),
-                kind="purchase",
+                kind=RetainerKind.PURCHASE,
                 hours=hours,
                 note=f"{hours} pre-paid hours: {agreement.name}"[:300],
             )

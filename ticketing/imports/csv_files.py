@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ticketing.billing.invoices import PAYMENT_TERMS_DAYS, ZERO, line_amount, money
-from ticketing.billing.models import Invoice, InvoiceLine
+from ticketing.billing.models import Invoice, InvoiceLine, InvoiceStatus
 
 # import_agreements is re-exported: one module to import both imports from.
 from ticketing.imports.agreements import AGREEMENT_COLUMNS, import_agreements
@@ -45,7 +45,12 @@ INVOICE_COLUMNS = (
     "unit_price",
 )
 INVOICE_OPTIONAL = ("ticket",)
-INVOICE_STATUSES = ("issued", "paid", "draft", "void")
+INVOICE_STATUSES = (
+    InvoiceStatus.ISSUED.value,
+    InvoiceStatus.PAID.value,
+    InvoiceStatus.DRAFT.value,
+    InvoiceStatus.VOID.value,
+)
 # The columns an invoice's rows must agree on (they describe the invoice, not the line).
 INVOICE_WIDE = ("client", "issued_on", "due_on", "status")
 # Amounts and totals are Numeric(12, 2): PostgreSQL refuses ten billion dollars or more.
@@ -88,7 +93,7 @@ def _invoice_row(
     client = client_of(f, clients)
     number = f.text("number", max_len=32)
     status = f.choice("status", INVOICE_STATUSES)
-    issued_on = f.day("issued_on", required=status not in ("draft", None))
+    issued_on = f.day("issued_on", required=status not in (InvoiceStatus.DRAFT, None))
     due_on = f.day("due_on", required=False)
     if issued_on and due_on and due_on < issued_on:
         f.fail(f"due_on {due_on} is before issued_on {issued_on}")

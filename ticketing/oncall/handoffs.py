@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ticketing.firm import DEFAULT_FIRM_NAME
+from ticketing.models import OutboxKind
 from ticketing.oncall.shifts import Shift, shifts
 from ticketing.outbox import enqueue_sms
 from ticketing.sms_text import to_gsm7
@@ -38,7 +39,7 @@ def handoff_notices(
     """Sweep: text each incoming technician ~60 minutes before their shift, once; how many.
 
     `timezone` and `firm_name` only word the text (the scheduler binds the settings'
-    BUSINESS_TIMEZONE and FIRM_NAME); without them, DESIGN.md's defaults.
+    BUSINESS_TIMEZONE and FIRM_NAME); without them, docs/design.md's defaults.
     """
     tz = business_zone(timezone)
     firm = firm_name or DEFAULT_FIRM_NAME
@@ -54,6 +55,8 @@ def handoff_notices(
             continue
         key = f"handoff:{shift.role}:{shift.start.isoformat()}:{shift.technician.id}"
         body = handoff_text(shift, firm, tz)
-        if enqueue_sms(session, None, shift.technician, body, key=key, now=now, kind="notice"):
+        if enqueue_sms(
+            session, None, shift.technician, body, key=key, now=now, kind=OutboxKind.NOTICE
+        ):
             sent += 1
     return sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import (
@@ -15,7 +16,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.models import Technician
-from ticketing.orm import Base, utcnow
+from ticketing.orm import Base, StrEnumColumn, utcnow
+
+
+class OnCallRole(enum.StrEnum):
+    """The roles someone is on call in."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
 
 
 class Rotation(Base):
@@ -25,7 +33,9 @@ class Rotation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    role: Mapped[str] = mapped_column(String(20), default="primary")
+    role: Mapped[OnCallRole] = mapped_column(
+        StrEnumColumn(OnCallRole, 20), default=OnCallRole.PRIMARY
+    )
     # The first hand-off, on the wall clock of `timezone` (date + time, no zone).
     starts_on: Mapped[date] = mapped_column(Date)
     handoff_time: Mapped[time] = mapped_column(Time)
@@ -61,7 +71,9 @@ class OnCallOverride(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default="primary")
+    role: Mapped[OnCallRole] = mapped_column(
+        StrEnumColumn(OnCallRole, 20), default=OnCallRole.PRIMARY
+    )
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import Technician
-from ticketing.oncall.models import OnCallOverride, Rotation, RotationMember
+from ticketing.oncall.models import OnCallOverride, OnCallRole, Rotation, RotationMember
 from ticketing.oncall.shifts import ROLES, overrides_in_force, shifts
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -36,7 +36,9 @@ def _technician(session: Session, name: str) -> Technician:
     return tech
 
 
-def set_on_call(session: Session, name: str, *, now: datetime, role: str = "primary") -> Technician:
+def set_on_call(
+    session: Session, name: str, *, now: datetime, role: str = OnCallRole.PRIMARY
+) -> Technician:
     """Put a technician on call from now on, ending whoever held the role until now."""
     _role(role)
     tech = technician_by_name(session, name)
@@ -56,7 +58,7 @@ def set_on_call(session: Session, name: str, *, now: datetime, role: str = "prim
     return tech
 
 
-def on_call(session: Session, at: datetime, role: str = "primary") -> Technician | None:
+def on_call(session: Session, at: datetime, role: str = OnCallRole.PRIMARY) -> Technician | None:
     """The technician holding `role` at moment `at`: the newest override, else the rotation.
 
     No zone is needed: each rotation hands off on its own zone's wall clock.

@@ -19,10 +19,11 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from ticketing.models import Technician
-from ticketing.oncall.models import OnCallOverride, Rotation, RotationMember
+from ticketing.oncall.models import OnCallOverride, OnCallRole, Rotation, RotationMember
 from ticketing.wallclock import local_instant
 
-ROLES = ("primary", "secondary")
+# Plain values: click matches enum members by name, so its choices must not be members.
+ROLES = tuple(role.value for role in OnCallRole)
 
 
 @dataclass(frozen=True)

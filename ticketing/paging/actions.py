@@ -8,8 +8,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.calendar import EMERGENCY
-from ticketing.models import OutboxMessage, Technician, Ticket, TicketStatus
+from ticketing.models import (
+    OutboxKind,
+    OutboxMessage,
+    ServiceClass,
+    Technician,
+    Ticket,
+    TicketStatus,
+)
 from ticketing.paging import responses
 
 
@@ -41,13 +47,13 @@ def perform(
     session.flush()  # populate_existing would otherwise drop unflushed changes
     session.get(Ticket, ticket.id, with_for_update=True, populate_existing=True)
     if action is Action.ACK:
-        if ticket.service_class != EMERGENCY:
+        if ticket.service_class != ServiceClass.EMERGENCY:
             return False  # a help-desk ticket pages nobody; "working on your emergency" is wrong
         return responses.acknowledge(session, ticket, tech, now=now, via=via)
     if action is Action.RESOLVE:
         return responses.resolve(session, ticket, tech, now=now, via=via)
     if action is Action.ESCALATE:
-        if ticket.status != TicketStatus.OPEN or ticket.service_class != EMERGENCY:
+        if ticket.status != TicketStatus.OPEN or ticket.service_class != ServiceClass.EMERGENCY:
             return False  # nothing is paging: an "asked to escalate" line would mislead
         return responses.escalate(session, ticket, tech, now=now, via=via)
     return responses.not_an_emergency(session, ticket, tech, now=now, via=via, reason=reason)
@@ -63,6 +69,6 @@ def was_paged(session: Session, ticket: Ticket, tech: Technician) -> bool:
     stmt = select(OutboxMessage.id).where(
         OutboxMessage.ticket_id == ticket.id,
         OutboxMessage.technician_id == tech.id,
-        OutboxMessage.kind == "page",
+        OutboxMessage.kind == OutboxKind.PAGE,
     )
     return session.scalar(stmt.limit(1)) is not None

@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ticketing.models import OutboxMessage, Technician, Ticket, TicketStatus
+from ticketing.models import (
+    OutboxChannel,
+    OutboxKind,
+    OutboxMessage,
+    Technician,
+    Ticket,
+    TicketStatus,
+)
 from ticketing.outbox import enqueue_call
 from ticketing.paging.escalation import escalate_now, escalation_of
 from ticketing.timeline import add_event
@@ -83,7 +90,7 @@ def record_call_outcome(
     found = _sharing_sid(session, call_sid)  # calls are never bundled: one row at most
     message = found[0] if found else None
     status = status.strip().lower()
-    if message is None or message.channel != "call" or not status:
+    if message is None or message.channel != OutboxChannel.CALL or not status:
         return None
     if message.delivery_status in CALL_FAILED | {"completed", "voicemail"}:
         return message  # a final status already arrived: a late or repeated one changes nothing
@@ -100,13 +107,17 @@ def page_failed(session: Session, message: OutboxMessage, *, now: datetime, reas
 
     Nothing waits for the step timer when Twilio has already told us the page is lost.
     """
-    if message.kind != "page" or message.ticket_id is None or message.technician_id is None:
+    if (
+        message.kind != OutboxKind.PAGE
+        or message.ticket_id is None
+        or message.technician_id is None
+    ):
         return
     ticket = session.get(Ticket, message.ticket_id)
     tech = session.get(Technician, message.technician_id)
     if ticket is None or tech is None or ticket.status != TicketStatus.OPEN:
         return
-    if message.channel == "sms":
+    if message.channel == OutboxChannel.SMS:
         if message.error_code == OPTED_OUT:
             tech.sms_opted_out = True
         call = enqueue_call(

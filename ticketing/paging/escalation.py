@@ -15,15 +15,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.phones import national
-from ticketing.models import OutboxMessage, Technician, Ticket
+from ticketing.models import (
+    OutboxChannel,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Technician,
+    Ticket,
+)
 from ticketing.oncall.roster import on_call
 from ticketing.outbox import enqueue_call, enqueue_sms
-from ticketing.paging.models import Escalation, EscalationPolicy, EscalationStep
+from ticketing.paging.models import (
+    Escalation,
+    EscalationPolicy,
+    EscalationStatus,
+    EscalationStep,
+    EscalationTarget,
+)
 from ticketing.paging.pages import page_text
 from ticketing.paging.policies import default_policy
 from ticketing.timeline import add_event
-
-ACTIVE = "active"
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,11 @@ def start_escalation(session: Session, ticket: Ticket, *, now: datetime) -> Esca
         return existing
     policy = default_policy(session)
     escalation = Escalation(
-        ticket_id=ticket.id, policy_id=policy.id, started_at=now, escalate_at=now, status=ACTIVE
+        ticket_id=ticket.id,
+        policy_id=policy.id,
+        started_at=now,
+        escalate_at=now,
+        status=EscalationStatus.ACTIVE,
     )
     session.add(escalation)
     session.flush()
@@ -85,7 +100,7 @@ def fire_due(session: Session, escalation: Escalation, *, now: datetime) -> int:
     """Fire every step whose time has come (after a crash, all the overdue ones, in order)."""
     fired = 0
     while (
-        escalation.status == ACTIVE
+        escalation.is_active
         and escalation.escalate_at is not None
         and escalation.escalate_at <= now
     ):
@@ -118,9 +133,9 @@ def _recipients(
     session: Session, ticket: Ticket, planned: PlannedStep, now: datetime
 ) -> list[Technician]:
     step = planned.step
-    if step.target == "technician":
+    if step.target == EscalationTarget.TECHNICIAN:
         found = [step.technician] if step.technician and step.technician.active else []
-    elif step.target == "manager":
+    elif step.target == EscalationTarget.MANAGER:
         found = list(
             session.scalars(
                 select(Technician).where(Technician.is_manager.is_(True), Technician.active)
@@ -131,7 +146,7 @@ def _recipients(
         found = [tech] if tech else []
     if found:
         return found
-    if step.target == "primary":
+    if step.target == EscalationTarget.PRIMARY:
         # Nobody on call is a staffing gap, not a reason to lose an emergency.
         everyone = list(session.scalars(select(Technician).where(Technician.active.is_(True))))
         add_event(
@@ -158,15 +173,15 @@ def _notify(
     session: Session, ticket: Ticket, tech: Technician, planned: PlannedStep, now: datetime
 ) -> None:
     channels = planned.step.channels.split("+")
-    if "sms" in channels and tech.sms_opted_out:
+    if OutboxChannel.SMS in channels and tech.sms_opted_out:
         # They replied STOP: Twilio would refuse the text (21610). Ring them instead.
-        channels = ["call"]
+        channels = [OutboxChannel.CALL]
         add_event(
             session, ticket.id, "paged", f"{tech.name} has opted out of texts: calling.", at=now
         )
     key = f"esc:{ticket.id}:{planned.index}:{tech.id}"
     for channel in dict.fromkeys(channels):
-        if channel == "sms":
+        if channel == OutboxChannel.SMS:
             enqueue_sms(
                 session,
                 ticket,
@@ -178,7 +193,9 @@ def _notify(
             )
         else:
             enqueue_call(session, ticket, tech, key=f"{key}:call", now=now, step=planned.index)
-    how = " and ".join("SMS" if c == "sms" else "voice call" for c in dict.fromkeys(channels))
+    how = " and ".join(
+        "SMS" if c == OutboxChannel.SMS else "voice call" for c in dict.fromkeys(channels)
+    )
     round_note = f", round {planned.round + 1}" if planned.round else ""
     add_event(
         session,
@@ -191,7 +208,7 @@ def _notify(
 
 
 def _exhaust(session: Session, escalation: Escalation, now: datetime) -> None:
-    escalation.status, escalation.escalate_at, escalation.ended_at = "exhausted", None, now
+    escalation.exhaust(now)
     ticket = escalation.ticket
     add_event(
         session,
@@ -218,7 +235,7 @@ def _exhaust(session: Session, escalation: Escalation, now: datetime) -> None:
             body[:600],
             key=f"exhausted:{ticket.id}:{tech.id}",
             now=now,
-            kind="alert",
+            kind=OutboxKind.ALERT,
         )
 
 
@@ -227,7 +244,7 @@ def sweep_escalations(session: Session, now: datetime, *, batch: int = 50) -> in
     when another scheduler holds them)."""
     stmt = (
         select(Escalation)
-        .where(Escalation.status == ACTIVE, Escalation.escalate_at <= now)
+        .where(Escalation.status == EscalationStatus.ACTIVE, Escalation.escalate_at <= now)
         .order_by(Escalation.escalate_at)
         .limit(batch)
         .with_for_update(skip_locked=True)
@@ -235,27 +252,29 @@ def sweep_escalations(session: Session, now: datetime, *, batch: int = 50) -> in
     return sum(fire_due(session, escalation, now=now) for escalation in session.scalars(stmt))
 
 
-def stop_escalation(session: Session, ticket: Ticket, status: str, *, now: datetime) -> int:
+def stop_escalation(
+    session: Session, ticket: Ticket, status: EscalationStatus, *, now: datetime
+) -> int:
     """End paging (acknowledged, resolved, cancelled) and drop pages not yet sent."""
     escalation = escalation_of(session, ticket.id, lock=True)
-    if escalation is not None and escalation.status == ACTIVE:
-        escalation.status, escalation.escalate_at, escalation.ended_at = status, None, now
+    if escalation is not None:
+        escalation.end(status, now)
     unsent = session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.ticket_id == ticket.id,
-            OutboxMessage.kind == "page",
-            OutboxMessage.status == "pending",
+            OutboxMessage.kind == OutboxKind.PAGE,
+            OutboxMessage.status == OutboxStatus.PENDING,
         )
     ).all()
     for page in unsent:
-        page.status = "cancelled"
+        page.cancel()
     return len(unsent)
 
 
 def escalate_now(session: Session, ticket: Ticket, *, now: datetime) -> bool:
     """Fire the next step at once (a technician said ESC, or a page could not get through)."""
     escalation = escalation_of(session, ticket.id, lock=True)
-    if escalation is None or escalation.status != ACTIVE:
+    if escalation is None or not escalation.is_active:
         return False
     escalation.escalate_at = now
     fire_due(session, escalation, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import (
@@ -15,7 +16,34 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.models import Technician, Ticket
-from ticketing.orm import Base, utcnow
+from ticketing.orm import Base, StrEnumColumn, utcnow
+
+
+class EscalationTarget(enum.StrEnum):
+    """Whom a step notifies: who is on call in a role, the managers, or one technician."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    MANAGER = "manager"
+    TECHNICIAN = "technician"
+
+
+class StepChannels(enum.StrEnum):
+    """How a step notifies: by text, by voice call, or both."""
+
+    SMS = "sms"
+    CALL = "call"
+    SMS_AND_CALL = "sms+call"
+
+
+class EscalationStatus(enum.StrEnum):
+    """Where an escalation stands: active → acknowledged | resolved | exhausted | cancelled."""
+
+    ACTIVE = "active"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    EXHAUSTED = "exhausted"
+    CANCELLED = "cancelled"
 
 
 class EscalationPolicy(Base):
@@ -46,9 +74,9 @@ class EscalationStep(Base):
     policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policies.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     delay_seconds: Mapped[int] = mapped_column(Integer)
-    target: Mapped[str] = mapped_column(String(20))  # primary | secondary | technician
+    target: Mapped[EscalationTarget] = mapped_column(StrEnumColumn(EscalationTarget, 20))
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
-    channels: Mapped[str] = mapped_column(String(12))  # sms | call | sms+call
+    channels: Mapped[StepChannels] = mapped_column(StrEnumColumn(StepChannels, 12))
 
     policy: Mapped[EscalationPolicy] = relationship(back_populates="steps")
     technician: Mapped[Technician | None] = relationship()
@@ -68,8 +96,9 @@ class Escalation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policies.id"))
-    # active → acknowledged | resolved | exhausted | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[EscalationStatus] = mapped_column(
+        StrEnumColumn(EscalationStatus, 16), default=EscalationStatus.ACTIVE
+    )
     started_at: Mapped[datetime]
     next_step: Mapped[int] = mapped_column(Integer, default=0)
     escalate_at: Mapped[datetime | None]
@@ -80,6 +109,22 @@ class Escalation(Base):
     policy: Mapped[EscalationPolicy] = relationship()
 
     __mapper_args__ = {"version_id_col": fence}  # noqa: RUF012 (read by SQLAlchemy)
+
+    @property
+    def is_active(self) -> bool:
+        """Still paging."""
+        return self.status == EscalationStatus.ACTIVE
+
+    def end(self, status: EscalationStatus, now: datetime) -> bool:
+        """Stop paging with `status`; False (nothing changes) unless it was still active."""
+        if not self.is_active:
+            return False
+        self.status, self.escalate_at, self.ended_at = status, None, now
+        return True
+
+    def exhaust(self, now: datetime) -> bool:
+        """Every step ran out unacknowledged."""
+        return self.end(EscalationStatus.EXHAUSTED, now)
 
 
 class InboundMessage(Base):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.phones import national
-from ticketing.models import OutboxMessage, Ticket
+from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus, Ticket
 from ticketing.outbox import enqueue_sms
 from ticketing.sms_text import fit, to_gsm7
 from ticketing.timeline import add_event
@@ -50,9 +50,9 @@ def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> li
     first_pages = session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.ticket_id == ticket.id,
-            OutboxMessage.channel == "sms",
-            OutboxMessage.kind == "page",
-            OutboxMessage.status != "cancelled",
+            OutboxMessage.channel == OutboxChannel.SMS,
+            OutboxMessage.kind == OutboxKind.PAGE,
+            OutboxMessage.status != OutboxStatus.CANCELLED,
         )
     ).all()
     head = to_gsm7(f"#{ticket.number} {_caller_label(ticket)} - caller said: ")
@@ -69,7 +69,7 @@ def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> li
             key=f"words:{ticket.id}:{page.to_number}",
             now=now,
             to_number=page.to_number,
-            kind="notice",
+            kind=OutboxKind.NOTICE,
         )
         if follow_up is not None:
             follow_up.technician_id = page.technician_id

@@ -11,12 +11,18 @@ from sqlalchemy.orm import Session
 
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError
-from ticketing.paging.models import EscalationPolicy, EscalationStep
+from ticketing.paging.models import (
+    EscalationPolicy,
+    EscalationStep,
+    EscalationTarget,
+    StepChannels,
+)
 
 DEFAULT_POLICY = "default"
-TARGETS = ("primary", "secondary", "manager")
-CHANNELS = ("sms", "call", "sms+call")
-# DESIGN default: SMS to primary at once, call primary at 5 min, SMS + call to
+# Targets a step names by role; any other name is a technician's.
+TARGETS = (EscalationTarget.PRIMARY, EscalationTarget.SECONDARY, EscalationTarget.MANAGER)
+CHANNELS = tuple(StepChannels)
+# The default of docs/design.md: SMS to primary at once, call primary at 5 min, SMS + call to
 # secondary at 10, the manager at 15.
 DEFAULT_STEPS = (
     "0s primary sms",
@@ -58,8 +64,8 @@ class StepSpec:
     """One parsed step: after `delay_seconds`, notify `target` (or `technician`) by `channels`."""
 
     delay_seconds: int
-    target: str
-    channels: str
+    target: EscalationTarget
+    channels: StepChannels
     technician: str | None = None
 
 
@@ -68,19 +74,20 @@ def parse_step(text: str) -> StepSpec:
     words = text.split()
     if len(words) < 3:
         raise DomainError(f"step {text!r} should read: DELAY WHO CHANNEL, e.g. '5m primary call'")
-    delay, channels = parse_duration(words[0]), words[-1].lower().replace("both", "sms+call")
-    if channels == "call+sms":
-        channels = "sms+call"
-    if channels not in CHANNELS:
+    delay, written = parse_duration(words[0]), words[-1].lower()
+    if written in ("both", "call+sms"):
+        written = StepChannels.SMS_AND_CALL
+    if written not in CHANNELS:
         raise DomainError(f"channel {words[-1]!r} in {text!r}: use sms, call or sms+call")
+    channels = StepChannels(written)
     who = " ".join(words[1:-1])
     if who.lower() in TARGETS:
-        return StepSpec(delay, who.lower(), channels)
-    return StepSpec(delay, "technician", channels, technician=who)
+        return StepSpec(delay, EscalationTarget(who.lower()), channels)
+    return StepSpec(delay, EscalationTarget.TECHNICIAN, channels, technician=who)
 
 
 def default_policy(session: Session) -> EscalationPolicy:
-    """The policy emergencies use, created with the DESIGN defaults the first time."""
+    """The policy emergencies use, created with the defaults of docs/design.md the first time."""
     policy = session.scalar(select(EscalationPolicy).where(EscalationPolicy.name == DEFAULT_POLICY))
     if policy is None:
         policy = EscalationPolicy(name=DEFAULT_POLICY, repeat=DEFAULT_REPEAT)

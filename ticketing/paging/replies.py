@@ -12,9 +12,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ivr.calendar import EMERGENCY
 from ivr.phones import national, to_e164
-from ticketing.models import OutboxMessage, Technician, Ticket, TicketStatus
+from ticketing.models import (
+    OutboxKind,
+    OutboxMessage,
+    ServiceClass,
+    Technician,
+    Ticket,
+    TicketStatus,
+)
 from ticketing.paging import reply_text as text
 from ticketing.paging.actions import Action, perform, was_paged
 from ticketing.paging.models import InboundMessage
@@ -155,13 +161,13 @@ def open_pages(session: Session, tech: Technician, command: Command) -> list[Tic
     """Emergencies a bare command could mean, newest first: open ones that paged `tech`
     (for RES and NE also those `tech` acknowledged)."""
     paged = select(OutboxMessage.ticket_id).where(
-        OutboxMessage.kind == "page", OutboxMessage.technician_id == tech.id
+        OutboxMessage.kind == OutboxKind.PAGE, OutboxMessage.technician_id == tech.id
     )
-    statuses = [TicketStatus.OPEN.value]
+    statuses = [TicketStatus.OPEN]
     if command in (Command.RESOLVE, Command.NOT_EMERGENCY):
-        statuses.append(TicketStatus.ACKNOWLEDGED.value)
+        statuses.append(TicketStatus.ACKNOWLEDGED)
     stmt = select(Ticket).where(
-        Ticket.service_class == EMERGENCY,
+        Ticket.service_class == ServiceClass.EMERGENCY,
         Ticket.status.in_(statuses),
         or_(Ticket.id.in_(paged), Ticket.acknowledged_by_id == tech.id),
         # A colleague's acknowledged ticket is theirs to resolve, not a bare RES of ours.

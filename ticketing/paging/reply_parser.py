@@ -62,7 +62,7 @@ _WORDS = {
     "info": Command.HELP,
     "commands": Command.HELP,
 }
-# Twilio answers these itself (TWILIO-FACTS.md): they only ever change the opt-out state.
+# Twilio answers these itself (docs/twilio.md): they only ever change the opt-out state.
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 OPT_IN_WORDS = frozenset({"start", "yes", "unstop"})
 MAX_REST = 300

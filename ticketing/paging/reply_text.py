@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ivr.calendar import EMERGENCY
 from ivr.phones import national
-from ticketing.models import Technician, Ticket, TicketStatus
+from ticketing.models import ServiceClass, Technician, Ticket, TicketStatus
 from ticketing.paging.actions import Action
 from ticketing.paging.reply_parser import Command
 from ticketing.sms_text import fit, to_gsm7
@@ -72,7 +71,7 @@ def why_not(action: Action, ticket: Ticket, tech: Technician) -> str:
     number = f"#{ticket.number}"
     if ticket.status == TicketStatus.RESOLVED:
         return _sms(f"{number} is already resolved. Nothing changed.")
-    if ticket.service_class != EMERGENCY and action is not Action.RESOLVE:
+    if ticket.service_class != ServiceClass.EMERGENCY and action is not Action.RESOLVE:
         return _sms(f"{number} is a help desk ticket, not an emergency: nobody is paged for it.")
     holder = ticket.acknowledged_by
     if holder is not None and holder.id == tech.id:

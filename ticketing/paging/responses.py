@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.calendar import HELP_DESK
 from ivr.flow import CALL_ENDED
 from ivr.phones import national
 from ticketing.directory import representative_of
-from ticketing.models import Call, Technician, Ticket, TicketStatus
+from ticketing.models import Call, OutboxKind, ServiceClass, Technician, Ticket, TicketStatus
 from ticketing.outbox import enqueue_email, enqueue_redirect, enqueue_sms
 from ticketing.paging.escalation import escalate_now, stop_escalation
+from ticketing.paging.models import EscalationStatus
 from ticketing.sms_text import to_gsm7
 from ticketing.timeline import add_event
 
@@ -30,9 +30,9 @@ def acknowledge(
     """
     if ticket.status != TicketStatus.OPEN:
         return False
-    ticket.status = TicketStatus.ACKNOWLEDGED.value
+    ticket.status = TicketStatus.ACKNOWLEDGED
     ticket.acknowledged_at, ticket.acknowledged_by = now, tech
-    cancelled = stop_escalation(session, ticket, "acknowledged", now=now)
+    cancelled = stop_escalation(session, ticket, EscalationStatus.ACKNOWLEDGED, now=now)
     note = f" {cancelled} unsent page(s) cancelled." if cancelled else ""
     add_event(
         session,
@@ -64,7 +64,7 @@ def _tell_client(session: Session, ticket: Ticket, tech: Technician, now: dateti
         key=f"ack-notice:{ticket.id}",
         now=now,
         to_number=number,
-        kind="notice",
+        kind=OutboxKind.NOTICE,
     )
     who = rep.name if rep else "the caller"
     add_event(session, ticket.id, "client_notified", f"{who} told by SMS who is on it.", at=now)
@@ -76,8 +76,8 @@ def resolve(session: Session, ticket: Ticket, tech: Technician, *, now: datetime
         return False
     if ticket.status == TicketStatus.OPEN:
         acknowledge(session, ticket, tech, now=now, via=via)
-    ticket.status, ticket.resolved_at = TicketStatus.RESOLVED.value, now
-    stop_escalation(session, ticket, "resolved", now=now)
+    ticket.status, ticket.resolved_at = TicketStatus.RESOLVED, now
+    stop_escalation(session, ticket, EscalationStatus.RESOLVED, now=now)
     add_event(
         session, ticket.id, "resolved", f"Resolved by {tech.name} ({via}).", at=now, actor=tech.name
     )
@@ -102,14 +102,14 @@ def escalate(
 def not_an_emergency(
     session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str, reason: str = ""
 ) -> bool:
-    """Reclassify as help desk (DESIGN §1): paging stops, the client's representative is told
+    """Reclassify as help desk (docs/design.md §1): paging stops, the representative is told
     by SMS and email in the firm's words, and a caller still on the line is redirected."""
-    if ticket.service_class != "emergency" or ticket.status == TicketStatus.RESOLVED:
+    if ticket.service_class != ServiceClass.EMERGENCY or ticket.status == TicketStatus.RESOLVED:
         return False
-    ticket.service_class = HELP_DESK
+    ticket.service_class = ServiceClass.HELP_DESK
     why = reason.strip() or "does not meet the definition of Emergency Services"
     ticket.classification_reason = f"reclassified by {tech.name}: {why}"[:120]
-    stop_escalation(session, ticket, "cancelled", now=now)
+    stop_escalation(session, ticket, EscalationStatus.CANCELLED, now=now)
     add_event(
         session,
         ticket.id,
@@ -141,7 +141,7 @@ def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime
             key=f"ne-notice:{ticket.id}:sms",
             now=now,
             to_number=sms_to,
-            kind="notice",
+            kind=OutboxKind.NOTICE,
         )
         told.append("SMS")
     if rep is not None and rep.email:

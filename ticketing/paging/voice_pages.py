@@ -7,10 +7,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ivr.calendar import EMERGENCY
 from ivr.pages import PageView
 from ivr.phones import national
-from ticketing.models import OutboxMessage, Technician, Ticket
+from ticketing.models import (
+    OutboxChannel,
+    OutboxKind,
+    OutboxMessage,
+    ServiceClass,
+    Technician,
+    Ticket,
+)
 from ticketing.paging.actions import Action, holder_name, perform
 from ticketing.paging.delivery import page_failed
 from ticketing.timeline import add_event
@@ -31,7 +37,7 @@ class PageCall:
 def page_call(session: Session, page_id: int) -> PageCall | None:
     """The voice page with that outbox id, or None when it (or its ticket) is gone."""
     page = session.get(OutboxMessage, page_id)
-    if page is None or page.channel != "call" or page.kind != "page":
+    if page is None or page.channel != OutboxChannel.CALL or page.kind != OutboxKind.PAGE:
         return None
     ticket = session.get(Ticket, page.ticket_id) if page.ticket_id is not None else None
     tech = session.get(Technician, page.technician_id) if page.technician_id is not None else None
@@ -53,7 +59,7 @@ def page_view(call: PageCall, firm_name: str) -> PageView:
         has_recording=bool(ticket.recording_url),
         callback_number=ticket.callback_number,
         status=ticket.status,
-        emergency=ticket.service_class == EMERGENCY,
+        emergency=ticket.service_class == ServiceClass.EMERGENCY,
         holder=holder_name(ticket),
         mine=holder is not None and holder.id == call.tech.id,
     )

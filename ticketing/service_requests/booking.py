@@ -1,4 +1,4 @@
-"""Service requests from the portal, the phone menu or staff (DESIGN §1 "Professional
+"""Service requests from the portal, the phone menu or staff (docs/design.md §1 "Professional
 services"): preferred technician, preferred time windows, a limit on hours.
 
 A request is all or nothing: every field is checked (ticketing/service_requests/checks.py) before
@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from ticketing.directory import representative_of
 from ticketing.errors import DomainError, NotFound
 from ticketing.firm import DEFAULT_FIRM_NAME
-from ticketing.models import UNRESOLVED, ServiceClass, Technician, Ticket, TicketEvent, TicketStatus
+from ticketing.models import (
+    UNRESOLVED,
+    ServiceClass,
+    Technician,
+    Ticket,
+    TicketEvent,
+    TicketSource,
+    TicketStatus,
+)
 from ticketing.paging.escalation import start_escalation
 from ticketing.service_requests.checks import (
     CheckedRequest,
@@ -67,7 +75,7 @@ def submit_request(
     requested_by: str,
     contact_id: int | None = None,
     now: datetime,
-    source: str = "portal",
+    source: str = TicketSource.PORTAL,
     timezone: str | ZoneInfo | None = None,
 ) -> SubmittedRequest:
     """Open the ticket of a help-desk, professional-service or emergency request, or raise

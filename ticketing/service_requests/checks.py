@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
-from ticketing.models import Client, Contact, ServiceClass, Technician
+from ticketing.models import Client, Contact, ServiceClass, Technician, TicketSource
 
 MAX_DESCRIPTION = 4000
 MAX_WINDOWS = 5
 MAX_HOURS = Decimal(200)
 # Further ahead than this is a typo (2062 for 2026), not a plan.
 HORIZON = timedelta(days=365)
-SOURCES = ("portal", "cli", "phone", "staff")
+SOURCES = tuple(s.value for s in TicketSource)
 CLASSES = tuple(c.value for c in ServiceClass)
 
 
@@ -32,13 +32,13 @@ class CheckedRequest:
 
     client: Client
     contact: Contact | None
-    service_class: str
+    service_class: ServiceClass
     description: str
     technician: Technician | None
     windows: list[tuple[datetime, datetime]]  # UTC, earliest first
     hour_limit: Decimal | None
     requested_by: str
-    source: str
+    source: TicketSource
 
 
 def check_description(text: str | None) -> str:
@@ -181,13 +181,13 @@ def check_request(
     checked = CheckedRequest(
         client=client,
         contact=contact,
-        service_class=service_class,
+        service_class=ServiceClass(service_class),
         description=check_description(description),
         technician=active_technician(session, name) if name else None,
         windows=check_windows(windows, now),
         hour_limit=check_hour_limit(hour_limit),
         requested_by=_requested_by(requested_by),
-        source=source,
+        source=TicketSource(source),
     )
     _emergency_takes_no_preferences(checked)
     return checked

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ticketing.directory import representative_of
-from ticketing.models import Contact, ServiceClass, Technician, Ticket
+from ticketing.models import Contact, OutboxKind, ServiceClass, Technician, Ticket, TicketSource
 from ticketing.outbox import enqueue_email, enqueue_sms
 from ticketing.service_requests.checks import CheckedRequest
 from ticketing.service_requests.models import ServiceRequest
@@ -21,10 +21,10 @@ from ticketing.wallclock import local_label
 
 EMERGENCY_LINE = "(888) 899-1911"
 SOURCE_WORDS = {
-    "portal": "from the portal",
-    "phone": "from the phone menu",
-    "cli": "entered by staff",
-    "staff": "entered by staff",
+    TicketSource.PORTAL: "from the portal",
+    TicketSource.PHONE: "from the phone menu",
+    TicketSource.CLI: "entered by staff",
+    TicketSource.STAFF: "entered by staff",
 }
 
 
@@ -49,7 +49,7 @@ def window_text(start: datetime, end: datetime, tz: ZoneInfo) -> str:
 
 def kind_label(service_class: str) -> str:
     """ "professional service" or "help desk"."""
-    return service_class.replace("_", " ")
+    return ServiceClass.label_of(service_class).lower()
 
 
 def received_text(checked: CheckedRequest, tz: ZoneInfo) -> str:
@@ -152,7 +152,7 @@ def _owe(
         key=f"{key}:sms",
         now=now,
         to_number=rep.phone,
-        kind="notice",
+        kind=OutboxKind.NOTICE,
     ):
         told.append("SMS")
     if rep.email and enqueue_email(
