@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-# What Twilio puts in From when the caller hides their number (TWILIO-FACTS.md).
+# What Twilio puts in From when the caller hides their number (docs/twilio.md).
 WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", "266696687"}
 
 

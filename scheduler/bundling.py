@@ -29,10 +29,10 @@ from typing import Protocol, TypeVar
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from ticketing.models import OutboxMessage
+from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus
 from ticketing.sms_text import fit, segments, to_gsm7
 
-BUNDLED_KINDS = ("page", "notice")
+BUNDLED_KINDS = (OutboxKind.PAGE, OutboxKind.NOTICE)
 HOLD = timedelta(seconds=60)
 MAX_SEGMENTS = 2
 SEPARATOR = " | "
@@ -68,7 +68,7 @@ T = TypeVar("T", bound=Textable)
 
 def bundles(channel: str, kind: str) -> bool:
     """Whether a row of this channel and kind may be paced and bundled."""
-    return channel == "sms" and kind in BUNDLED_KINDS
+    return channel == OutboxChannel.SMS and kind in BUNDLED_KINDS
 
 
 def held_until(
@@ -100,7 +100,7 @@ def bundle_mates(
         .where(
             due,
             OutboxMessage.to_number.in_(numbers),
-            OutboxMessage.channel == "sms",
+            OutboxMessage.channel == OutboxChannel.SMS,
             OutboxMessage.kind.in_(BUNDLED_KINDS),
             OutboxMessage.id.not_in([row.id for row in rows]),
         )
@@ -114,18 +114,18 @@ def bundle_mates(
 def _last_texts(
     session: Session, numbers: set[str], now: datetime, lease: timedelta
 ) -> dict[str, datetime]:
-    recent = and_(OutboxMessage.status == "sent", OutboxMessage.sent_at > now - HOLD)
+    recent = and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at > now - HOLD)
     # Another relay's live claim: it is texting that number as we speak.
-    in_flight = and_(OutboxMessage.status == "sending", OutboxMessage.lease_until > now)
+    in_flight = and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until > now)
     stmt = select(OutboxMessage).where(
         OutboxMessage.to_number.in_(numbers),
-        OutboxMessage.channel == "sms",
+        OutboxMessage.channel == OutboxChannel.SMS,
         OutboxMessage.kind.in_(BUNDLED_KINDS),
         or_(recent, in_flight),
     )
     last: dict[str, datetime] = {}
     for row in session.scalars(stmt):
-        at = row.sent_at if row.status == "sent" else _claimed_at(row.lease_until, lease)
+        at = row.sent_at if row.status == OutboxStatus.SENT else _claimed_at(row.lease_until, lease)
         if at is not None:
             last[row.to_number] = max(at, last.get(row.to_number, at))
     return last
@@ -174,7 +174,7 @@ def bundle_body(bundle: Sequence[Textable]) -> str:
     The longest part loses its last sentence first (the caller's problem text), down to
     its bare ticket number; every ticket number stays even if that overruns 2 segments.
     """
-    what = "EMERGENCIES" if all(c.kind == "page" for c in bundle) else "MESSAGES"
+    what = "EMERGENCIES" if all(c.kind == OutboxKind.PAGE for c in bundle) else "MESSAGES"
     head = f"{len(bundle)} {what}: "
     tail = ACK_TAIL if any(_ACK.search(c.body) for c in bundle) else ""
     variants = [_variants(c) for c in bundle]

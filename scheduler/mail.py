@@ -167,7 +167,7 @@ def _refused(exc: smtplib.SMTPRecipientsRefused) -> SendError:
 
 
 class LogMailer:
-    """No SMTP_URL: each email is written to the log (DESIGN §3: "none: mail is logged")."""
+    """No SMTP_URL: each email is written to the log (docs/design.md §3: "none: mail is logged")."""
 
     def send(self, to: str, subject: str, body: str) -> str:
         """Log the email and return a made-up Message-ID."""

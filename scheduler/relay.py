@@ -32,7 +32,7 @@ from scheduler.bundling import bundle_mates, bundle_note, group, held_until
 from scheduler.mail import LogMailer, Mailer
 from scheduler.sending import Callbacks, Claim, Delivery, send
 from scheduler.transport import Messenger, PermanentSendError, SendError
-from ticketing.models import OutboxMessage
+from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus
 from ticketing.paging.delivery import page_failed
 from ticketing.timeline import add_event
 
@@ -47,7 +47,7 @@ MAX_ATTEMPTS = 10
 # or the next step), and the row keeps retrying at the capped back-off until it is this
 # old, so a long Twilio outage ends with every page delivered rather than dropped.
 KEEP_TRYING = timedelta(hours=12)
-KEEPS_TRYING_KINDS = ("page", "alert")
+KEEPS_TRYING_KINDS = (OutboxKind.PAGE, OutboxKind.ALERT)
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 300.0
 
@@ -80,8 +80,10 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
-    pending = and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-    abandoned = and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
+    pending = and_(
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now
+    )
+    abandoned = and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now)
     return or_(pending, abandoned)
 
 
@@ -95,7 +97,7 @@ def claim_due(
         # Emails last: a backlog of mail (or a slow SMTP server) must never hold back a
         # page, a voice page or a caller waiting to be redirected.
         .order_by(
-            case((OutboxMessage.channel == "email", 1), else_=0),
+            case((OutboxMessage.channel == OutboxChannel.EMAIL, 1), else_=0),
             OutboxMessage.next_attempt_at,
             OutboxMessage.id,
         )
@@ -111,15 +113,13 @@ def claim_due(
     claims = []
     for row in rows:
         if row.id in held:
-            row.status, row.lease_until, row.next_attempt_at = "pending", None, held[row.id]
+            row.retry_at(held[row.id])
             if report is not None:
                 report.held += 1
             continue
-        if row.status == "sending":
+        if row.status == OutboxStatus.SENDING:
             log.warning("outbox %s: lease expired mid-send, claiming it again", row.id)
-        row.status = "sending"
-        row.lease_until = now + LEASE
-        row.attempts += 1
+        row.lease(now + LEASE)
         claims.append(_snapshot(row))
     return claims
 
@@ -148,17 +148,14 @@ def _note(session: Session, claim: Claim, kind: str, message: str, now: datetime
 def _mark_sent(
     session: Session, row: OutboxMessage, claim: Claim, sid: str, now: datetime, note: str
 ) -> None:
-    # A Message-ID can outgrow the column that holds Twilio's 34-character SIDs.
-    row.status, row.provider_sid, row.sent_at = "sent", sid[:64], now
-    row.lease_until, row.error_code = None, None
+    row.mark_sent(sid, now)
     _note(session, claim, f"{claim.event}_sent", claim.sent_line(sid, note), now)
 
 
 def _mark_failed(
     session: Session, row: OutboxMessage, claim: Claim, error: SendError, now: datetime, note: str
 ) -> None:
-    row.status, row.lease_until = "failed", None
-    row.error_code, row.last_error = error.code, str(error)
+    row.mark_failed(error.code, str(error))
     _note(session, claim, f"{claim.event}_failed", claim.failed_line(error, note), now)
     # An escalation does not wait for its timer when a page cannot get through.
     page_failed(session, row, now=now, reason=error.explanation)
@@ -173,8 +170,8 @@ def _schedule_retry(
     delay: timedelta,
     note: str,
 ) -> None:
-    row.status, row.lease_until, row.next_attempt_at = "pending", None, now + delay
-    row.error_code, row.last_error = error.code, str(error)
+    row.retry_at(now + delay)
+    row.note_error(error.code, str(error))
     if claim.attempts == 1:
         message = (
             f"{claim.what}{note} not sent yet ({error.explanation}); "
@@ -184,8 +181,7 @@ def _schedule_retry(
 
 
 def _is_ours(row: OutboxMessage | None, claim: Claim) -> bool:
-    # The lease is the claim's token: a row re-claimed by another relay carries a new one.
-    return row is not None and row.status == "sending" and row.lease_until == claim.lease_until
+    return row is not None and row.is_leased_until(claim.lease_until)
 
 
 def record(
@@ -245,8 +241,7 @@ def release(session: Session, claims: list[Claim], now: datetime) -> int:
         row = session.get(OutboxMessage, claim.id, with_for_update=True)
         if _is_ours(row, claim):
             assert row is not None
-            row.status, row.lease_until, row.next_attempt_at = "pending", None, now
-            row.attempts -= 1
+            row.release(now)
             released += 1
     return released
 

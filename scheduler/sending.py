@@ -17,10 +17,15 @@ from scheduler.bundling import text_of
 from scheduler.errors import CallEndedError, PermanentSendError, SendError, TransientSendError
 from scheduler.mail import Mailer
 from scheduler.transport import Messenger
+from ticketing.models import OutboxChannel
 
 log = logging.getLogger(__name__)
 
-LABELS = {"sms": "SMS page", "call": "Voice page", "email": "Email"}
+LABELS = {
+    OutboxChannel.SMS: "SMS page",
+    OutboxChannel.CALL: "Voice page",
+    OutboxChannel.EMAIL: "Email",
+}
 
 
 @dataclass(frozen=True)
@@ -46,24 +51,28 @@ class Claim:
     @property
     def event(self) -> str:
         """The prefix of its timeline event kinds: page_sent, email_failed, redirect_..."""
-        return self.channel if self.channel in ("email", "redirect") else "page"
+        return (
+            self.channel
+            if self.channel in (OutboxChannel.EMAIL, OutboxChannel.REDIRECT)
+            else "page"
+        )
 
     @property
     def what(self) -> str:
         """The message and where it goes, as the timeline words it."""
-        if self.channel == "email":
+        if self.channel == OutboxChannel.EMAIL:
             return f"Email to {self.to_address} ({self.subject})"
-        if self.channel == "redirect":
+        if self.channel == OutboxChannel.REDIRECT:
             return f"Live call redirect to {self.body}"
         return f"{self.label} to {self.to_number}"
 
     def sent_line(self, sid: str, note: str) -> str:
         """The timeline line once it has left."""
-        if self.channel == "email":
+        if self.channel == OutboxChannel.EMAIL:
             return f"Email sent to {self.to_address} ({self.subject})"
-        if self.channel == "redirect":
+        if self.channel == OutboxChannel.REDIRECT:
             return f"Live call redirected to {self.body} ({self.to_number})"
-        verb = "placed" if self.channel == "call" else "sent"
+        verb = "placed" if self.channel == OutboxChannel.CALL else "sent"
         return f"{self.label} {verb} to {self.to_number} ({sid}){note}"
 
     def failed_line(self, error: SendError, note: str) -> str:
@@ -114,21 +123,21 @@ def _dispatch(
     messenger: Messenger, mailer: Mailer, delivery: Delivery, callbacks: Callbacks
 ) -> str | SendError:
     claim = delivery[0]
-    if claim.channel == "sms":
+    if claim.channel == OutboxChannel.SMS:
         return messenger.send_sms(
             claim.to_number, text_of(delivery), status_callback=callbacks.sms_status
         )
-    if claim.channel == "call":
+    if claim.channel == OutboxChannel.CALL:
         return messenger.place_call(
             claim.to_number,
             callbacks.absolute(claim.body),
             status_callback=callbacks.call_status,
             machine_detection=True,
         )
-    if claim.channel == "email":
+    if claim.channel == OutboxChannel.EMAIL:
         if not claim.to_address:
             return PermanentSendError("no email address to send to")
         return mailer.send(claim.to_address, claim.subject or "", claim.body)
-    if claim.channel == "redirect":
+    if claim.channel == OutboxChannel.REDIRECT:
         return messenger.redirect_call(claim.to_number, callbacks.absolute(claim.body))
     return PermanentSendError(f"unknown channel {claim.channel!r}")

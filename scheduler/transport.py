@@ -1,5 +1,5 @@
-"""Outbound Twilio behind a small Protocol: the real client (the recording fake is in
-scheduler/fakes.py, the errors in scheduler/errors.py; both re-exported here).
+"""Outbound Twilio behind a small Protocol: the real client (the errors are in
+scheduler/errors.py, re-exported here; the tests' recording fake is not production code).
 
 Only domain exceptions (SendError and its two subclasses) leave this module, so the
 relay decides "retry or give up" without knowing anything about twilio-python or
@@ -24,7 +24,6 @@ from scheduler.errors import (
     SendError,
     TransientSendError,
 )
-from scheduler.fakes import RecordingMessenger, fake_sid
 
 __all__ = [
     "KNOWN_CODES",
@@ -32,12 +31,10 @@ __all__ = [
     "Messenger",
     "NumberSetupError",
     "PermanentSendError",
-    "RecordingMessenger",
     "SendError",
     "TransientSendError",
     "TwilioAccount",
     "TwilioMessenger",
-    "fake_sid",
 ]
 
 CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
@@ -60,15 +60,15 @@ def twilio_webhook(on_failure: Failure) -> Callable[[View], Callable[..., Respon
             if any(isinstance(v, int) and v > params.MAX_INT for v in kwargs.values()):
                 # No row has such an id (and the database would refuse to compare with it).
                 abort(404)
-            database = current_app.extensions["db"]
+            session = params.session()
             key = request_key(request)
             try:
-                return _run(view, database.session, key, kwargs)
+                return _run(view, session, key, kwargs)
             except IntegrityError:
                 # The same request is being handled concurrently: answer as it did.
-                database.session.rollback()
+                session.rollback()
                 try:
-                    previous = stored_answer(database.session, key)
+                    previous = stored_answer(session, key)
                 except Exception:
                     previous = None
                 if previous is not None:
@@ -76,20 +76,20 @@ def twilio_webhook(on_failure: Failure) -> Callable[[View], Callable[..., Respon
                 log.exception("conflict handling Twilio request to %s", request.path)
             except Exception:
                 log.exception("failed handling Twilio request to %s", request.path)
-            return _fail(database, on_failure)
+            return _fail(session, on_failure)
 
         return handler
 
     return decorate
 
 
-def _fail(database: Any, on_failure: Failure) -> Response:
+def _fail(session: Session, on_failure: Failure) -> Response:
     try:
-        database.session.rollback()
+        session.rollback()
     except Exception:
         log.exception("rollback failed")
     try:
-        answer = on_failure(current_app.config["SETTINGS"])
+        answer = on_failure(params.settings())
     except Exception:
         # The safe answer itself failed: an empty <Response/> still beats a 500.
         log.exception("failure answer failed for %s", request.path)

@@ -1,16 +1,49 @@
-"""Reading a Twilio request: its form fields (bounded), and the app's settings and clock."""
+"""Reading a Twilio request: its form fields (bounded), and the app's settings and clock.
+
+This module is the webhooks' one door to the running app: nothing else in the package
+reads `current_app.config` or `current_app.extensions["clock"]`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Protocol, cast
 
 from flask import current_app, request
+from sqlalchemy.orm import Session
+
+from ticketing.calendar.days import CalendarSettings
 
 
-def settings() -> Any:
-    """The running app's Settings."""
-    return current_app.config["SETTINGS"]
+class WebhookSettings(CalendarSettings, Protocol):
+    """The settings the webhooks read (the composition root's Settings has them all)."""
+
+    public_base_url: str
+    twilio_voice_number: str
+    firm_name: str
+    fallback_forward_number: str | None
+    helpdesk_busy_queue: int
+    hold_music_url: str | None
+    live_transfer: bool
+    live_transfer_seconds: int
+    instance_path: Path
+    sandbox: bool
+
+    @property
+    def auth_tokens(self) -> tuple[str, ...]:
+        """Tokens a webhook signature may be made with (primary first)."""
+        ...
+
+
+def session() -> Session:
+    """The request's database session (opened on first use, closed after the request)."""
+    return cast(Session, current_app.extensions["db"].session)
+
+
+def settings() -> WebhookSettings:
+    """The running app's settings."""
+    return cast(WebhookSettings, current_app.config["SETTINGS"])
 
 
 def now() -> datetime:

@@ -14,6 +14,7 @@ from ivr.queue import QueuePaths
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
+from ticketing.calls.models import QueueOutcome
 from ticketing.models import Call
 from webhooks import params
 from webhooks.handling import twilio_webhook
@@ -69,7 +70,7 @@ def done(session: Session) -> VoiceResponse:
     )
     if result == "hangup":
         return queue.hang_up()
-    if outcome == helpdesk.ANSWERED:
+    if outcome == QueueOutcome.ANSWERED:
         return queue.after_session(params.settings().firm_name)
     return flow.ask_for_message(queue.before_message(outcome))
 

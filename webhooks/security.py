@@ -7,8 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Request, abort, current_app, request
+from flask import Request, abort, request
 from twilio.request_validator import RequestValidator
+
+from webhooks import params
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        settings = current_app.config["SETTINGS"]
+        settings = params.settings()
         if not signature_valid(request, settings.public_base_url, settings.auth_tokens):
             log.warning("refused unsigned or forged Twilio request to %s", request.path)
             abort(403)

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
-from ivr.calendar import EMERGENCY, HELP_DESK, local_moment
+from ivr.calendar import local_moment
 from ivr.flow import Paths
 from ivr.phones import to_e164
 from ivr.transfer import Transfer
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
-from ticketing.models import Call
+from ticketing.models import Call, ServiceClass
 from webhooks import params
 from webhooks.fallback import apology_keeping_the_call, message_kept_in_spool
 from webhooks.handling import twilio_webhook
@@ -73,7 +73,7 @@ def _intake_view(session: Session, call: Call) -> flow.CallView:
     """The view for the step that may start the emergency intake: with a live transfer
     to the on-call technician when that is switched on and someone is on call."""
     view, settings = _view(call), params.settings()
-    if not settings.live_transfer or call.ticket.service_class != EMERGENCY:
+    if not settings.live_transfer or call.ticket.service_class != ServiceClass.EMERGENCY:
         return view
     tech = calls.choose_transfer(session, call, now=params.now())
     if tech is None:
@@ -127,7 +127,7 @@ def menu(session: Session, attempt: int) -> VoiceResponse:
     if choice is None:
         return flow.menu_again(_view(call), attempt)
     calls.choose_service(session, call, choice, now=params.now())
-    if choice == HELP_DESK:
+    if choice == ServiceClass.HELP_DESK:
         helpdesk.join_queue(session, call, now=params.now())
     return flow.after_menu(_intake_view(session, call))
 
