@@ -7,18 +7,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, or_
-from sqlalchemy.orm import Session
 
-from ticketing.accounts.models import User
+from ticketing.accounts.models import User, UserRole
 from ticketing.models import Ticket
-
-
-def db() -> Session:
-    """The request's database session."""
-    return current_app.extensions["db"].session
 
 
 def me() -> User:
@@ -58,7 +52,7 @@ def company_admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @client_required
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if me().role != "client_admin":
+        if me().role != UserRole.CLIENT_ADMIN:
             abort(404)
         return view(*args, **kwargs)
 
@@ -80,13 +74,13 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def can_see_billing(user: User) -> bool:
     """Company administrators always; users only with the billing permission."""
-    return user.role == "client_admin" or user.can_view_billing
+    return user.role == UserRole.CLIENT_ADMIN or user.can_view_billing
 
 
 def visible_tickets(stmt: Select[Any], user: User) -> Select[Any]:
     """Limit a ticket query to what `user` may see (their company; users: their own)."""
     stmt = stmt.where(Ticket.client_id == user.client_id)
-    if user.role != "client_admin":
+    if user.role != UserRole.CLIENT_ADMIN:
         own = [Ticket.requested_by_user_id == user.id]
         if user.contact_id is not None:
             own.append(Ticket.contact_id == user.contact_id)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Flask, Response, abort, current_app
+from flask import Blueprint, Flask, Response, abort
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from portal_web import context
 from ticketing.models import Technician
 from ticketing.oncall.shifts import Shift, shifts
 
@@ -60,14 +61,14 @@ def technician_calendar(
 @bp.get("/oncall/<token>.ics")
 def feed(token: str) -> Response:
     """GET /oncall/<token>.ics: the technician's shifts from 2 weeks ago to 12 weeks ahead."""
-    session = current_app.extensions["db"].session
-    settings = current_app.config["SETTINGS"]
+    session = context.db()
+    settings = context.settings()
     tech = session.scalar(
         select(Technician).where(Technician.calendar_token == token, Technician.active.is_(True))
     )
     if tech is None:
         abort(404)
-    now = current_app.extensions["clock"]()
+    now = context.now()
     found = shifts(session, now - PAST, now + AHEAD)
     calendar = technician_calendar(
         tech, found, firm_name=settings.firm_name, timezone=settings.business_timezone, now=now

@@ -5,10 +5,11 @@ Twilio's webhooks and the Stripe webhook are signed instead: they are exempt fro
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from portal_web import context
 from ticketing.accounts.models import User
 
 csrf = CSRFProtect()
@@ -18,8 +19,9 @@ login_manager.login_message = "Please log in to see that page."
 # Where signatures, not browser sessions, prove who is asking.
 CSRF_EXEMPT_PREFIXES = ("twilio", "sandbox", "stripe_webhook", "calendar_feed")
 
-# Browser-facing blueprints whose input goes to the database as typed.
-BROWSER_BLUEPRINTS = ("portal", "console", "auth", "public", "calendar_feed")
+# Browser-facing blueprints whose input goes to the database as typed (console_phone: the
+# demo's phone simulator, registered by the sandbox).
+BROWSER_BLUEPRINTS = ("portal", "console", "auth", "public", "calendar_feed", "console_phone")
 NUL_REFUSED = (
     "The request contains a NUL character (\\0), which cannot be stored. "
     "Remove it and send the form again."
@@ -33,12 +35,10 @@ CSP = (
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    from flask import current_app
-
     uid, _, version = user_id.partition(":")
     if not uid.isdigit():
         return None
-    user = current_app.extensions["db"].session.get(User, int(uid))
+    user = context.db().get(User, int(uid))
     # A password change bumps session_version: older sessions end there.
     if user is None or not user.active or str(user.session_version) != version:
         return None
@@ -58,7 +58,7 @@ def _headers(response: Response) -> Response:
 def _public_origin_is_https() -> bool:
     # X-Forwarded-Proto counts only from a trusted proxy (ProxyFix then sets is_secure);
     # from anyone else it is the client's own claim.
-    settings = current_app.config.get("SETTINGS")
+    settings = context.settings_or_none()
     return bool(settings and settings.public_base_url.startswith("https://"))
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal_web.access import me
-from portal_web.blueprints import console
-from portal_web.client_display import business_tz
+from portal_web.console.blueprint import console
+from portal_web.context import business_tz
 from ticketing.errors import DomainError
 from ticketing.models import Technician
 from ticketing.service_requests.checks import active_technician

@@ -16,18 +16,22 @@ from sqlalchemy import select
 from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
-from portal_web import access
-from portal_web.blueprints import portal
-from portal_web.client_display import now
-from portal_web.ticket_search import CLASSES, STATUSES, find_tickets, parse_filter
-from ticketing.accounts.models import User
+from portal_web import access, context
+from portal_web.display import safe_link
+from portal_web.portal.blueprint import portal
+from portal_web.ticket_search import (
+    CLASSES,
+    MAX_TICKET_NUMBER,
+    STATUSES,
+    find_tickets,
+    parse_filter,
+)
+from ticketing.accounts.models import User, UserRole
 from ticketing.billing import retainer
 from ticketing.errors import DomainError
 from ticketing.models import Ticket
 from ticketing.service_requests.models import ServiceRequest
 from ticketing.timeline import events_of
-
-MAX_TICKET_NUMBER = 2**31 - 1  # an INTEGER column; larger numbers name no ticket
 
 
 class RetainerChoiceForm(FlaskForm):
@@ -41,7 +45,7 @@ def visible_ticket_or_404(number: int) -> Ticket:
     if number > MAX_TICKET_NUMBER:
         abort(404)
     stmt = access.visible_tickets(select(Ticket).where(Ticket.id == number), access.me())
-    ticket = access.db().scalar(stmt)
+    ticket = context.db().scalar(stmt)
     if ticket is None:
         abort(404)
     return ticket
@@ -49,16 +53,9 @@ def visible_ticket_or_404(number: int) -> Ticket:
 
 def may_choose_retainer(user: User, ticket: Ticket) -> bool:
     """Company administrators, and the user who requested the ticket."""
-    return user.role == "client_admin" or (
+    return user.role == UserRole.CLIENT_ADMIN or (
         ticket.requested_by_user_id is not None and ticket.requested_by_user_id == user.id
     )
-
-
-def safe_link(url: str | None) -> str | None:
-    """A web address fit for href (never javascript: or data:), else None."""
-    if url and url.lower().startswith(("https://", "http://")):
-        return url
-    return None
 
 
 @portal.get("/tickets")
@@ -66,7 +63,7 @@ def safe_link(url: str | None) -> str | None:
 def tickets() -> ResponseReturnValue:
     """GET /portal/tickets: filters by status and class, search, 25 a page, newest first."""
     wanted = parse_filter(request.args)
-    found = find_tickets(access.db(), access.me(), wanted)
+    found = find_tickets(context.db(), access.me(), wanted)
     return render_template(
         "portal/tickets.html", found=found, wanted=wanted, statuses=STATUSES, classes=CLASSES
     )
@@ -77,7 +74,7 @@ def tickets() -> ResponseReturnValue:
 def ticket(number: int) -> ResponseReturnValue:
     """GET /portal/tickets/<number>: the ticket, its timeline, request and pre-paid hours."""
     found = visible_ticket_or_404(number)
-    session = access.db()
+    session = context.db()
     usage = retainer.usage_for_ticket(session, found.id)
     balance = retainer.balance(session, found.client_id or 0)
     return render_template(
@@ -108,9 +105,9 @@ def apply_retainer(number: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     apply = form.choice.data == "apply"
-    session = access.db()
+    session = context.db()
     try:
-        retainer.choose(session, found, apply=apply, by=user.name, now=now())
+        retainer.choose(session, found, apply=apply, by=user.name, now=context.now())
     except DomainError as refused:
         session.rollback()
         flash(str(refused).capitalize() + ".", "error")

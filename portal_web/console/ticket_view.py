@@ -1,6 +1,7 @@
 """The console's tickets: the list (every client; the portal's filters plus a client) and
 one ticket with everything known about it. The actions on a ticket are in
-console_tickets.py, which renders this page again (status 400) when one is refused."""
+portal_web/console/tickets.py, which renders this page again (status 400) when one is
+refused."""
 
 from __future__ import annotations
 
@@ -12,19 +13,20 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal_web import access
-from portal_web.blueprints import console
-from portal_web.console_board import EmergencyRow
-from portal_web.console_inputs import technicians
+from portal_web import access, context
+from portal_web.console.blueprint import console
+from portal_web.console.board import EmergencyRow
+from portal_web.console.inputs import technicians
+from portal_web.display import safe_link
 from portal_web.ticket_search import (
     CLASSES,
+    MAX_TICKET_NUMBER,
     STATUSES,
     TicketFilter,
     TicketPage,
     page_of,
     parse_filter,
 )
-from portal_web.tickets import MAX_TICKET_NUMBER, safe_link
 from ticketing.billing.models import TimeEntry
 from ticketing.calls.models import QueueEntry
 from ticketing.models import Client, OutboxMessage, ServiceClass, Ticket, TicketStatus
@@ -55,7 +57,7 @@ def find_all_tickets(session: Session, wanted: TicketFilter, client_id: int | No
 @access.staff_required
 def tickets() -> ResponseReturnValue:
     """GET /console/tickets: every client's tickets, filtered, 25 a page."""
-    session = access.db()
+    session = context.db()
     wanted, client_id = parse_filter(request.args), parse_client(request.args)
     extra: dict[str, Any] = {"client": client_id} if client_id is not None else {}
 
@@ -79,7 +81,7 @@ def ticket_or_404(number: int, *, lock: bool = False) -> Ticket:
     """Ticket #`number` (row-locked for an action), else 404."""
     if number > MAX_TICKET_NUMBER:
         abort(404)
-    found = access.db().get(Ticket, number, with_for_update=lock, populate_existing=lock)
+    found = context.db().get(Ticket, number, with_for_update=lock, populate_existing=lock)
     if found is None:
         abort(404)
     return found
@@ -127,7 +129,7 @@ def render_ticket(
     ticket: Ticket, *, error: str | None = None, form: Mapping[str, str] | None = None
 ) -> ResponseReturnValue:
     """The ticket page; with `error` (a refused action) as a 400 keeping what was typed."""
-    session = access.db()
+    session = context.db()
     related = _related(session, ticket)
     body = render_template(
         "console/ticket.html",

@@ -10,32 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from portal_web import access
-from portal_web.blueprints import console
-from portal_web.client_display import now
+from portal_web import access, context
+from portal_web.changes import apply_change
+from portal_web.console.blueprint import console
 from ticketing.accounts.access_requests import approve_request, pending_requests, reject_request
 from ticketing.accounts.models import User
 from ticketing.billing.models import Agreement
 from ticketing.directory import add_client, add_contact
-from ticketing.errors import DomainError
-from ticketing.firm import Firm
 from ticketing.models import Client, Contact, Ticket, TicketStatus
-
-
-def _firm() -> Firm:
-    settings = current_app.config["SETTINGS"]
-    return Firm(name=settings.firm_name, base_url=settings.public_base_url)
 
 
 def _counts(column: InstrumentedAttribute[Any], *where: ColumnElement[bool]) -> dict[int, int]:
     """Rows per client id (`column`) of its table, among those matching `where`."""
     stmt = select(column, func.count()).where(*where).group_by(column)
-    return {row[0]: row[1] for row in access.db().execute(stmt)}
+    return {row[0]: row[1] for row in context.db().execute(stmt)}
 
 
 def _checked(name: str) -> bool:
@@ -43,12 +36,12 @@ def _checked(name: str) -> bool:
 
 
 def _clients_page(error: str | None = None) -> ResponseReturnValue:
-    session = access.db()
+    session = context.db()
     html = render_template(
         "console/clients.html",
         clients=list(session.scalars(select(Client).order_by(Client.name))),
         contacts=_counts(Contact.client_id),
-        open_tickets=_counts(Ticket.client_id, Ticket.status != TicketStatus.RESOLVED.value),
+        open_tickets=_counts(Ticket.client_id, Ticket.status != TicketStatus.RESOLVED),
         requests=pending_requests(session),
         error=error,
         form=request.form.to_dict() if request.method == "POST" else {},
@@ -67,15 +60,9 @@ def _apply(
     change: Callable[[], str], page: Callable[[str], ResponseReturnValue], done: str
 ) -> ResponseReturnValue:
     """Run one change; commit and go to `done` on success, else roll back and show why."""
-    session = access.db()
-    try:
-        message = change()
-    except DomainError as refused:
-        session.rollback()  # nothing half-saved
-        return page(str(refused))
-    session.commit()
-    flash(message)
-    return redirect(done)
+    return apply_change(
+        change, redirect_to=done, render_on_error=lambda refused: page(str(refused))
+    )
 
 
 @console.post("/clients")
@@ -85,7 +72,7 @@ def clients_add() -> ResponseReturnValue:
 
     def change() -> str:
         client = add_client(
-            access.db(),
+            context.db(),
             request.form.get("name", ""),
             request.form.get("account", ""),
             has_msa=_checked("msa"),
@@ -103,13 +90,13 @@ def access_approve(request_id: int) -> ResponseReturnValue:
 
     def change() -> str:
         issued = approve_request(
-            access.db(),
+            context.db(),
             request_id,
             account=request.form.get("account", ""),
             admin=_checked("admin"),
             billing=_checked("billing"),
-            now=now(),
-            firm=_firm(),
+            now=context.now(),
+            firm=context.firm(),
             decided_by=access.me().name,
         )
         return f"Access approved: {issued.user.email} was emailed a set-password link."
@@ -124,11 +111,11 @@ def access_reject(request_id: int) -> ResponseReturnValue:
 
     def change() -> str:
         rejected = reject_request(
-            access.db(),
+            context.db(),
             request_id,
             reason=request.form.get("reason", ""),
-            now=now(),
-            firm=_firm(),
+            now=context.now(),
+            firm=context.firm(),
             decided_by=access.me().name,
         )
         return f"Access request of {rejected.email} rejected."
@@ -137,14 +124,14 @@ def access_reject(request_id: int) -> ResponseReturnValue:
 
 
 def _client_or_404(client_id: int) -> Client:
-    client = access.db().get(Client, client_id)
+    client = context.db().get(Client, client_id)
     if client is None:
         abort(404)
     return client
 
 
 def _client_page(client: Client, error: str | None = None) -> ResponseReturnValue:
-    session = access.db()
+    session = context.db()
     html = render_template(
         "console/client.html",
         client=client,
@@ -185,7 +172,7 @@ def client_add_contact(client_id: int) -> ResponseReturnValue:
 
     def change() -> str:
         contact = add_contact(
-            access.db(),
+            context.db(),
             account,
             request.form.get("name", ""),
             request.form.get("phone", ""),

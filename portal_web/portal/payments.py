@@ -12,12 +12,13 @@ import json
 import logging
 
 import stripe
-from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal_web.access import billing_required, db, me
-from portal_web.blueprints import portal, stripe_webhook
-from portal_web.invoices import card_payments_enabled, invoice_or_404, settings
+from portal_web import context
+from portal_web.access import billing_required, me
+from portal_web.portal.blueprint import portal, stripe_webhook
+from portal_web.portal.invoices import card_payments_enabled, invoice_or_404
 from ticketing.billing.card_payments import apply_checkout_event, checkout_params
 from ticketing.billing.invoices import is_open
 
@@ -26,15 +27,16 @@ log = logging.getLogger(__name__)
 
 def other_ways_to_pay(number: str) -> str:
     """What to say when card payments are not set up."""
+    firm_name = context.settings().firm_name
     return (
         f"Card payments are not set up. To pay invoice {number}, call (888) 899-1911, "
-        f"or mail a check payable to {settings().firm_name} with the invoice number on it."
+        f"or mail a check payable to {firm_name} with the invoice number on it."
     )
 
 
 def _back_to(invoice_id: int, outcome: str) -> str:
     path = url_for("portal.invoice", invoice_id=invoice_id, payment=outcome)
-    return settings().public_base_url.rstrip("/") + path
+    return context.settings().public_base_url.rstrip("/") + path
 
 
 @portal.post("/invoices/<int:invoice_id>/pay")
@@ -53,11 +55,12 @@ def pay_invoice(invoice_id: int) -> ResponseReturnValue:
         invoice,
         success_url=_back_to(invoice.id, "done"),
         cancel_url=_back_to(invoice.id, "cancelled"),
-        firm_name=settings().firm_name,
+        firm_name=context.settings().firm_name,
         email=me().email,
     )
+    api_key = context.settings().stripe_secret_key
     try:
-        checkout = stripe.checkout.Session.create(api_key=settings().stripe_secret_key, **params)
+        checkout = stripe.checkout.Session.create(api_key=api_key, **params)
     except stripe.StripeError as exc:
         log.error("Stripe refused a Checkout Session for invoice %s: %s", invoice.number, exc)
         flash(
@@ -73,7 +76,7 @@ def pay_invoice(invoice_id: int) -> ResponseReturnValue:
 @stripe_webhook.post("/stripe/webhook")
 def stripe_event() -> ResponseReturnValue:
     """Stripe's signed events: a paid Checkout Session pays its invoice (once)."""
-    secret = settings().stripe_webhook_secret
+    secret = context.settings().stripe_webhook_secret
     if not secret:
         abort(404)
     payload = request.get_data()
@@ -84,7 +87,7 @@ def stripe_event() -> ResponseReturnValue:
         log.warning("Stripe webhook refused: %s", exc)
         return jsonify(error="bad signature or payload"), 400
     event = json.loads(payload)
-    session = db()
-    outcome = apply_checkout_event(session, event, current_app.extensions["clock"]())
+    session = context.db()
+    outcome = apply_checkout_event(session, event, context.now())
     session.commit()
     return jsonify(received=True, outcome=outcome.status), 200

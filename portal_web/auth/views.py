@@ -1,4 +1,4 @@
-"""Log in and out, ask for access, choose or reset a password (the `auth` blueprint).
+"""The `auth` blueprint's pages: log in and out, ask for access, choose or reset a password.
 
 The decisions live in ticketing.accounts (access_requests, logins); these views parse the
 form, call one function, commit, and answer. No answer tells whether an email address
@@ -7,22 +7,22 @@ has an account.
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from ivr.phones import to_e164
-from portal_web.access import db, me
-from portal_web.auth_forms import (
+from portal_web.access import me
+from portal_web.auth.blueprint import auth
+from portal_web.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
     RequestAccessForm,
     SetPasswordForm,
 )
-from portal_web.blueprints import auth
+from portal_web.context import db, firm, now
 from portal_web.security import login_manager
 from ticketing.accounts.access_requests import submit_access_request
 from ticketing.accounts.credentials import (
@@ -35,7 +35,6 @@ from ticketing.accounts.credentials import (
 from ticketing.accounts.logins import authenticate
 from ticketing.accounts.models import User
 from ticketing.errors import DomainError
-from ticketing.firm import Firm
 
 # A session cookie copied to another browser (other address or user agent) is dropped.
 login_manager.session_protection = "strong"
@@ -45,15 +44,6 @@ THROTTLED = (
     "Too many failed attempts: logging in with this account or from this address is "
     "paused for 15 minutes. You can reset your password meanwhile."
 )
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
-def _firm() -> Firm:
-    settings = current_app.config["SETTINGS"]
-    return Firm(name=settings.firm_name, base_url=settings.public_base_url)
 
 
 def landing(user: User) -> str:
@@ -93,7 +83,7 @@ def login() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         result = authenticate(
-            db(), form.email.data, form.password.data, remote_addr=request.remote_addr, now=_now()
+            db(), form.email.data, form.password.data, remote_addr=request.remote_addr, now=now()
         )
         db().commit()
         if result.user is not None:
@@ -131,8 +121,8 @@ def request_access() -> ResponseReturnValue:
             email=form.email.data,
             phone=to_e164(form.phone.data) or "",
             message=form.message.data or "",
-            now=_now(),
-            firm=_firm(),
+            now=now(),
+            firm=firm(),
         )
         db().commit()
         return redirect(url_for("auth.request_received"))
@@ -148,13 +138,13 @@ def request_received() -> ResponseReturnValue:
 @auth.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password_page(token: str) -> ResponseReturnValue:
     """Choose a password through a one-time link, then be logged in."""
-    found = usable_token(db(), token, now=_now())
+    found = usable_token(db(), token, now=now())
     if found is None:
         return _private(render_template("auth/link_expired.html"), 410)
     form = SetPasswordForm(email=found.user.email)
     if form.validate_on_submit():
         try:
-            user = set_password(db(), found, form.password.data, now=_now())
+            user = set_password(db(), found, form.password.data, now=now())
         except DomainError:  # the same link was used a moment ago, in another tab
             db().rollback()
             return _private(render_template("auth/link_expired.html"), 410)
@@ -171,7 +161,7 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link; the answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_reset(db(), normalize_email(form.email.data), now=_now(), firm=_firm())
+        request_reset(db(), normalize_email(form.email.data), now=now(), firm=firm())
         db().commit()
         return render_template("auth/forgot_password.html", form=form, sent=True)
     return render_template("auth/forgot_password.html", form=form, sent=False)

@@ -25,19 +25,18 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal_web import access
-from portal_web.blueprints import portal
-from portal_web.client_display import business_tz, now
+from portal_web import access, context
+from portal_web.portal.blueprint import portal
 from ticketing.errors import DomainError
-from ticketing.models import ServiceClass, Technician
+from ticketing.models import ServiceClass, Technician, TicketSource
 from ticketing.service_requests.booking import submit_request
 from ticketing.service_requests.checks import MAX_DESCRIPTION, MAX_WINDOWS
 from ticketing.wallclock import local_instant
 
 KINDS = {
-    ServiceClass.HELP_DESK.value: "Help Desk Request",
-    ServiceClass.PROFESSIONAL_SERVICE.value: "Professional Service Request",
-    ServiceClass.EMERGENCY.value: "Request Emergency Help Desk",
+    ServiceClass.HELP_DESK: "Help Desk Request",
+    ServiceClass.PROFESSIONAL_SERVICE: "Professional Service Request",
+    ServiceClass.EMERGENCY: "Request Emergency Help Desk",
 }
 DESCRIPTION = [InputRequired("Describe what you need."), Length(max=MAX_DESCRIPTION)]
 
@@ -64,18 +63,18 @@ class ProfessionalForm(RequestForm):
 
 
 def _form_for(kind: str) -> RequestForm:
-    if kind != ServiceClass.PROFESSIONAL_SERVICE.value:
+    if kind != ServiceClass.PROFESSIONAL_SERVICE:
         return RequestForm()
     form = ProfessionalForm()
     stmt = select(Technician.name).where(Technician.active.is_(True)).order_by(Technician.name)
-    names = list(access.db().scalars(stmt))
+    names = list(context.db().scalars(stmt))
     form.technician.choices = [("", "Any available technician")] + [(n, n) for n in names]
     return form
 
 
 def windows_of(form: ProfessionalForm) -> list[tuple[datetime, datetime]]:
     """The filled-in windows as aware local moments; a half-filled one is a DomainError."""
-    tz = business_tz()
+    tz = context.business_tz()
     found = []
     for number, entry in enumerate(form.windows.entries, start=1):
         start, end = entry.form.start.data, entry.form.end.data
@@ -93,7 +92,7 @@ def _submit(kind: str, form: RequestForm) -> int:
     user = access.me()
     professional = isinstance(form, ProfessionalForm)
     result = submit_request(
-        access.db(),
+        context.db(),
         client_id=user.client_id or 0,
         service_class=kind,
         description=form.description.data or "",
@@ -102,9 +101,9 @@ def _submit(kind: str, form: RequestForm) -> int:
         hour_limit=form.hour_limit.data if professional else None,
         requested_by=user.name,
         contact_id=user.contact_id,
-        now=now(),
-        source="portal",
-        timezone=business_tz(),
+        now=context.now(),
+        source=TicketSource.PORTAL,
+        timezone=context.business_tz(),
     )
     # "Users see their own tickets": the portal user who asked owns the ticket.
     result.ticket.requested_by_user_id = user.id
@@ -117,13 +116,13 @@ def _submit(kind: str, form: RequestForm) -> int:
 @access.client_required
 def new_request() -> ResponseReturnValue:
     """GET/POST /portal/requests/new?kind=help_desk|professional_service|emergency."""
-    kind = request.args.get("kind") or ServiceClass.HELP_DESK.value
+    kind = request.args.get("kind") or ServiceClass.HELP_DESK
     if kind not in KINDS:
         abort(404)
     form = _form_for(kind)
     error = None
     if form.validate_on_submit():
-        session = access.db()
+        session = context.db()
         try:
             number = _submit(kind, form)
         except DomainError as refused:

@@ -11,24 +11,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ivr.phones import national
-from portal_web import access
-from portal_web.blueprints import console
-from portal_web.client_display import now
-from portal_web.console_inputs import parse_local, staff_name, technician_from, technicians
-from portal_web.tickets import MAX_TICKET_NUMBER
+from portal_web import access, context
+from portal_web.console.blueprint import console
+from portal_web.console.inputs import parse_local, staff_name, technician_from, technicians
+from portal_web.ticket_search import MAX_TICKET_NUMBER
 from ticketing.calls import helpdesk
 from ticketing.calls.models import QueueEntry
 from ticketing.errors import DomainError
 from ticketing.models import UNRESOLVED, ServiceClass, Technician, Ticket
 from ticketing.paging.escalation import total_steps
-from ticketing.paging.models import Escalation, EscalationPolicy
+from ticketing.paging.models import Escalation, EscalationPolicy, EscalationStatus
 from ticketing.service_requests.booking import schedule_request, service_requests
 
 OPTION = Markup('<option value="{0}">{0}</option>')
@@ -45,7 +44,7 @@ class EmergencyRow:
     @property
     def exhausted(self) -> bool:
         """Every step ran out with nobody acknowledging."""
-        return self.escalation is not None and self.escalation.status == "exhausted"
+        return self.escalation is not None and self.escalation.status == EscalationStatus.EXHAUSTED
 
     @property
     def step_text(self) -> str:
@@ -72,7 +71,7 @@ def emergencies(session: Session) -> list[EmergencyRow]:
     """Emergencies not resolved, oldest first, each with its escalation (if paged)."""
     stmt = (
         select(Ticket)
-        .where(Ticket.service_class == ServiceClass.EMERGENCY.value, Ticket.status.in_(UNRESOLVED))
+        .where(Ticket.service_class == ServiceClass.EMERGENCY, Ticket.status.in_(UNRESOLVED))
         .options(joinedload(Ticket.client), joinedload(Ticket.acknowledged_by))
         .order_by(Ticket.opened_at, Ticket.id)
     )
@@ -110,7 +109,7 @@ def technician_options(techs: list[Technician]) -> Callable[[int | None], Markup
 
 
 def _panels_context() -> dict[str, object]:
-    session, moment = access.db(), now()
+    session, moment = context.db(), context.now()
     return {
         "emergencies": emergencies(session),
         "waiting": queue_rows(session, moment),
@@ -153,10 +152,10 @@ def _back() -> ResponseReturnValue:
 @access.staff_required
 def take_next() -> ResponseReturnValue:
     """POST: ring a technician and bridge them to the next caller in the queue."""
-    session = access.db()
+    session = context.db()
     try:
         tech = technician_from(session, request.form.get("technician"))
-        tech, count, row = helpdesk.request_next(session, tech.name, now=now())
+        tech, count, row = helpdesk.request_next(session, tech.name, now=context.now())
     except DomainError as refused:
         session.rollback()
         flash(f"Could not take the next caller: {refused}.", "error")
@@ -178,8 +177,8 @@ def schedule(number: int) -> ResponseReturnValue:
     """POST: confirm who does a requested job and when; the client is told."""
     if number > MAX_TICKET_NUMBER:
         abort(404)
-    session = access.db()
-    settings = current_app.config["SETTINGS"]
+    session = context.db()
+    settings = context.settings()
     try:
         tech = technician_from(session, request.form.get("technician"))
         start = parse_local(request.form.get("start"))
@@ -188,7 +187,7 @@ def schedule(number: int) -> ResponseReturnValue:
             number,
             technician=tech.name,
             start=start,
-            now=now(),
+            now=context.now(),
             timezone=settings.business_timezone,
             firm_name=settings.firm_name,
             actor=staff_name(),

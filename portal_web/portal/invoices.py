@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import BuildError
 
-from portal_web.access import billing_required, db, me
-from portal_web.blueprints import portal
-from portal_web.invoice_pdf import render_invoice_pdf
+from portal_web import context
+from portal_web.access import billing_required, me
+from portal_web.portal.blueprint import portal
+from portal_web.portal.invoice_pdf import render_invoice_pdf
 from ticketing.billing.invoices import (
     balance_due,
     client_invoice,
@@ -47,19 +47,15 @@ class InvoiceRow:
     overdue: bool
 
 
-def settings() -> Any:
-    """The app's settings (intake.config.Settings; not imported: intake depends on us)."""
-    return current_app.config["SETTINGS"]
-
-
 def card_payments_enabled() -> bool:
     """Stripe Checkout is offered only when both of its keys are configured."""
-    return bool(settings().stripe_secret_key and settings().stripe_webhook_secret)
+    settings = context.settings()
+    return bool(settings.stripe_secret_key and settings.stripe_webhook_secret)
 
 
 def invoice_or_404(invoice_id: int) -> Invoice:
     """The user's company's (non-draft) invoice, else 404."""
-    invoice = client_invoice(db(), me().client_id or 0, invoice_id)
+    invoice = client_invoice(context.db(), me().client_id or 0, invoice_id)
     if invoice is None:
         abort(404)
     return invoice
@@ -80,8 +76,7 @@ def local(moment: datetime | None) -> str:
     """A stored UTC moment on the business's wall clock."""
     if moment is None:
         return "—"
-    zone = ZoneInfo(settings().business_timezone)
-    return moment.astimezone(zone).strftime("%b %d, %Y %I:%M %p")
+    return moment.astimezone(context.business_tz()).strftime("%b %d, %Y %I:%M %p")
 
 
 def ticket_url(ticket_id: int | None) -> str | None:
@@ -94,14 +89,9 @@ def ticket_url(ticket_id: int | None) -> str | None:
         return None
 
 
-def _today() -> date:
-    now = current_app.extensions["clock"]()
-    return now.astimezone(ZoneInfo(settings().business_timezone)).date()
-
-
-def _render(template: str, **context: Any) -> str:
+def _render(template: str, **values: Any) -> str:
     helpers = {"usd": usd, "day": day, "local": local, "ticket_url": ticket_url}
-    return render_template(template, **helpers, **context)
+    return render_template(template, **helpers, **values)
 
 
 def _facts(invoice: Invoice) -> dict[str, Any]:
@@ -109,7 +99,7 @@ def _facts(invoice: Invoice) -> dict[str, Any]:
         "invoice": invoice,
         "balance": balance_due(invoice),
         "paid": paid_amount(invoice),
-        "overdue": is_overdue(invoice, _today()),
+        "overdue": is_overdue(invoice, context.today()),
         "payable": is_open(invoice),
     }
 
@@ -118,10 +108,10 @@ def _facts(invoice: Invoice) -> dict[str, Any]:
 @billing_required
 def invoices() -> ResponseReturnValue:
     """Open invoices first with their total, then paid and void ones."""
-    today = _today()
+    today = context.today()
     rows = [
         InvoiceRow(inv, balance_due(inv), is_overdue(inv, today))
-        for inv in client_invoices(db(), me().client_id or 0)
+        for inv in client_invoices(context.db(), me().client_id or 0)
     ]
     open_rows = [row for row in rows if is_open(row.invoice)]
     closed_rows = [row for row in rows if not is_open(row.invoice)]
@@ -157,8 +147,9 @@ def invoice_print(invoice_id: int) -> ResponseReturnValue:
 def invoice_pdf(invoice_id: int) -> ResponseReturnValue:
     """The invoice as a PDF download."""
     found = invoice_or_404(invoice_id)
+    settings = context.settings()
     pdf = render_invoice_pdf(
-        found, firm_name=settings().firm_name, timezone=settings().business_timezone
+        found, firm_name=settings.firm_name, timezone=settings.business_timezone
     )
     filename = f"invoice-{_safe_name(found.number)}.pdf"
     return Response(

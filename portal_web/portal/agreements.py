@@ -9,18 +9,11 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
-from portal_web import access
-from portal_web.blueprints import portal
-from portal_web.client_display import today
+from portal_web import access, context
+from portal_web.display import AGREEMENT_KINDS
+from portal_web.portal.blueprint import portal
 from ticketing.billing import retainer
 from ticketing.billing.models import Agreement
-
-KIND_LABELS = {
-    "msa": "Master Services Agreement",
-    "help_desk": "Help Desk",
-    "emergency_support": "Emergency Support Services",
-    "prepaid_hours": "Pre-paid hours",
-}
 
 
 def in_force(agreement: Agreement, day: date) -> bool:
@@ -35,40 +28,34 @@ def agreements_in_force(client_id: int, day: date) -> list[Agreement]:
         Agreement.starts_on <= day,
         or_(Agreement.ends_on.is_(None), Agreement.ends_on >= day),
     )
-    found = list(access.db().scalars(stmt))
+    found = list(context.db().scalars(stmt))
     return sorted(
         found,
         key=lambda a: (
-            list(KIND_LABELS).index(a.kind) if a.kind in KIND_LABELS else 9,
+            list(AGREEMENT_KINDS).index(a.kind) if a.kind in AGREEMENT_KINDS else 9,
             a.starts_on,
         ),
     )
-
-
-@portal.app_template_filter("agreement_kind")
-def agreement_kind(kind: str) -> str:
-    """ "emergency_support" → "Emergency Support Services"."""
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 @portal.get("/agreements")
 @access.company_admin_required
 def agreements() -> ResponseReturnValue:
     """GET /portal/agreements: every agreement of the company, in force ones first."""
-    day = today()
+    day = context.today()
     stmt = (
         select(Agreement)
         .where(Agreement.client_id == access.me().client_id)
         .order_by(Agreement.starts_on.desc(), Agreement.id.desc())
     )
-    found = list(access.db().scalars(stmt))
+    found = list(context.db().scalars(stmt))
     found.sort(key=lambda a: not in_force(a, day))  # stable: newest first within each group
     return render_template(
         "portal/agreements.html",
         agreements=found,
         day=day,
         in_force=in_force,
-        hours=retainer.summary(access.db(), access.me().client_id or 0),
+        hours=retainer.summary(context.db(), access.me().client_id or 0),
     )
 
 
@@ -77,7 +64,7 @@ def agreements() -> ResponseReturnValue:
 def retainer_page() -> ResponseReturnValue:
     """GET /portal/retainer: balance, purchased, used, percent used and the ledger."""
     client_id = access.me().client_id or 0
-    session = access.db()
+    session = context.db()
     return render_template(
         "portal/retainer.html",
         hours=retainer.summary(session, client_id),

@@ -17,12 +17,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from ticketing.models import ServiceClass
+
 WIDTH = 760
 LEFT, RIGHT, TOP = 56, 12, 40
 COLOURS = {
-    "help_desk": "#0b5cad",
-    "professional_service": "#6a3fb5",
-    "emergency": "#c2410c",
+    ServiceClass.HELP_DESK: "#0b5cad",
+    ServiceClass.PROFESSIONAL_SERVICE: "#6a3fb5",
+    ServiceClass.EMERGENCY: "#c2410c",
     "ack-median": "#c2410c",
     "ack-worst": "#1d2733",
 }

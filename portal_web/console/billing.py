@@ -7,15 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal_web import access
-from portal_web.blueprints import console
+from portal_web import access, context
+from portal_web.changes import apply_change
+from portal_web.console.blueprint import console
 from ticketing.billing import monthly_run as billing_run
-from ticketing.billing.models import Invoice, TimeEntry
+from ticketing.billing.models import Invoice, InvoiceStatus, TimeEntry
 from ticketing.errors import DomainError, NotFound
 from ticketing.models import Client, Ticket
 
@@ -66,7 +67,7 @@ def recent_invoices(session: Session) -> list[Invoice]:
 
 
 def _page(error: str | None = None, status: int = 400) -> ResponseReturnValue:
-    session = access.db()
+    session = context.db()
     html = render_template(
         "console/billing.html",
         unbilled=unbilled_time(session),
@@ -78,29 +79,26 @@ def _page(error: str | None = None, status: int = 400) -> ResponseReturnValue:
     return html, status if error else 200
 
 
+def _refused(error: DomainError) -> ResponseReturnValue:
+    return _page(str(error), 404 if isinstance(error, NotFound) else 400)
+
+
 def _apply(change: Callable[[Session], str]) -> ResponseReturnValue:
     """Run one billing change; commit and go back on success, else roll back and say why."""
-    session = access.db()
-    try:
-        message = change(session)
-    except DomainError as refused:
-        session.rollback()  # nothing half-saved
-        return _page(str(refused), 404 if isinstance(refused, NotFound) else 400)
-    session.commit()
-    flash(message)
-    return redirect(url_for("console.billing"), code=303)
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
+    return apply_change(
+        lambda: change(context.db()),
+        redirect_to=url_for("console.billing"),
+        render_on_error=_refused,
+        code=303,
+    )
 
 
 def _run(session: Session, month: str, draft: bool) -> billing_run.RunReport:
-    settings = current_app.config["SETTINGS"]
+    settings = context.settings()
     return billing_run.run_billing(
         session,
         month,
-        now=_now(),
+        now=context.now(),
         public_base_url=settings.public_base_url,
         timezone=settings.business_timezone,
         firm_name=settings.firm_name,
@@ -109,11 +107,11 @@ def _run(session: Session, month: str, draft: bool) -> billing_run.RunReport:
 
 
 def _issue(session: Session, number: str) -> Invoice:
-    settings = current_app.config["SETTINGS"]
+    settings = context.settings()
     return billing_run.issue_invoice(
         session,
         number,
-        now=_now(),
+        now=context.now(),
         public_base_url=settings.public_base_url,
         timezone=settings.business_timezone,
         firm_name=settings.firm_name,
@@ -123,7 +121,7 @@ def _issue(session: Session, number: str) -> Invoice:
 def run_summary(report: billing_run.RunReport, draft: bool) -> str:
     """One line about what a run made (and what it left)."""
     if report.invoices:
-        kind = "draft" if draft else "issued"
+        kind = InvoiceStatus.DRAFT if draft else InvoiceStatus.ISSUED
         numbers = ", ".join(invoice.number for invoice in report.invoices)
         text = f"Billing for {report.month}: {len(report.invoices)} invoice(s) {kind}: {numbers}."
     else:
@@ -170,7 +168,7 @@ def billing_void(number: str) -> ResponseReturnValue:
     """POST: void a draft or issued invoice; its time becomes unbilled again."""
 
     def void(session: Session) -> str:
-        billing_run.void_invoice(session, number, now=_now())
+        billing_run.void_invoice(session, number, now=context.now())
         return f"{number} voided; its time is unbilled again."
 
     return _apply(void)

@@ -12,16 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from ivr.calendar import HELP_DESK, BusinessCalendar, Classification, ClosedDay
 from ivr.flow import CallView, after_identification
-from portal_web import access
-from portal_web.blueprints import console
-from portal_web.client_display import today
-from portal_web.console_oncall import parse_local
+from portal_web import access, context
+from portal_web.changes import apply_change
+from portal_web.console.blueprint import console
+from portal_web.console.oncall import parse_local
 from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
 from ticketing.calendar.models import CalendarDay
 from ticketing.errors import DomainError
@@ -55,7 +55,7 @@ def upcoming_closed_days(calendar: BusinessCalendar, first: date) -> list[Closed
 def heard_at(result: Classification) -> list[str]:
     """The sentences an unknown caller hears first at that moment (greeting or menu)."""
     view = CallView(
-        firm_name=current_app.config["SETTINGS"].firm_name,
+        firm_name=context.settings().firm_name,
         service_class=result.service_class,
         in_business_hours=result.service_class == HELP_DESK,
     )
@@ -72,8 +72,8 @@ def what_if(calendar: BusinessCalendar, asked: str | None) -> WhatIf | None:
 
 
 def _page(error: str | None = None, form: dict[str, str] | None = None) -> ResponseReturnValue:
-    session = access.db()
-    settings = current_app.config["SETTINGS"]
+    session = context.db()
+    settings = context.settings()
     calendar = business_calendar(session, settings)
     answer = None
     try:
@@ -83,7 +83,7 @@ def _page(error: str | None = None, form: dict[str, str] | None = None) -> Respo
     html = render_template(
         "console/calendar.html",
         settings=settings,
-        closed=upcoming_closed_days(calendar, today()),
+        closed=upcoming_closed_days(calendar, context.today()),
         edits=list(session.scalars(select(CalendarDay).order_by(CalendarDay.day))),
         answer=answer,
         asked=request.args.get("at", ""),
@@ -109,15 +109,11 @@ def _day(text: str | None) -> date:
 
 def _apply(change: Callable[[], str]) -> ResponseReturnValue:
     """Run one edit; commit and go back on success, else roll back and show why."""
-    session = access.db()
-    try:
-        message = change()
-    except DomainError as refused:
-        session.rollback()  # nothing half-saved
-        return _page(error=str(refused), form=request.form.to_dict())
-    session.commit()
-    flash(message)
-    return redirect(url_for("console.calendar"))
+    return apply_change(
+        change,
+        redirect_to=url_for("console.calendar"),
+        render_on_error=lambda refused: _page(error=str(refused), form=request.form.to_dict()),
+    )
 
 
 @console.post("/calendar/closures")
@@ -126,7 +122,7 @@ def calendar_add_closure() -> ResponseReturnValue:
     """POST /console/calendar/closures: date + name; every call that day is an emergency."""
 
     def change() -> str:
-        row = add_closure(access.db(), _day(request.form.get("day")), request.form.get("name", ""))
+        row = add_closure(context.db(), _day(request.form.get("day")), request.form.get("name", ""))
         return f"Closed on {row.day.isoformat()}: {row.name}."
 
     return _apply(change)
@@ -138,8 +134,7 @@ def calendar_mark_open() -> ResponseReturnValue:
     """POST /console/calendar/open: work a public holiday as a normal day."""
 
     def change() -> str:
-        settings = current_app.config["SETTINGS"]
-        row = mark_open(access.db(), _day(request.form.get("day")), settings)
+        row = mark_open(context.db(), _day(request.form.get("day")), context.settings())
         return f"{row.day.isoformat()} ({row.name}) is now a working day."
 
     return _apply(change)
@@ -151,7 +146,7 @@ def calendar_remove_edit() -> ResponseReturnValue:
     """POST /console/calendar/edits/remove: undo a closure or a holiday worked."""
 
     def change() -> str:
-        row = remove_edit(access.db(), _day(request.form.get("day")))
+        row = remove_edit(context.db(), _day(request.form.get("day")))
         return f"Edit of {row.day.isoformat()} ({row.name}) removed."
 
     return _apply(change)

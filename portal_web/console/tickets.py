@@ -12,20 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import flash, redirect, request, url_for
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal_web import access
-from portal_web.blueprints import console
-from portal_web.client_display import now
-from portal_web.console_inputs import parse_local, staff_name, technician_from, text_field
+from portal_web import access, context
+from portal_web.changes import apply_change
+from portal_web.console.blueprint import console
+from portal_web.console.inputs import parse_local, staff_name, technician_from, text_field
 
-# The list and the ticket page (GET routes) live in console_ticket_view.py.
-from portal_web.console_ticket_view import allowed_actions, render_ticket, ticket_or_404
+# The list and the ticket page (GET routes) live in ticket_view.py.
+from portal_web.console.ticket_view import allowed_actions, render_ticket, ticket_or_404
 from ticketing.errors import DomainError
-from ticketing.models import ServiceClass, Ticket, TicketStatus
+from ticketing.models import ServiceClass, Ticket, TicketSource, TicketStatus
 from ticketing.paging.actions import Action, holder_name, perform
 from ticketing.service_requests.models import ServiceRequest
 from ticketing.timeline import add_event
@@ -38,22 +38,28 @@ Act = Callable[[Session, Ticket, datetime], str]
 
 def _act(number: int, act: Act) -> ResponseReturnValue:
     """Run one action on ticket #`number` all or nothing, then back to the ticket."""
-    session = access.db()
+    session = context.db()
     ticket = ticket_or_404(number, lock=True)
-    try:
-        done = act(session, ticket, now())
+
+    def change() -> str:
+        done = act(session, ticket, context.now())
         session.flush()
-    except DomainError as refused:
-        session.rollback()
-        message = str(refused)
+        return done
+
+    def refused(error: DomainError) -> ResponseReturnValue:
+        message = str(error)
         return render_ticket(
             ticket_or_404(number),
             error=message[:1].upper() + message[1:] + ".",
             form=request.form,
         )
-    session.commit()
-    flash(done)
-    return redirect(url_for("console.ticket", number=number), code=303)
+
+    return apply_change(
+        change,
+        redirect_to=url_for("console.ticket", number=number),
+        render_on_error=refused,
+        code=303,
+    )
 
 
 def _via() -> str:
@@ -187,10 +193,10 @@ def _follow_up_ticket(emergency: Ticket, now: datetime) -> Ticket:
     """The help-desk ticket for the long-term fix, for the emergency's client and caller."""
     what = f"\n\nThe emergency: {emergency.description}" if emergency.description else ""
     return Ticket(
-        service_class=ServiceClass.HELP_DESK.value,
-        status=TicketStatus.OPEN.value,
+        service_class=ServiceClass.HELP_DESK,
+        status=TicketStatus.OPEN,
         classification_reason=f"follow-up of emergency #{emergency.number}",
-        source="staff",
+        source=TicketSource.STAFF,
         client_id=emergency.client_id,
         contact_id=emergency.contact_id,
         callback_number=emergency.callback_number,

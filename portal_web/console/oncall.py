@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from portal_web import access
-from portal_web.blueprints import console
-from portal_web.client_display import business_tz, now
+from portal_web import access, context
+from portal_web.changes import apply_change
+from portal_web.console.blueprint import console
 from ticketing.errors import DomainError
 from ticketing.models import Technician
 from ticketing.oncall import roster as oncall
@@ -51,12 +51,12 @@ def parse_local(text: str | None, what: str) -> datetime:
     if naive.tzinfo is not None:
         raise DomainError(f"{what}: enter a local time without a zone")
     # A time skipped by DST means the moment the clocks jumped (as everywhere else).
-    return local_instant(naive, business_tz())
+    return local_instant(naive, context.business_tz())
 
 
 def weeks_ahead(found: list[Shift], first_day: date) -> list[Week]:
     """Shifts grouped by the week (business zone) they start in; earlier ones go first."""
-    tz = business_tz()
+    tz = context.business_tz()
     monday = first_day - timedelta(days=first_day.weekday())
     weeks = [Week(monday + timedelta(weeks=i), []) for i in range(WEEKS_AHEAD + 1)]
     for shift in found:
@@ -68,19 +68,19 @@ def weeks_ahead(found: list[Shift], first_day: date) -> list[Week]:
 
 def feed_url(tech: Technician) -> str:
     """The technician's iCalendar feed (served by portal_web.calendar_feed)."""
-    base = current_app.config["SETTINGS"].public_base_url.rstrip("/")
+    base = context.settings().public_base_url.rstrip("/")
     return f"{base}/oncall/{tech.calendar_token}.ics"
 
 
 def _technicians() -> list[Technician]:
     stmt = select(Technician).where(Technician.active.is_(True)).order_by(Technician.name)
-    return list(access.db().scalars(stmt))
+    return list(context.db().scalars(stmt))
 
 
 def _page(error: str | None = None, form: dict[str, str] | None = None) -> ResponseReturnValue:
-    session, moment = access.db(), now()
-    today = moment.astimezone(business_tz()).date()
-    start = local_instant(datetime.combine(today, datetime.min.time()), business_tz())
+    session, moment = context.db(), context.now()
+    today = moment.astimezone(context.business_tz()).date()
+    start = local_instant(datetime.combine(today, datetime.min.time()), context.business_tz())
     found = shifts(session, start, start + timedelta(weeks=WEEKS_AHEAD))
     # Created with the defaults on first sight; a GET never commits it (rolled back).
     policy = default_policy(session)
@@ -111,15 +111,11 @@ def oncall_page() -> ResponseReturnValue:
 
 def _apply(change: Callable[[], str]) -> ResponseReturnValue:
     """Run one change; commit and go back on success, else roll back and show why."""
-    session = access.db()
-    try:
-        message = change()
-    except DomainError as refused:
-        session.rollback()  # nothing half-saved
-        return _page(error=str(refused), form=request.form.to_dict())
-    session.commit()
-    flash(message)
-    return redirect(url_for("console.oncall"))
+    return apply_change(
+        change,
+        redirect_to=url_for("console.oncall"),
+        render_on_error=lambda refused: _page(error=str(refused), form=request.form.to_dict()),
+    )
 
 
 @console.post("/oncall/overrides")
@@ -130,12 +126,12 @@ def oncall_add_override() -> ResponseReturnValue:
     def change() -> str:
         form = request.form
         override = oncall.add_override(
-            access.db(),
+            context.db(),
             form.get("technician", ""),
             start=parse_local(form.get("start"), "From"),
             end=parse_local(form.get("end"), "To"),
             role=form.get("role", ""),
-            now=now(),
+            now=context.now(),
         )
         return f"Override #{override.id} added: {override.technician.name} ({override.role})."
 
@@ -148,7 +144,7 @@ def oncall_delete_override(override_id: int) -> ResponseReturnValue:
     """POST /console/oncall/overrides/<id>/delete: whoever it covered for is back on."""
 
     def change() -> str:
-        removed = oncall.remove_override(access.db(), override_id)
+        removed = oncall.remove_override(context.db(), override_id)
         return f"Override #{override_id} ({removed.technician.name}) removed."
 
     return _apply(change)
@@ -170,11 +166,11 @@ def oncall_policy() -> ResponseReturnValue:
         form = request.form
         lines = [line.strip() for line in form.get("steps", "").splitlines() if line.strip()]
         set_policy(
-            access.db(),
+            context.db(),
             lines,
             repeat=_repeat(form.get("repeat")),
             repeat_delay_seconds=parse_duration(form.get("pause", "") or "0s"),
-            now=now(),
+            now=context.now(),
         )
         return "Escalation policy saved."
 

@@ -9,14 +9,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from portal_web import access
-from portal_web.blueprints import portal
-from portal_web.charts import Series, ack_chart, stacked_bars
-from portal_web.client_display import today
+from portal_web import access, context
+from portal_web.portal.blueprint import portal
+from portal_web.portal.charts import Series, ack_chart, stacked_bars
 from ticketing.billing.months import add_months, first_of_month
 from ticketing.billing.reports import (
     SERVICE_CLASSES,
@@ -91,11 +90,9 @@ def chosen_range(args: dict[str, str], current: date) -> Chosen:
 
 def _report(chosen: Chosen) -> UsageReport:
     assert chosen.start and chosen.end  # checked by the caller
-    settings = current_app.config["SETTINGS"]
     client_id = access.me().client_id or 0
-    return usage(
-        access.db(), client_id, chosen.start, chosen.end, timezone=settings.business_timezone
-    )
+    timezone = context.settings().business_timezone
+    return usage(context.db(), client_id, chosen.start, chosen.end, timezone=timezone)
 
 
 def charts(report: UsageReport) -> list[Markup]:
@@ -136,7 +133,7 @@ def charts(report: UsageReport) -> list[Markup]:
 @access.company_admin_required
 def reports() -> ResponseReturnValue:
     """GET /portal/reports?from=YYYY-MM&to=YYYY-MM: charts and a table of support use."""
-    chosen = chosen_range(request.args, today())
+    chosen = chosen_range(request.args, context.today())
     if chosen.errors:
         return render_template("portal/report.html", chosen=chosen, report=None), 400
     report = _report(chosen)
@@ -178,11 +175,11 @@ def csv_line(client_name: str, row: UsageRow) -> list[str]:
 @access.company_admin_required
 def reports_csv() -> ResponseReturnValue:
     """GET /portal/reports.csv?from=YYYY-MM&to=YYYY-MM: the report's table as CSV."""
-    chosen = chosen_range(request.args, today())
+    chosen = chosen_range(request.args, context.today())
     if chosen.errors:
         return Response(" ".join(chosen.errors) + "\n", 400, mimetype="text/plain")
     report = _report(chosen)
-    company = access.db().get(Client, access.me().client_id)
+    company = context.db().get(Client, access.me().client_id)
     name = company.name if company else ""
     out = io.StringIO()
     writer = csv.writer(out)

@@ -13,14 +13,14 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from ivr.phones import national
-from portal_web import access
-from portal_web.blueprints import console
+from portal_web import access, context
+from portal_web.console.blueprint import console
 from ticketing.error_codes import KNOWN_CODES
-from ticketing.models import OutboxMessage
+from ticketing.models import OutboxChannel, OutboxMessage, OutboxStatus
 
 PAGE_SIZE = 50
-CHANNELS = ("sms", "call", "email", "redirect")
-STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+CHANNELS = tuple(c.value for c in OutboxChannel)
+STATUSES = tuple(s.value for s in OutboxStatus)
 # Twilio's final word that a message or call did not get through.
 FAILED_DELIVERY = ("failed", "undelivered")
 MAX_PAGE_DIGITS = 6
@@ -62,19 +62,22 @@ def parse_delivery_filter(args: Mapping[str, str]) -> DeliveryFilter:
 
 def failed_condition() -> ColumnElement[bool]:
     """Rows that could not be sent, or that Twilio says did not arrive."""
-    return or_(OutboxMessage.status == "failed", OutboxMessage.delivery_status.in_(FAILED_DELIVERY))
+    return or_(
+        OutboxMessage.status == OutboxStatus.FAILED,
+        OutboxMessage.delivery_status.in_(FAILED_DELIVERY),
+    )
 
 
 def is_failed(row: OutboxMessage) -> bool:
     """The Python side of failed_condition, for highlighting a row."""
-    return row.status == "failed" or row.delivery_status in FAILED_DELIVERY
+    return row.status == OutboxStatus.FAILED or row.delivery_status in FAILED_DELIVERY
 
 
 def recipient(row: OutboxMessage) -> str:
     """Who it went to: an email address, a live call's SID, or a number in national form."""
-    if row.channel == "email":
+    if row.channel == OutboxChannel.EMAIL:
         return row.to_address or row.to_number
-    if row.channel == "redirect":
+    if row.channel == OutboxChannel.REDIRECT:
         return f"live call {row.to_number}"
     return national(row.to_number)
 
@@ -128,7 +131,7 @@ def delivery() -> ResponseReturnValue:
     wanted = parse_delivery_filter(request.args)
     return render_template(
         "console/delivery.html",
-        found=find_deliveries(access.db(), wanted),
+        found=find_deliveries(context.db(), wanted),
         wanted=wanted,
         channels=CHANNELS,
         statuses=STATUSES,

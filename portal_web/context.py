@@ -1,0 +1,69 @@
+"""What the pages read of the running app, typed: its settings, clock and database session,
+and the firm's identity and business time zone made from them.
+
+This module is portal_web's one door to the running app: nothing else in the package
+reads `current_app.config["SETTINGS"]` or `current_app.extensions` (clock, database).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol, cast
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from ticketing.calendar.days import CalendarSettings
+from ticketing.firm import Firm
+
+
+class PortalSettings(CalendarSettings, Protocol):
+    """The settings the pages read (the composition root's Settings has them all)."""
+
+    firm_name: str
+    public_base_url: str
+    twilio_voice_number: str
+    # Card payments by Stripe Checkout are offered only when both are set.
+    stripe_secret_key: str | None
+    stripe_webhook_secret: str | None
+
+
+def settings() -> PortalSettings:
+    """The running app's settings."""
+    return cast(PortalSettings, current_app.config["SETTINGS"])
+
+
+def settings_or_none() -> PortalSettings | None:
+    """The running app's settings, or None in an app configured without them."""
+    return cast("PortalSettings | None", current_app.config.get("SETTINGS"))
+
+
+def now() -> datetime:
+    """The app clock's current moment, in UTC (frozen in tests)."""
+    return cast(datetime, current_app.extensions["clock"]())
+
+
+def business_tz() -> ZoneInfo:
+    """The zone times are shown and typed in (BUSINESS_TIMEZONE)."""
+    return ZoneInfo(settings().business_timezone)
+
+
+def today() -> date:
+    """Today's date on the business wall clock."""
+    return now().astimezone(business_tz()).date()
+
+
+def firm() -> Firm:
+    """The firm as its clients see it: name, portal address and support line."""
+    found = settings()
+    return Firm(
+        name=found.firm_name,
+        base_url=found.public_base_url,
+        support_lines=(found.twilio_voice_number,),
+    )
+
+
+def db() -> Session:
+    """The request's database session (opened on first use, closed after the request)."""
+    return cast(Session, current_app.extensions["db"].session)
