@@ -16,13 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.call_bench import CallBench, Sizes, memory_figures
-from bench.call_seed import seed_calls
-from bench.harness import AUTH_TOKEN, database_bytes, procfile_command, running_stack
-from bench.load import Signer
-from bench.report import Machine, machine, print_table, write_results
-from bench.results import Figure
-from bench.scenarios_calls import (
+from bench.calls.bench import CallBench, Sizes, memory_figures
+from bench.calls.scenarios import (
     BURST,
     PAGE,
     VOICE,
@@ -32,6 +27,11 @@ from bench.scenarios_calls import (
     voice_throughput,
     whole_calls,
 )
+from bench.calls.seed import seed_calls
+from bench.harness import AUTH_TOKEN, database_bytes, procfile_command, running_stack
+from bench.load import Signer
+from bench.report import Machine, machine, print_table, write_results
+from bench.results import Figure
 from intake.db import Database
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -83,8 +83,8 @@ def call_scenarios(args: argparse.Namespace, sizes: Sizes, crashed: list[str]) -
 def scale_scenario(args: argparse.Namespace, crashed: list[str]) -> list[Figure]:
     """Scenario 5 on its own database, seeded at scale."""
     try:
-        from bench.scale_scenario import run_scale
-        from bench.scale_seed import seed_scale
+        from bench.scale.scenario import run_scale
+        from bench.scale.seed import seed_scale
     except ImportError as exc:
         return [Figure(SCALE, "not run", f"scale modules missing ({exc})")]
     counts = QUICK_SCALE if args.quick else FULL_SCALE

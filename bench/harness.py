@@ -172,7 +172,7 @@ class Stack:
         return f"http://127.0.0.1:{self.twilio_port}"
 
     def env(self) -> dict[str, str]:
-        """The service's environment: Procfile variables plus the settings of DESIGN §3."""
+        """The service's environment: Procfile variables plus the settings of docs/design.md §3."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DATABASE_"))}
         env.update(
             PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",

@@ -1,1 +1,2 @@
-"""The composition root: config, database, app factory, CLI, migrations and the sandbox."""
+"""The composition root: config, database, app factory, CLI and migrations; the app factory
+mounts the sandbox (sandbox/) in demo mode only."""

@@ -13,8 +13,8 @@ import portal_web
 from intake.clock import SystemClock
 from intake.config import Settings, load_settings
 from intake.db import Database
-from intake.sandbox import console_phone  # noqa: F401  (adds the phone simulator page)
 from portal_web.security import exempt_signed_blueprints
+from sandbox import init_app as init_sandbox
 
 PORTAL_FILES = Path(portal_web.__file__).resolve().parent
 
@@ -25,7 +25,7 @@ def create_app(
     database: Database | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> Flask:
-    """Wire config, database, blueprints and (in demo mode) the Twilio sandbox."""
+    """Wire config, database, blueprints and (in demo mode only) the sandbox."""
     settings = settings or load_settings()
     # Pages, templates and static files belong to portal_web; this package only wires.
     app = Flask(
@@ -61,8 +61,6 @@ def create_app(
     webhook_views.init_app(app)
     init_portal(app)
     if settings.sandbox:
-        from intake.sandbox.api import init_app as init_sandbox
-
         init_sandbox(app)
     exempt_signed_blueprints(app)
     return app

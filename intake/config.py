@@ -11,9 +11,7 @@ from urllib.parse import urlsplit
 from dotenv import load_dotenv
 
 from ivr.calendar import CalendarConfigError, parse_business_hours, parse_holiday_calendar
-
-SANDBOX_ACCOUNT_SID = "AC" + "5a" * 16
-SANDBOX_AUTH_TOKEN = "sandbox-auth-token-not-secret"
+from sandbox.twilio.account import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
 
 class ConfigError(ValueError):
@@ -22,7 +20,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of DESIGN.md §3, typed."""
+    """Every setting of docs/design.md §3, typed."""
 
     instance_path: Path
     database_url: str

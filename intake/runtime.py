@@ -64,7 +64,7 @@ def messenger_for(settings: Settings) -> TwilioMessenger:
 
 
 def mailer_for(settings: Settings) -> Mailer:
-    """SMTP for SMTP_URL, or the log when it is unset or `none` (DESIGN §3)."""
+    """SMTP for SMTP_URL, or the log when it is unset or `none` (docs/design.md §3)."""
     try:
         return mailer_from_url(settings.smtp_url)
     except ValueError as exc:

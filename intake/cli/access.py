@@ -3,12 +3,9 @@ open accounts; each new account is emailed a link to choose its password."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
-from flask import current_app
 
+from intake.cli import context
 from intake.cli.common import db_session, explained
 from ivr.phones import national
 from ticketing.accounts.access_requests import (
@@ -19,18 +16,8 @@ from ticketing.accounts.access_requests import (
     pending_requests,
     reject_request,
 )
-from ticketing.firm import Firm
 
 DECIDED_BY = "command line"
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
-def _firm() -> Firm:
-    settings = current_app.config["SETTINGS"]
-    return Firm(name=settings.firm_name, base_url=settings.public_base_url)
 
 
 def _report(issued: Issued) -> None:
@@ -49,7 +36,7 @@ def access() -> None:
 def access_list() -> None:
     """Requests waiting for a decision, oldest first."""
     with db_session() as session:
-        zone = ZoneInfo(current_app.config["SETTINGS"].business_timezone)
+        zone = context.zone()
         waiting = pending_requests(session)
         if not waiting:
             click.echo("no pending access requests")
@@ -77,8 +64,8 @@ def access_approve(request_id: int, account: str, admin: bool, billing: bool) ->
             account=account,
             admin=admin,
             billing=billing,
-            now=_now(),
-            firm=_firm(),
+            now=context.now(),
+            firm=context.firm(),
             decided_by=DECIDED_BY,
         )
         click.echo(f"access request #{request_id} approved")
@@ -92,7 +79,12 @@ def access_reject(request_id: int, reason: str) -> None:
     """Turn a request down; the requester gets a polite email."""
     with db_session() as session, explained():
         request = reject_request(
-            session, request_id, reason=reason, now=_now(), firm=_firm(), decided_by=DECIDED_BY
+            session,
+            request_id,
+            reason=reason,
+            now=context.now(),
+            firm=context.firm(),
+            decided_by=DECIDED_BY,
         )
         click.echo(f"access request #{request_id} rejected; {request.email} is told by email")
 
@@ -118,8 +110,8 @@ def users_add(email: str, name: str, account: str, admin: bool, billing: bool) -
             account=account,
             admin=admin,
             billing=billing,
-            now=_now(),
-            firm=_firm(),
+            now=context.now(),
+            firm=context.firm(),
         )
         _report(issued)
 
@@ -132,7 +124,9 @@ def users_add_staff(email: str, name: str, admin: bool) -> None:
     """Open a staff account (the console) and email a set-password link."""
     with db_session() as session, explained():
         _report(
-            add_staff_user(session, email=email, name=name, admin=admin, now=_now(), firm=_firm())
+            add_staff_user(
+                session, email=email, name=name, admin=admin, now=context.now(), firm=context.firm()
+            )
         )
 
 

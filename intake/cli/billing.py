@@ -3,25 +3,14 @@ monthly billing run that turns it into invoices. Times typed are business local 
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
-from flask import current_app
 
+from intake.cli import context
 from intake.cli.common import db_session, explained, parse_local_moment
 from ticketing.billing.models import Invoice
 from ticketing.billing.monthly_run import issue_invoice, run_billing, void_invoice
 from ticketing.billing.time_entries import log_time
 from ticketing.wallclock import local_instant
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SETTINGS"].business_timezone)
 
 
 def _summary(invoice: Invoice) -> str:
@@ -54,11 +43,11 @@ def time_log(
             session,
             ticket,
             technician,
-            started_at=local_instant(naive, _zone()),
+            started_at=local_instant(naive, context.zone()),
             minutes=minutes,
             note=note,
             logged_by=logged_by,
-            now=_now(),
+            now=context.now(),
         )
         click.echo(f"#{ticket}: {entry.technician.name} logged {minutes} min from {start}")
 
@@ -74,11 +63,11 @@ def billing_group() -> None:
 def billing_run(month: str, draft: bool) -> None:
     """One invoice per client from unbilled time; issued and emailed unless --draft."""
     with db_session() as session, explained():
-        settings = current_app.config["SETTINGS"]
+        settings = context.settings()
         report = run_billing(
             session,
             month,
-            now=_now(),
+            now=context.now(),
             public_base_url=settings.public_base_url,
             timezone=settings.business_timezone,
             firm_name=settings.firm_name,
@@ -97,11 +86,11 @@ def billing_run(month: str, draft: bool) -> None:
 def billing_issue(number: str) -> None:
     """Issue a draft: numbered, dated and emailed to the client."""
     with db_session() as session, explained():
-        settings = current_app.config["SETTINGS"]
+        settings = context.settings()
         invoice = issue_invoice(
             session,
             number,
-            now=_now(),
+            now=context.now(),
             public_base_url=settings.public_base_url,
             timezone=settings.business_timezone,
             firm_name=settings.firm_name,
@@ -114,7 +103,7 @@ def billing_issue(number: str) -> None:
 def billing_void(number: str) -> None:
     """Void an invoice: its time becomes unbilled again, its pre-paid hours go back."""
     with db_session() as session, explained():
-        invoice = void_invoice(session, number, now=_now())
+        invoice = void_invoice(session, number, now=context.now())
         click.echo(f"{invoice.number} void; its time is unbilled again")
 
 

@@ -12,8 +12,8 @@ import requests
 
 from intake.cli.common import parse_local_moment
 from intake.config import ConfigError, Settings, load_settings
-from intake.sandbox.caller import SimulatedCall
 from ivr.phones import to_e164
+from sandbox.twilio.caller import SimulatedCall
 
 DEMO_CALLER = "+13365550123"
 # Pages go out through the scheduler's outbox a moment after the call: wait that long.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 
+from intake.cli import context
 from intake.cli.common import db_session, explained
 from ticketing.paging.policies import (
     DEFAULT_STEPS,
@@ -47,7 +47,7 @@ def escalation_set(steps: tuple[str, ...], repeat: int | None, pause: str | None
             list(steps),
             repeat=repeat if repeat is not None else current.repeat,
             repeat_delay_seconds=parse_duration(pause) if pause else None,
-            now=current_app.extensions["clock"](),
+            now=context.now(),
         )
         for step in policy.steps:
             click.echo(describe_step(step))
@@ -63,7 +63,7 @@ def escalation_reset() -> None:
             list(DEFAULT_STEPS),
             repeat=2,
             repeat_delay_seconds=300,
-            now=current_app.extensions["clock"](),
+            now=context.now(),
         )
         click.echo("escalation policy reset to the default")
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
-from flask import current_app
 
+from intake.cli import context
 from intake.cli.common import db_session, explained
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
+from ticketing.calls.models import QueueOutcome
 from ticketing.models import Ticket
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
 
 
 def _minutes(seconds: float) -> str:
@@ -32,7 +27,7 @@ def helpdesk_group() -> None:
 def helpdesk_next(name: str) -> None:
     """Ring a technician's phone; on answering they are connected to the next caller."""
     with db_session() as session, explained():
-        tech, count, row = helpdesk.request_next(session, name, now=_now())
+        tech, count, row = helpdesk.request_next(session, name, now=context.now())
         if row is None:
             click.echo(f"already calling {tech.name} to take the next caller ({count} waiting)")
             return
@@ -43,8 +38,8 @@ def helpdesk_next(name: str) -> None:
 def helpdesk_queue() -> None:
     """List the callers waiting, first come first, and how today's calls ended."""
     with db_session() as session:
-        now = _now()
-        calendar = business_calendar(session, current_app.config["SETTINGS"])
+        now = context.now()
+        calendar = business_calendar(session, context.settings())
         entries = helpdesk.waiting(session)
         if not entries:
             click.echo("nobody is waiting")
@@ -58,10 +53,13 @@ def helpdesk_queue() -> None:
                 f"waiting {waited}"
             )
         counts = helpdesk.today_counts(session, calendar, now)
-        left = counts[helpdesk.MESSAGE] + counts[helpdesk.CLOSED] + counts[helpdesk.ERROR]
+        left = sum(
+            counts[outcome]
+            for outcome in (QueueOutcome.MESSAGE, QueueOutcome.CLOSED, QueueOutcome.ERROR)
+        )
         click.echo(
-            f"today: {counts[helpdesk.ANSWERED]} answered, {left} left a message, "
-            f"{counts[helpdesk.HUNG_UP]} hung up"
+            f"today: {counts[QueueOutcome.ANSWERED]} answered, {left} left a message, "
+            f"{counts[QueueOutcome.HUNG_UP]} hung up"
         )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 
+from intake.cli import context
 from intake.cli.common import build_app, db_session, explained, parse_date, parse_local_moment
 from ivr.calendar import local_moment
 from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
@@ -22,9 +22,7 @@ def hours_check(moment: str) -> None:
     naive = parse_local_moment(moment)
     app = build_app()
     with app.app_context():
-        calendar = business_calendar(
-            current_app.extensions["db"].session, current_app.config["SETTINGS"]
-        )
+        calendar = business_calendar(context.session(), context.settings())
     result = calendar.classify(local_moment(calendar, naive))
     click.echo(f"{result.service_class} {result.reason}")
 
@@ -35,9 +33,7 @@ def hours_holidays(year: int) -> None:
     """List the closed days of YEAR: public holidays (observed included) and closures."""
     app = build_app()
     with app.app_context():
-        calendar = business_calendar(
-            current_app.extensions["db"].session, current_app.config["SETTINGS"]
-        )
+        calendar = business_calendar(context.session(), context.settings())
     for closed in calendar.closed_days(year):
         note = "  (open: worked as a normal day)" if closed.worked else ""
         kind = "closure" if closed.kind == "closure" else "holiday"
@@ -67,7 +63,7 @@ def holidays_open(day: str) -> None:
     when = parse_date(day)
     with db_session() as session:
         with explained():
-            row = mark_open(session, when, current_app.config["SETTINGS"])
+            row = mark_open(session, when, context.settings())
         click.echo(f"{when} ({row.name}) is now a working day")
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import BinaryIO
 
 import click
-from flask import current_app
 from sqlalchemy.orm import Session
 
+from intake.cli import context
 from intake.cli.common import db_session
 from ticketing.imports.csv_files import ImportResult, import_agreements, import_invoices
 
@@ -117,8 +117,8 @@ def agreements(file: BinaryIO, check: bool) -> None:
     """Import agreements (see the help text for the columns)."""
     data = file.read()
     with db_session() as session:
-        now = current_app.extensions["clock"]()
-        zone = current_app.config["SETTINGS"].business_timezone
+        now = context.now()
+        zone = context.settings().business_timezone
         result = import_agreements(session, data, now=now, timezone=zone)
         _finish(session, result, "agreement", check)
 

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from sqlalchemy.orm import Session
 
+from intake.cli import context
 from intake.cli.common import db_session, explained, parse_date, parse_local_moment
 from ivr.phones import national
 from ticketing.directory import technician_by_name
 from ticketing.errors import NotFound
-from ticketing.oncall.models import OnCallOverride, Rotation
+from ticketing.oncall.models import OnCallOverride, OnCallRole, Rotation
 from ticketing.oncall.roster import (
     ROLES,
     add_override,
@@ -29,14 +29,6 @@ from ticketing.oncall.shifts import Shift, shifts
 from ticketing.wallclock import local_instant, local_label
 
 
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SETTINGS"].business_timezone)
-
-
 @click.group("oncall", help="Who is paged for emergencies: rotations and overrides.")
 def oncall() -> None:
     """The `oncall` command group."""
@@ -44,11 +36,13 @@ def oncall() -> None:
 
 @oncall.command("set")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="primary", show_default=True)
+@click.option(
+    "--role", type=click.Choice(ROLES), default=OnCallRole.PRIMARY.value, show_default=True
+)
 def oncall_set(name: str, role: str) -> None:
     """Put NAME on call from now until someone else is set (over any rotation)."""
     with db_session() as session, explained():
-        tech = set_on_call(session, name, now=_now(), role=role)
+        tech = set_on_call(session, name, now=context.now(), role=role)
         click.echo(f"{tech.name} is now {role} on call")
 
 
@@ -59,7 +53,7 @@ def _shift_line(shift: Shift, tz: ZoneInfo) -> str:
 
 
 def _print_shifts(session: Session, role: str, now: datetime, end: datetime) -> None:
-    tz = _zone()
+    tz = context.zone()
     click.echo(f"\n{role} shifts until {local_label(end, tz)} ({tz.key}):")
     cursor = now
     for shift in shifts(session, now, end, role=role):
@@ -85,7 +79,7 @@ def _print_shifts(session: Session, role: str, now: datetime, end: datetime) -> 
 def oncall_show(weeks: int, role: str | None) -> None:
     """Show who is on call now (and, with --weeks, each shift ahead)."""
     with db_session() as session:
-        now, roles = _now(), (role,) if role else ROLES
+        now, roles = context.now(), (role,) if role else ROLES
         for each in roles:
             tech = on_call(session, now, each)
             who = f"{tech.name} ({national(tech.phone)})" if tech else "nobody"
@@ -105,7 +99,7 @@ def _describe(rot: Rotation) -> str:
     day = f"{rot.starts_on:%a} " if rot.shift_days % 7 == 0 else ""
     every = "every day" if rot.shift_days == 1 else f"every {rot.shift_days} days"
     # A rotation keeps the zone it was set in; say so when that is not today's setting.
-    zone = f" {rot.timezone}" if rot.timezone != _zone().key else ""
+    zone = f" {rot.timezone}" if rot.timezone != context.zone().key else ""
     return (
         f'"{rot.name}" ({rot.role}): hand-off {day}{rot.handoff_time:%H:%M}{zone} {every} '
         f"from {rot.starts_on}; {names}"
@@ -114,7 +108,9 @@ def _describe(rot: Rotation) -> str:
 
 @rotation.command("set")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="primary", show_default=True)
+@click.option(
+    "--role", type=click.Choice(ROLES), default=OnCallRole.PRIMARY.value, show_default=True
+)
 @click.option("--members", required=True, help='In order: "Dana Whitfield,Luis Romero".')
 @click.option("--handoff", required=True, help='Local weekday and time: "Mon 08:00".')
 @click.option("--starts", default=None, help="Date of the first hand-off (YYYY-MM-DD).")
@@ -125,7 +121,7 @@ def rotation_set(
     """Create rotation NAME, or replace the one of that name."""
     first = parse_date(starts) if starts is not None else None
     with db_session() as session, explained():
-        today = _now().astimezone(_zone()).date()
+        today = context.now().astimezone(context.zone()).date()
         rot = set_rotation(
             session,
             name,
@@ -135,7 +131,7 @@ def rotation_set(
             starts=first,
             shift_days=days,
             today=today,
-            timezone=current_app.config["SETTINGS"].business_timezone,
+            timezone=context.settings().business_timezone,
         )
         click.echo(f"rotation {_describe(rot)}")
 
@@ -175,17 +171,19 @@ def _override_line(row: OnCallOverride, tz: ZoneInfo) -> str:
 @click.argument("name")
 @click.option("--from", "start", required=True, help='Local start: "YYYY-MM-DD HH:MM".')
 @click.option("--to", "end", required=True, help='Local end: "YYYY-MM-DD HH:MM".')
-@click.option("--role", type=click.Choice(ROLES), default="primary", show_default=True)
+@click.option(
+    "--role", type=click.Choice(ROLES), default=OnCallRole.PRIMARY.value, show_default=True
+)
 def override_add(name: str, start: str, end: str, role: str) -> None:
     """Put NAME on call from --from until --to (business local time)."""
     naive_start, naive_end = parse_local_moment(start), parse_local_moment(end)
     with db_session() as session, explained():
-        tz = _zone()
+        tz = context.zone()
         row = add_override(
             session,
             name,
             role=role,
-            now=_now(),
+            now=context.now(),
             start=local_instant(naive_start, tz),
             end=local_instant(naive_end, tz),
         )
@@ -197,9 +195,9 @@ def override_add(name: str, start: str, end: str, role: str) -> None:
 def override_list(include_past: bool) -> None:
     """List overrides not yet over."""
     with db_session() as session:
-        found = overrides(session, _now(), include_past=include_past)
+        found = overrides(session, context.now(), include_past=include_past)
         for row in found:
-            click.echo(_override_line(row, _zone()))
+            click.echo(_override_line(row, context.zone()))
         if not found:
             click.echo("no overrides")
 
@@ -221,7 +219,7 @@ def oncall_feed(name: str) -> None:
         tech = technician_by_name(session, name)
         if tech is None:
             raise NotFound(f"no technician named {name!r}")
-        base = current_app.config["SETTINGS"].public_base_url.rstrip("/")
+        base = context.settings().public_base_url.rstrip("/")
         click.echo(f"{base}/oncall/{tech.calendar_token}.ics")
 
 

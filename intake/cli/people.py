@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
-from flask import current_app
 from sqlalchemy import select
 
+from intake.cli import context
 from intake.cli.common import db_session, explained
 from ivr.phones import national
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import Client, Technician
+from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import on_call
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
 
 
 @click.group("technicians", help="Technicians who can be paged.")
@@ -41,7 +36,7 @@ def technicians_add(name: str, phone: str, email: str | None, manager: bool) -> 
 def technicians_list() -> None:
     """List technicians and who is on call now."""
     with db_session() as session:
-        primary = on_call(session, _now(), "primary")
+        primary = on_call(session, context.now(), OnCallRole.PRIMARY)
         for tech in session.scalars(select(Technician).order_by(Technician.name)):
             notes = [
                 "on call" if primary and primary.id == tech.id else "",

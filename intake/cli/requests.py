@@ -8,12 +8,12 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 
+from intake.cli import context
 from intake.cli.common import db_session, explained, parse_local_moment
 from ticketing.directory import client_by_account
 from ticketing.errors import NotFound
-from ticketing.models import ServiceClass
+from ticketing.models import ServiceClass, TicketSource
 from ticketing.service_requests.booking import schedule_request, service_requests, submit_request
 from ticketing.service_requests.models import ServiceRequest
 from ticketing.service_requests.notices import day_and_time, hours_text, window_text
@@ -21,14 +21,6 @@ from ticketing.wallclock import local_instant
 
 CLASSES = [c.value for c in ServiceClass]
 NaiveWindow = tuple[datetime, datetime]
-
-
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SETTINGS"].business_timezone)
 
 
 def parse_window(text: str) -> NaiveWindow:
@@ -97,7 +89,7 @@ def requests_add(
         client = client_by_account(session, account)
         if client is None:
             raise NotFound(f"no client has account number {account}")
-        tz = _zone()
+        tz = context.zone()
         done = submit_request(
             session,
             client_id=client.id,
@@ -107,8 +99,8 @@ def requests_add(
             windows=[(local_instant(s, tz), local_instant(e, tz)) for s, e in naive_windows],
             hour_limit=hour_limit,
             requested_by=requested_by,
-            now=_now(),
-            source="cli",
+            now=context.now(),
+            source=TicketSource.CLI,
             timezone=tz,
         )
         click.echo(f"#{done.ticket.number} {service_class} for {client.name}: opened")
@@ -124,8 +116,8 @@ def requests_schedule(ticket: int, technician: str, start: str) -> None:
     """Confirm or change a request's schedule; the client's representative is told."""
     naive_start = parse_local_moment(start)
     with db_session() as session, explained():
-        tz, now = _zone(), _now()
-        settings = current_app.config["SETTINGS"]
+        tz, now = context.zone(), context.now()
+        settings = context.settings()
         request = schedule_request(
             session,
             ticket,
@@ -164,7 +156,7 @@ def _line(request: ServiceRequest, tz: ZoneInfo) -> str:
 def requests_list(unscheduled: bool) -> None:
     """List requests, oldest first."""
     with db_session() as session:
-        tz = _zone()
+        tz = context.zone()
         found = service_requests(session, unscheduled=unscheduled)
         for request in found:
             click.echo(_line(request, tz))

@@ -12,8 +12,8 @@ from intake.app import create_app
 from intake.cli.common import ensure_schema
 from intake.config import ConfigError, Settings, load_settings
 from intake.db import upgrade
-from intake.demo import DEMO_CALLER, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from intake.runtime import scheduler_for
+from sandbox.demo.seed import DEMO_CALLER, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 
 
 def _settings(demo: bool) -> Settings:

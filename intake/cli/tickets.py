@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import click
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.cli import context
 from intake.cli.common import db_session, explained
 from ivr.phones import national
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
-from ticketing.models import Ticket
+from ticketing.models import ServiceClass, Ticket, TicketStatus
 from ticketing.paging.actions import Action, perform
 
-CLASSES = ("emergency", "help_desk", "professional_service")
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SETTINGS"].business_timezone)
+CLASSES = tuple(c.value for c in ServiceClass)
 
 
 def _ticket(session: Session, number: int) -> Ticket:
@@ -44,10 +38,10 @@ def tickets_list(only_open: bool, service_class: str | None, limit: int) -> None
     with db_session() as session:
         stmt = select(Ticket).order_by(Ticket.id.desc()).limit(limit)
         if only_open:
-            stmt = stmt.where(Ticket.status != "resolved")
+            stmt = stmt.where(Ticket.status != TicketStatus.RESOLVED)
         if service_class:
             stmt = stmt.where(Ticket.service_class == service_class)
-        zone = _zone()
+        zone = context.zone()
         for ticket in session.scalars(stmt):
             client = ticket.client.name if ticket.client else "unknown caller"
             opened = ticket.opened_at.astimezone(zone)
@@ -63,7 +57,7 @@ def tickets_show(number: int) -> None:
     """A ticket and its timeline."""
     with db_session() as session, explained():
         ticket = _ticket(session, number)
-        zone = _zone()
+        zone = context.zone()
         client = ticket.client.name if ticket.client else "unknown caller"
         callback = national(ticket.callback_number) if ticket.callback_number else "none"
         click.echo(f"#{ticket.number} {ticket.service_class} ({ticket.classification_reason})")
@@ -85,7 +79,7 @@ def tickets_reclassify(number: int, technician: str, reason: str) -> None:
         tech = technician_by_name(session, technician)
         if tech is None:
             raise NotFound(f"no technician named {technician!r}")
-        now = current_app.extensions["clock"]()
+        now = context.now()
         if not perform(
             session, Action.NOT_EMERGENCY, ticket, tech, now=now, via="command line", reason=reason
         ):

@@ -27,7 +27,7 @@ SHOWN = (
 
 @dataclass(frozen=True)
 class Webhooks:
-    """The URLs Twilio must post to (DESIGN.md §3)."""
+    """The URLs Twilio must post to (docs/design.md §3)."""
 
     voice: str
     voice_status: str

@@ -20,7 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_recent_texts", ["to_number", "sent_at"], unique=False)
 
-    # Existing rotations were set on the default business zone (DESIGN.md §1).
+    # Existing rotations were set on the default business zone (docs/design.md §1).
     with op.batch_alter_table("rotations", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(

@@ -1,0 +1,1 @@
+"""The fault drills against real processes: `python -m bench.drills` (see __main__)."""
