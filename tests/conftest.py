@@ -1,40 +1,49 @@
 """Shared fixtures: a database built from the migrations, each test in a rolled-back
 transaction; the app with a frozen clock; signed Twilio requests.
 
-Set TEST_DATABASE_URL (postgresql+psycopg://...) to run the same suite on PostgreSQL.
+Set TEST_DATABASE_URL (postgresql+psycopg://...) to run the same suite on PostgreSQL; under
+pytest-xdist each worker gets a database of its own beside it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
-from twilio.request_validator import RequestValidator
-from werkzeug.test import TestResponse
 
 from intake.app import create_app
 from intake.clock import FrozenClock
-from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Settings
+from intake.config import SANDBOX_ACCOUNT_SID, Settings
 from intake.db import Database, make_engine, upgrade
+from tests.support.moments import local
+from tests.support.people import DANA, JANE, LUIS, MARIA, PRIYA
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, PhoneCall, TwilioPoster
+from tests.support.xdist_groups import keep_groups_together
 from ticketing.orm import Base
 
-NY = ZoneInfo("America/New_York")
-PUBLIC_BASE_URL = "https://intake.example.com"
-AUTH_TOKEN = SANDBOX_AUTH_TOKEN
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give each pytest-xdist worker its own PostgreSQL database (before any test reads
+    TEST_DATABASE_URL, so that tests which make scratch databases beside it stay apart)."""
+    from tests.support.databases import worker_database
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if worker and url:
+        os.environ["TEST_DATABASE_URL"] = worker_database(url, worker)
 
 
-def local(text_moment: str) -> datetime:
-    """A "YYYY-MM-DD HH:MM[:SS]" moment in the business time zone, as an aware datetime."""
-    fmt = "%Y-%m-%d %H:%M:%S" if text_moment.count(":") == 2 else "%Y-%m-%d %H:%M"
-    return datetime.strptime(text_moment, fmt).replace(tzinfo=NY)
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --dist loadgroup (on each xdist worker), keep every xdist_group on one worker."""
+    if getattr(config.option, "loadgroup", False):
+        keep_groups_together(items)
 
 
 def _reset_postgres(engine: Engine) -> None:
@@ -129,24 +138,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def sign(url: str, params: dict[str, str] | list[tuple[str, str]], token: str = AUTH_TOKEN) -> str:
-    """The X-Twilio-Signature Twilio would send for a POST of `params` to `url`."""
-    return RequestValidator(token).compute_signature(url, dict(params))
-
-
-class TwilioPoster:
-    """Posts to our webhooks the way Twilio does: form-encoded and signed."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-
-    def __call__(
-        self, path: str, params: dict[str, str], *, token: str = AUTH_TOKEN
-    ) -> TestResponse:
-        signature = sign(PUBLIC_BASE_URL + path, params, token)
-        return self.client.post(path, data=params, headers={"X-Twilio-Signature": signature})
-
-
 @pytest.fixture
 def twilio(client: FlaskClient) -> TwilioPoster:
     """Post signed Twilio webhooks: `twilio("/twilio/voice", {...})`."""
@@ -170,12 +161,12 @@ def directory(session: Session, clock: FrozenClock) -> dict[str, object]:
     from ticketing.oncall.roster import set_on_call
 
     bakery = add_client(session, "Blue Ridge Bakery", "1001", has_msa=True)
-    jane = add_contact(session, "1001", "Jane Doe", "+13365550123", is_representative=True)
+    jane = add_contact(session, "1001", "Jane Doe", JANE, is_representative=True)
     diner = add_client(session, "Yadkin Valley Diner", "1003", has_msa=False)
-    maria = add_contact(session, "1003", "Maria Ortiz", "+13365550167", is_representative=True)
-    dana = add_technician(session, "Dana Whitfield", "+13365550101")
-    luis = add_technician(session, "Luis Romero", "+13365550102")
-    priya = add_technician(session, "Priya Nair", "+13365550103", is_manager=True)
+    maria = add_contact(session, "1003", "Maria Ortiz", MARIA, is_representative=True)
+    dana = add_technician(session, "Dana Whitfield", DANA)
+    luis = add_technician(session, "Luis Romero", LUIS)
+    priya = add_technician(session, "Priya Nair", PRIYA, is_manager=True)
     set_on_call(session, "Dana Whitfield", now=clock())
     session.commit()
     return {
@@ -189,48 +180,8 @@ def directory(session: Session, clock: FrozenClock) -> dict[str, object]:
     }
 
 
-class PhoneCall:
-    """One inbound call as Twilio would post it: the same CallSid and caller on every step."""
-
-    def __init__(self, twilio: TwilioPoster, call_sid: str, from_number: str) -> None:
-        self.twilio = twilio
-        self.base = {
-            "CallSid": call_sid,
-            "AccountSid": SANDBOX_ACCOUNT_SID,
-            "From": from_number,
-            "Caller": from_number,
-            "To": "+18888991911",
-            "Called": "+18888991911",
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-        }
-
-    def post(self, path: str, **params: str) -> TestResponse:
-        """Post one step of this call."""
-        return self.twilio(path, {**self.base, **params})
-
-    def ring(self) -> TestResponse:
-        """The call comes in."""
-        self.base["CallStatus"] = "ringing"
-        response = self.post("/twilio/voice")
-        self.base["CallStatus"] = "in-progress"
-        return response
-
-    def record(self, seconds: int = 14, sid: str = "RE0001") -> TestResponse:
-        """The caller leaves a message and presses #."""
-        url = f"https://api.twilio.com/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}/Recordings/{sid}"
-        return self.post(
-            "/twilio/voice/recorded",
-            RecordingUrl=url,
-            RecordingSid=sid,
-            RecordingDuration=str(seconds),
-            Digits="#",
-        )
-
-
 @pytest.fixture
-def phone(twilio: TwilioPoster):
+def phone(twilio: TwilioPoster) -> Callable[..., PhoneCall]:
     """`phone("+13365550123")` starts a call from that number (CallSid CA000…1, 2, …)."""
     counter = iter(range(1, 10_000))
 
@@ -238,19 +189,3 @@ def phone(twilio: TwilioPoster):
         return PhoneCall(twilio, call_sid or f"CA{next(counter):032d}", from_number)
 
     return make
-
-
-def twiml(response: TestResponse):
-    """The TwiML document of a webhook answer, checked to be well-formed TwiML."""
-    import xml.etree.ElementTree as ET
-
-    assert response.status_code == 200, response.data
-    assert response.content_type.startswith(("text/xml", "application/xml"))
-    root = ET.fromstring(response.data)
-    assert root.tag == "Response"
-    return root
-
-
-def said(response: TestResponse) -> str:
-    """Everything the caller hears in this answer, as one string."""
-    return " ".join((el.text or "") for el in twiml(response).iter("Say"))

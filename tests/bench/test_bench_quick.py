@@ -4,24 +4,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-# bench/ is not an installed package, and this folder (tests/bench, on sys.path as a
-# namespace package) would shadow it: import it from the repository root.
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-if getattr(sys.modules.get("bench"), "__file__", "") is None:
-    del sys.modules["bench"]
-
-from bench.__main__ import Run, parse, run  # noqa: E402
-from bench.call_bench import Sizes  # noqa: E402
-from bench.report import NOTES, write_results  # noqa: E402
-from bench.results import Figure  # noqa: E402
+from bench.__main__ import Run, parse, run
+from bench.calls.bench import Sizes
+from bench.report import NOTES, write_results
+from bench.results import Figure
 
 QUICK = Sizes.quick()
 

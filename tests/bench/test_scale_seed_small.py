@@ -4,17 +4,17 @@ seeded logins (so that neither rots between benchmark runs)."""
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 from werkzeug.serving import make_server
 
+from bench.scale.scenario import SCENARIO, log_in, run_scale
+from bench.scale.seed import ScaleLogin, seed_scale
 from intake.app import create_app
 from intake.config import Settings
 from intake.db import Database
@@ -22,17 +22,7 @@ from ticketing.billing.models import Invoice, InvoiceLine, Payment, RetainerEntr
 from ticketing.models import Call, Client, Ticket, TicketEvent
 from ticketing.orm import Base
 
-# bench/ is not an installed package, and this folder (tests/bench, on sys.path as a
-# namespace package) would shadow it: import it from the repository root (as
-# test_bench_quick.py does).
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-if getattr(sys.modules.get("bench"), "__file__", "") is None:
-    del sys.modules["bench"]
-
-from bench.scale_scenario import SCENARIO, log_in, run_scale  # noqa: E402
-from bench.scale_seed import ScaleLogin, seed_scale  # noqa: E402
+pytestmark = pytest.mark.xdist_group("live")
 
 CLIENTS, TICKETS, INVOICES = 5, 200, 40
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from console_f_testkit import as_staff, post
-from portal_b_testkit import login, make_user
+
+from tests.support.forms import post
+from tests.support.logins import as_staff, log_in
+from tests.support.users import make_user
 
 _PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
 
@@ -37,9 +39,9 @@ def test_anonymous_visitors_are_sent_to_log_in(app, client) -> None:
 @pytest.mark.parametrize("role", ["client_admin", "client_user"])
 def test_client_accounts_get_404_everywhere(app, client, session, directory, role) -> None:
     user = make_user(
-        session, directory["bakery"], email=f"{role}@bakery.example", name="Ann", role=role
+        session, f"{role}@bakery.example", client=directory["bakery"], role=role, name="Ann"
     )
-    login(client, user)
+    log_in(client, user)
     for method, path in _console_routes(app):
         response = _call(client, method, path)
         assert response.status_code == 404, (method, path, response.status_code)
@@ -59,7 +61,7 @@ def test_the_console_menu_links_only_to_pages_that_exist(app, client, session) -
         ("console.oncall", "On call"),
         ("console.calendar", "Calendar"),
         ("console.clients", "Clients"),
-        ("console.phone", "Phone simulator"),
+        ("console_phone.phone", "Phone simulator"),
     ):
         assert (label in html) == (endpoint in app.view_functions), endpoint
     # The client portal's menu is not shown to staff.

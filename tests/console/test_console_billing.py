@@ -3,11 +3,14 @@ drafts, never twice), bad months refused with nothing saved, issue and void, sta
 
 from __future__ import annotations
 
-from billing_testkit import add_agreement, add_ticket, work
-from console_f_testkit import as_staff, page, post
-from portal_b_testkit import login, make_user
 from sqlalchemy import select
 
+from tests.support.billing import add_agreement, work
+from tests.support.forms import post
+from tests.support.logins import as_staff, log_in
+from tests.support.pages import html_of
+from tests.support.tickets import add_ticket
+from tests.support.users import make_user
 from ticketing.billing.models import Invoice, TimeEntry
 
 RUN = "/console/billing/run"
@@ -36,7 +39,7 @@ def _unbilled(session) -> list[TimeEntry]:
 def test_the_page_lists_unbilled_time(client, session, directory, clock) -> None:
     _bakery_time(session, directory, clock)
     as_staff(client, session)
-    html = page(client.get("/console/billing"))
+    html = html_of(client.get("/console/billing"))
     assert "Blue Ridge Bakery" in html and ">90<" in html
     assert 'action="/console/billing/run"' in html and "No invoices yet" in html
 
@@ -49,12 +52,12 @@ def test_a_run_makes_one_invoice_and_not_twice(client, session, directory, clock
     [invoice] = _invoices(session)
     assert invoice.status == "issued" and invoice.period == "2026-11" and invoice.total > 0
     assert _unbilled(session) == []
-    html = page(client.get("/console/billing"))
+    html = html_of(client.get("/console/billing"))
     assert "1 invoice(s) issued" in html and invoice.number in html
     assert "No unbilled time" in html
     assert post(client, RUN, {"month": "2026-11"}).status_code == 303
     assert len(_invoices(session)) == 1
-    assert "nothing new to bill" in page(client.get("/console/billing"))
+    assert "nothing new to bill" in html_of(client.get("/console/billing"))
 
 
 def test_bad_months_are_refused_and_nothing_is_saved(client, session, directory, clock) -> None:
@@ -98,9 +101,9 @@ def test_an_unknown_invoice_is_a_404_with_the_reason(client, session, directory)
 def test_client_accounts_get_404(client, session, directory, clock) -> None:
     _bakery_time(session, directory, clock)
     user = make_user(
-        session, directory["bakery"], email="ann@bakery.example", name="Ann", role="client_admin"
+        session, "ann@bakery.example", client=directory["bakery"], role="client_admin", name="Ann"
     )
-    login(client, user)
+    log_in(client, user)
     assert client.get("/console/billing").status_code == 404
     assert post(client, RUN, {"month": "2026-11"}).status_code == 404
     for action in ("issue", "void"):
@@ -117,4 +120,4 @@ def test_the_run_needs_a_csrf_token(client, session, directory, clock) -> None:
 
 def test_the_menu_links_to_billing(client, session) -> None:
     as_staff(client, session)
-    assert 'href="/console/billing"' in page(client.get("/console/"))
+    assert 'href="/console/billing"' in html_of(client.get("/console/"))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
-from console_f_testkit import as_staff, page
-from portal_b_testkit import make_user, phone_emergency, request_ticket
-
+from tests.support.emergencies import emergency
+from tests.support.logins import as_staff
+from tests.support.pages import html_of
+from tests.support.tickets import request_ticket
+from tests.support.users import make_user
 from ticketing.directory import add_technician
 from ticketing.models import TicketStatus
 
@@ -23,14 +25,20 @@ def schedule_choices(html: str, number: int) -> list[str]:
 def test_each_request_preselects_its_preferred_technician(
     client, session, directory, clock
 ) -> None:
-    user = make_user(session, directory["bakery"], email="ann@bakery.example", name="Ann Lee")
+    user = make_user(
+        session,
+        "ann@bakery.example",
+        client=directory["bakery"],
+        role="client_admin",
+        name="Ann Lee",
+    )
     luis = request_ticket(
         session, directory["bakery"], user, "professional_service", "Rack", clock(),
         technician="Luis Romero",
     )  # fmt: skip
     anyone = request_ticket(session, directory["bakery"], user, "help_desk", "Email", clock())
     as_staff(client, session)
-    html = page(client.get("/console/"))
+    html = html_of(client.get("/console/"))
     assert schedule_choices(html, luis.number) == [
         '<option value="Dana Whitfield">Dana Whitfield</option>',
         '<option value="Luis Romero" selected>Luis Romero</option>',
@@ -41,11 +49,17 @@ def test_each_request_preselects_its_preferred_technician(
 
 def test_technician_names_are_escaped_in_every_row(client, session, directory, clock) -> None:
     add_technician(session, 'Bo "<b>" & Co', "+13365550188")
-    user = make_user(session, directory["bakery"], email="ann@bakery.example", name="Ann Lee")
+    user = make_user(
+        session,
+        "ann@bakery.example",
+        client=directory["bakery"],
+        role="client_admin",
+        name="Ann Lee",
+    )
     first = request_ticket(session, directory["bakery"], user, "help_desk", "One", clock())
     second = request_ticket(session, directory["bakery"], user, "help_desk", "Two", clock())
     as_staff(client, session)
-    html = page(client.get("/console/"))
+    html = html_of(client.get("/console/"))
     escaped = (
         '<option value="Bo &#34;&lt;b&gt;&#34; &amp; Co">Bo &#34;&lt;b&gt;&#34; &amp; Co</option>'
     )
@@ -55,10 +69,10 @@ def test_technician_names_are_escaped_in_every_row(client, session, directory, c
 
 
 def test_a_resolved_emergency_leaves_the_board(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
-    assert f"#{ticket.number}</a>" in page(client.get("/console/"))
+    assert f"#{ticket.number}</a>" in html_of(client.get("/console/"))
     ticket.status = TicketStatus.RESOLVED.value
     session.commit()
-    html = page(client.get("/console/"))
+    html = html_of(client.get("/console/"))
     assert f"#{ticket.number}</a>" not in html and "No open emergencies." in html

@@ -7,9 +7,12 @@ from datetime import date
 from html import unescape
 
 import pytest
-from console_g_testkit import SCRIPT, as_client_user, as_staff, post, text
 from sqlalchemy import select
 
+from tests.support.abuse import SCRIPT
+from tests.support.forms import post
+from tests.support.logins import as_client_user, as_staff
+from tests.support.pages import html_of
 from ticketing.calendar.models import CalendarDay
 
 ROUTES = [
@@ -23,19 +26,19 @@ ROUTES = [
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_client_users_get_404(client, session, directory, method, path):
-    as_client_user(client, session, directory["bakery"].id)
+    as_client_user(client, session, directory["bakery"])
     data = {"day": "2026-12-24", "name": "x"}
     response = client.get(path) if method == "get" else post(client, path, data)
     assert response.status_code == 404
 
 
 def what_if(client, moment: str) -> str:
-    html = unescape(text(client.get(f"/console/calendar?at={moment}")))
+    html = unescape(html_of(client.get(f"/console/calendar?at={moment}")))
     return html.split('id="what-if-result"')[1].split("</p>")[0]
 
 
 def test_page_shows_hours_zone_and_the_next_twelve_months(client, session, directory):
-    html = unescape(text(as_staff(client, session).get("/console/calendar")))
+    html = unescape(html_of(as_staff(client, session).get("/console/calendar")))
     assert "Mon-Fri 08:00-17:00" in html
     assert "America/New_York" in html
     closed = html.split('id="closed-days"')[1].split("</table>")[0]
@@ -58,11 +61,11 @@ def test_page_shows_hours_zone_and_the_next_twelve_months(client, session, direc
 def test_what_if(client, session, directory, moment, expected, heard):
     as_staff(client, session)
     assert expected in what_if(client, moment)
-    assert heard in unescape(text(client.get(f"/console/calendar?at={moment}")))
+    assert heard in unescape(html_of(client.get(f"/console/calendar?at={moment}")))
 
 
 def test_what_if_with_nonsense_says_so(client, session, directory):
-    html = text(as_staff(client, session).get("/console/calendar?at=soon"), 400)
+    html = html_of(as_staff(client, session).get("/console/calendar?at=soon"), 400)
     assert "enter a date and time" in html
 
 
@@ -73,7 +76,7 @@ def test_closure_add_then_remove(client, session, directory):
     )
     assert response.status_code == 302
     assert "emergency — closure: Office move" in what_if(client, "2026-12-09T10:00")
-    closed = unescape(text(client.get("/console/calendar"))).split('id="closed-days"')[1]
+    closed = unescape(html_of(client.get("/console/calendar"))).split('id="closed-days"')[1]
     assert "Office move" in closed.split("</table>")[0]
 
     response = post(client, "/console/calendar/edits/remove", {"day": "2026-12-09"})
@@ -92,7 +95,7 @@ def test_closure_add_then_remove(client, session, directory):
 )
 def test_a_bad_closure_is_refused(client, session, directory, data, message):
     as_staff(client, session)
-    assert message in text(post(client, "/console/calendar/closures", data), 400)
+    assert message in html_of(post(client, "/console/calendar/closures", data), 400)
     session.expire_all()
     assert session.scalars(select(CalendarDay)).all() == []
 
@@ -100,7 +103,9 @@ def test_a_bad_closure_is_refused(client, session, directory, data, message):
 def test_a_second_closure_on_the_same_day_is_refused(client, session, directory):
     as_staff(client, session)
     post(client, "/console/calendar/closures", {"day": "2026-12-09", "name": "Office move"})
-    html = text(post(client, "/console/calendar/closures", {"day": "2026-12-09", "name": "x"}), 400)
+    html = html_of(
+        post(client, "/console/calendar/closures", {"day": "2026-12-09", "name": "x"}), 400
+    )
     assert "already a closure" in html
 
 
@@ -109,7 +114,7 @@ def test_mark_a_holiday_open_then_close_it_again(client, session, directory):
     assert post(client, "/console/calendar/open", {"day": "2026-12-24"}).status_code == 302
     assert "help desk — business hours" in what_if(client, "2026-12-24T10:00")
     assert "emergency — evening" in what_if(client, "2026-12-24T21:30")
-    html = unescape(text(client.get("/console/calendar")))
+    html = unescape(html_of(client.get("/console/calendar")))
     row = html.split("Christmas Eve")[1].split("</tr>")[0]
     assert "worked" in row
 
@@ -119,7 +124,7 @@ def test_mark_a_holiday_open_then_close_it_again(client, session, directory):
 
 def test_mark_open_is_refused_on_a_normal_day(client, session, directory):
     as_staff(client, session)
-    html = text(post(client, "/console/calendar/open", {"day": "2026-12-08"}), 400)
+    html = html_of(post(client, "/console/calendar/open", {"day": "2026-12-08"}), 400)
     assert "2026-12-08 is not a holiday" in html
     session.expire_all()
     assert session.scalars(select(CalendarDay)).all() == []
@@ -127,7 +132,7 @@ def test_mark_open_is_refused_on_a_normal_day(client, session, directory):
 
 def test_removing_an_edit_that_does_not_exist_says_so(client, session, directory):
     as_staff(client, session)
-    html = text(post(client, "/console/calendar/edits/remove", {"day": "2026-12-08"}), 400)
+    html = html_of(post(client, "/console/calendar/edits/remove", {"day": "2026-12-08"}), 400)
     assert "has no closure" in html
 
 
@@ -135,6 +140,6 @@ def test_closure_names_are_escaped(client, session, directory):
     session.add(CalendarDay(day=date(2026, 12, 9), kind="closure", name=SCRIPT))
     session.commit()
     as_staff(client, session)
-    html = text(client.get("/console/calendar?at=2026-12-09T10:00"))
+    html = html_of(client.get("/console/calendar?at=2026-12-09T10:00"))
     assert SCRIPT not in html
     assert "closure: &lt;script&gt;" in html

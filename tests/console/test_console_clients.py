@@ -6,11 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import PUBLIC_BASE_URL, local
-from console_g_testkit import SCRIPT, as_client_user, as_staff, post, text
-from portal_auth_testkit import account_emails, link_path
 from sqlalchemy import select
 
+from tests.support.abuse import SCRIPT
+from tests.support.forms import post
+from tests.support.logins import as_client_user, as_staff
+from tests.support.moments import local
+from tests.support.outbox import account_emails, link_path
+from tests.support.pages import html_of
+from tests.support.twilio import PUBLIC_BASE_URL
 from ticketing.accounts.access_requests import submit_access_request
 from ticketing.accounts.models import AccessRequest, User
 from ticketing.billing.models import Agreement
@@ -45,7 +49,7 @@ def ask_access(session, name="Ann Baker", email="ann@bakery.test") -> AccessRequ
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_client_users_get_404(client, session, directory, method, path):
     request = ask_access(session)
-    as_client_user(client, session, directory["bakery"].id)
+    as_client_user(client, session, directory["bakery"])
     url = path.format(bakery=directory["bakery"].id, request=request.id)
     data = {"name": "X", "account": "1001", "phone": "3365550199"}
     response = client.get(url) if method == "get" else post(client, url, data)
@@ -58,7 +62,7 @@ def test_index_lists_companies_with_counts(client, session, directory, phone):
     call = phone("+13365550123")  # Jane of the bakery calls: an open emergency ticket
     call.ring()
     call.record()
-    html = text(as_staff(client, session).get("/console/clients"))
+    html = html_of(as_staff(client, session).get("/console/clients"))
     bakery = html.split("Blue Ridge Bakery</a>")[1].split("</tr>")[0]
     assert [cell.split("</td>")[0] for cell in bakery.split('class="num">')[1:]] == ["1", "1"]
     diner = html.split("Yadkin Valley Diner</a>")[1].split("</tr>")[0]
@@ -76,7 +80,7 @@ def test_add_a_client(client, session, directory):
         True,
         False,
     )
-    assert "Pilot Mountain Books" in text(client.get("/console/clients"))
+    assert "Pilot Mountain Books" in html_of(client.get("/console/clients"))
 
 
 @pytest.mark.parametrize(
@@ -89,7 +93,7 @@ def test_add_a_client(client, session, directory):
 )
 def test_a_bad_client_is_refused(client, session, directory, data, message):
     as_staff(client, session)
-    html = text(post(client, "/console/clients", data), 400)
+    html = html_of(post(client, "/console/clients", data), 400)
     assert message in html
     session.expire_all()
     assert len(session.scalars(select(Client)).all()) == 2
@@ -99,7 +103,7 @@ def test_add_contact_bad_phone_refused_good_one_shown_national(client, session, 
     bakery = directory["bakery"].id
     as_staff(client, session)
     path = f"/console/clients/{bakery}/contacts"
-    html = text(post(client, path, {"name": "Bo Baker", "phone": "555-12"}), 400)
+    html = html_of(post(client, path, {"name": "Bo Baker", "phone": "555-12"}), 400)
     assert "is not a valid phone number" in html
     assert 'value="Bo Baker"' in html  # what was typed stays
     session.expire_all()
@@ -110,7 +114,7 @@ def test_add_contact_bad_phone_refused_good_one_shown_national(client, session, 
     session.expire_all()
     added = session.scalars(select(Contact).where(Contact.name == "Bo Baker")).one()
     assert added.phone == "+13365550199"
-    html = text(client.get(f"/console/clients/{bakery}"))
+    html = html_of(client.get(f"/console/clients/{bakery}"))
     assert "(336) 555-0199" in html.split('id="contacts"')[1].split("</table>")[0]
 
 
@@ -123,7 +127,7 @@ def test_client_page_shows_agreements_and_users(client, session, directory):
         User(email="amy@bakery.test", name="Amy Admin", role="client_admin", client_id=bakery.id)
     )
     session.commit()
-    html = text(as_staff(client, session).get(f"/console/clients/{bakery.id}"))
+    html = html_of(as_staff(client, session).get(f"/console/clients/{bakery.id}"))
     assert "MSA 2026" in html and "Master Services Agreement" in html
     users = html.split('id="users"')[1]
     assert "Amy Admin" in users and "company administrator" in users
@@ -135,8 +139,8 @@ def test_unknown_client_is_404(client, session, directory):
 
 def test_approve_an_access_request(client, session, directory):
     request = ask_access(session)
-    as_staff(client, session)
-    html = text(client.get("/console/clients"))
+    as_staff(client, session, name="Sam Staff")
+    html = html_of(client.get("/console/clients"))
     assert "Ann Baker" in html.split('id="requests-h"')[1]
     data = {"account": "1001", "billing": "on"}
     response = post(client, f"/console/access-requests/{request.id}/approve", data)
@@ -151,15 +155,15 @@ def test_approve_an_access_request(client, session, directory):
     assert session.get(AccessRequest, request.id).decided_by == "Sam Staff"
     (email,) = account_emails(session, to="ann@bakery.test")
     assert link_path(email.body).startswith("/set-password/")
-    assert "Ann Baker" not in text(client.get("/console/clients")).split('id="requests-h"')[1]
-    assert "Ann Baker" in text(client.get(f"/console/clients/{directory['bakery'].id}"))
+    assert "Ann Baker" not in html_of(client.get("/console/clients")).split('id="requests-h"')[1]
+    assert "Ann Baker" in html_of(client.get(f"/console/clients/{directory['bakery'].id}"))
 
 
 def test_approve_into_an_unknown_account_is_refused(client, session, directory):
     request = ask_access(session)
     as_staff(client, session)
     path = f"/console/access-requests/{request.id}/approve"
-    html = text(post(client, path, {"account": "9999"}), 400)
+    html = html_of(post(client, path, {"account": "9999"}), 400)
     assert "no client has account number 9999" in html
     session.expire_all()
     assert session.get(AccessRequest, request.id).status == "pending"
@@ -175,7 +179,7 @@ def test_reject_an_access_request(client, session, directory):
     assert session.get(AccessRequest, request.id).status == "rejected"
     (email,) = account_emails(session, to="ann@bakery.test")
     assert "We do not know you." in email.body
-    html = text(post(client, path, {"reason": "again"}), 400)
+    html = html_of(post(client, path, {"reason": "again"}), 400)
     assert "already rejected" in html
 
 
@@ -186,6 +190,6 @@ def test_names_are_escaped(client, session, directory):
     ask_access(session, name=SCRIPT)
     as_staff(client, session)
     for path in ("/console/clients", f"/console/clients/{directory['bakery'].id}"):
-        html = text(client.get(path))
+        html = html_of(client.get(path))
         assert SCRIPT not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

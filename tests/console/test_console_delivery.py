@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from console_f_testkit import as_staff, page
-
+from tests.support.logins import as_staff
+from tests.support.pages import html_of
 from ticketing.models import OutboxMessage
 
 
@@ -34,7 +34,7 @@ def test_lists_rows_highlights_failures_and_escapes_bodies(client, session, cloc
     _row(session, 4, clock, channel="email", to_address="jane@bakery.example", subject="Ticket")
     session.commit()
     as_staff(client, session)
-    html = page(client.get("/console/delivery"))
+    html = html_of(client.get("/console/delivery"))
     assert "4 messages" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "(336) 555-0101" in html and "jane@bakery.example" in html
@@ -51,13 +51,13 @@ def test_filters_and_pages(client, session, clock) -> None:
     _row(session, 60, clock, status="failed", error_code="30003", body="lost one")
     session.commit()
     as_staff(client, session)
-    first = page(client.get("/console/delivery"))
+    first = html_of(client.get("/console/delivery"))
     assert "56 messages" in first and "Page 1 of 2" in first and "message 55" in first
     assert "message 5<" not in first
-    assert "message 5<" in page(client.get("/console/delivery?page=2"))
-    calls = page(client.get("/console/delivery?channel=call"))
+    assert "message 5<" in html_of(client.get("/console/delivery?page=2"))
+    calls = html_of(client.get("/console/delivery?channel=call"))
     assert "11 messages" in calls and "message 10" in calls and "message 11" not in calls
-    failed = page(client.get("/console/delivery?failed=1"))
+    failed = html_of(client.get("/console/delivery?failed=1"))
     assert "1 message." in failed and "lost one" in failed
-    assert "1 message." in page(client.get("/console/delivery?status=failed"))
-    assert "56 messages" in page(client.get("/console/delivery?channel=fax&status=x&page=-3"))
+    assert "1 message." in html_of(client.get("/console/delivery?status=failed"))
+    assert "56 messages" in html_of(client.get("/console/delivery?channel=fax&status=x&page=-3"))

@@ -7,10 +7,14 @@ import re
 from html import unescape
 
 import pytest
-from conftest import PUBLIC_BASE_URL, local
-from console_g_testkit import SCRIPT, as_client_user, as_staff, post, text
 from sqlalchemy import select
 
+from tests.support.abuse import SCRIPT
+from tests.support.forms import post
+from tests.support.logins import as_client_user, as_staff
+from tests.support.moments import local
+from tests.support.pages import html_of
+from tests.support.twilio import PUBLIC_BASE_URL
 from ticketing.oncall.models import OnCallOverride
 from ticketing.oncall.roster import on_call, set_rotation
 from ticketing.paging.policies import default_policy, describe_step
@@ -25,7 +29,7 @@ ROUTES = [
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_client_users_get_404(client, session, directory, method, path):
-    as_client_user(client, session, directory["bakery"].id)
+    as_client_user(client, session, directory["bakery"])
     response = client.get(path) if method == "get" else post(client, path, {"role": "primary"})
     assert response.status_code == 404
 
@@ -37,7 +41,7 @@ def test_anonymous_is_sent_to_log_in(client, directory):
 def test_page_shows_who_is_on_call_and_the_technicians(client, session, directory):
     directory["luis"].sms_opted_out = True
     session.commit()
-    html = text(as_staff(client, session).get("/console/oncall"))
+    html = html_of(as_staff(client, session).get("/console/oncall"))
     now_primary = html.split('id="now-primary"')[1].split("</div>")[0]
     assert "Dana Whitfield" in now_primary
     assert "Nobody" in html.split('id="now-secondary"')[1].split("</div>")[0]
@@ -62,7 +66,7 @@ def test_calendar_lists_rotation_shifts_in_the_business_zone(client, session, di
         timezone="America/New_York",
     )
     session.commit()
-    html = unescape(text(as_staff(client, session).get("/console/oncall")))
+    html = unescape(html_of(as_staff(client, session).get("/console/oncall")))
     assert 'rotation "Weekly"' in html
     # The first hand-off, Monday 12/7 at 08:00 New York time.
     assert "Mon 12/7/2026 8:00 AM EST" in html
@@ -88,14 +92,14 @@ def test_override_add_shows_in_calendar_and_on_call_then_delete(client, session,
     number = override.id
     assert on_call(session, local("2026-12-07 12:00")).name == "Luis Romero"
     assert on_call(session, local("2026-12-08 09:00")).name == "Dana Whitfield"
-    html = text(client.get("/console/oncall"))
+    html = html_of(client.get("/console/oncall"))
     assert f"override #{number}" in html
     assert "Mon 12/7/2026 8:00 AM EST" in html
 
     assert post(client, f"/console/oncall/overrides/{number}/delete").status_code == 302
     session.expire_all()
     assert on_call(session, local("2026-12-07 12:00")).name == "Dana Whitfield"
-    assert f"override #{number}" not in text(client.get("/console/oncall"))
+    assert f"override #{number}" not in html_of(client.get("/console/oncall"))
 
 
 @pytest.mark.parametrize(
@@ -112,7 +116,7 @@ def test_a_bad_override_is_refused_and_nothing_saved(
     as_staff(client, session)
     before = len(session.scalars(select(OnCallOverride)).all())
     data = {"technician": "Luis Romero", "role": "primary", "start": start, "end": end}
-    html = text(post(client, "/console/oncall/overrides", data), 400)
+    html = html_of(post(client, "/console/oncall/overrides", data), 400)
     assert message in html
     assert f'value="{start}"' in html  # the form keeps what was typed
     session.expire_all()
@@ -121,12 +125,12 @@ def test_a_bad_override_is_refused_and_nothing_saved(
 
 def test_deleting_a_missing_override_says_so(client, session, directory):
     as_staff(client, session)
-    assert "no override #999" in text(post(client, "/console/oncall/overrides/999/delete"), 400)
+    assert "no override #999" in html_of(post(client, "/console/oncall/overrides/999/delete"), 400)
 
 
 def test_policy_edit_round_trip(client, session, directory):
     as_staff(client, session)
-    html = text(client.get("/console/oncall"))
+    html = html_of(client.get("/console/oncall"))
     assert "5m primary call" in html
     steps = "0s primary sms\n3m primary call\n6m Priya Nair sms+call\n"
     response = post(
@@ -141,7 +145,7 @@ def test_policy_edit_round_trip(client, session, directory):
         "6m Priya Nair sms+call",
     ]
     assert (policy.repeat, policy.repeat_delay_seconds) == (3, 120)
-    html = text(client.get("/console/oncall"))
+    html = html_of(client.get("/console/oncall"))
     assert "6m Priya Nair sms+call" in html
     assert "pausing 2m between rounds" in html
 
@@ -160,10 +164,10 @@ def test_a_bad_policy_is_refused_and_the_old_one_kept(
     client, session, directory, steps, repeat, message
 ):
     as_staff(client, session)
-    text(client.get("/console/oncall"))  # the default policy exists from here on
+    html_of(client.get("/console/oncall"))  # the default policy exists from here on
     session.commit()
     data = {"steps": steps, "repeat": repeat, "pause": "5m"}
-    html = text(post(client, "/console/oncall/policy", data), 400)
+    html = html_of(post(client, "/console/oncall/policy", data), 400)
     assert message in html
     session.expire_all()
     assert "5m primary call" in [describe_step(s) for s in default_policy(session).steps]
@@ -172,7 +176,7 @@ def test_a_bad_policy_is_refused_and_the_old_one_kept(
 def test_names_are_escaped(client, session, directory):
     directory["luis"].name = SCRIPT
     session.commit()
-    html = text(as_staff(client, session).get("/console/oncall"))
+    html = html_of(as_staff(client, session).get("/console/oncall"))
     assert SCRIPT not in html
     assert "&lt;script&gt;" in html
     assert not re.search(r"<script>alert", html)

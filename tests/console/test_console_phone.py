@@ -11,16 +11,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from portal_auth_testkit import csrf_token, log_in, make_user, session_csrf_token
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from intake.app import create_app
 from intake.config import Settings
-from intake.sandbox.caller import CallTranscript
-from intake.sandbox.phone_sim import SimState, SimStore
+from sandbox.phone.simulator import SimState, SimStore
+from sandbox.twilio.caller import CallTranscript
 from scheduler.relay import relay_due
+from tests.support.forms import csrf_token, session_csrf_token
+from tests.support.logins import log_in
+from tests.support.users import make_user
 from ticketing.models import Ticket
 
 STAFF = "pat@accelerando.example"
@@ -173,12 +175,18 @@ def test_outside_the_sandbox_the_simulator_is_refused(
     client = live.test_client()
     make_user(session, STAFF, role="staff")
     log_in(client, STAFF)
-    page = client.get("/console/phone")
-    assert page.status_code == 200 and "only available in the demo" in page.text
-    assert 'name="caller"' not in page.text
+    # Only the sandbox mounts the simulator: the production console has no such page.
+    assert client.get("/console/phone").status_code == 404
+    assert "Phone simulator" not in client.get("/console/").text
     form = {"caller": "+13365550123", "csrf_token": session_csrf_token(client)}
     refused = client.post("/console/phone", data=form)
-    assert refused.status_code == 403
+    assert refused.status_code == 404
+
+
+def test_the_simulator_forms_need_a_csrf_token(staff: FlaskClient) -> None:
+    """Unlike the sandbox's fake Twilio API, its console pages are not exempt from CSRF."""
+    form = {"caller": "+13365550123", "at": ""}
+    assert staff.post("/console/phone", data=form).status_code == 400
 
 
 def test_only_staff_reach_the_simulator(
@@ -186,7 +194,7 @@ def test_only_staff_reach_the_simulator(
 ) -> None:
     assert client.get("/console/phone").status_code in (302, 401)
     bakery = directory["bakery"]
-    make_user(session, "jane@blueridge.example", role="client_admin", client_id=bakery.id)
+    make_user(session, "jane@blueridge.example", client=bakery, role="client_admin")
     log_in(client, "jane@blueridge.example")
     assert client.get("/console/phone").status_code == 404
     form = {"caller": "+13365550123", "csrf_token": session_csrf_token(client)}

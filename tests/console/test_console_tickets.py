@@ -3,10 +3,16 @@ timeline, refuses bad input with the reason on the page and changes nothing then
 
 from __future__ import annotations
 
-from console_f_testkit import STAFF_NAME, as_staff, events, fresh, outbox, page, post
-from portal_b_testkit import make_user, phone_emergency, request_ticket
 from sqlalchemy import func, select
 
+from tests.support.emergencies import emergency
+from tests.support.forms import post
+from tests.support.logins import STAFF_NAME, as_staff
+from tests.support.outbox import outbox
+from tests.support.pages import html_of
+from tests.support.rows import fresh
+from tests.support.tickets import events, request_ticket
+from tests.support.users import make_user
 from ticketing.billing.models import TimeEntry
 from ticketing.models import OutboxMessage, Ticket
 
@@ -16,22 +22,24 @@ def _url(ticket: Ticket, action: str = "") -> str:
 
 
 def test_list_shows_every_clients_tickets_with_filters(client, session, directory, phone) -> None:
-    bakery = phone_emergency(phone, session, "+13365550123")
-    diner = phone_emergency(phone, session, "+13365550167")
+    bakery = emergency(phone, session, "+13365550123")
+    diner = emergency(phone, session, "+13365550167")
     as_staff(client, session)
-    html = page(client.get("/console/tickets"))
+    html = html_of(client.get("/console/tickets"))
     assert f"#{bakery.number}" in html and f"#{diner.number}" in html
-    html = page(client.get(f"/console/tickets?client={directory['diner'].id}"))
+    html = html_of(client.get(f"/console/tickets?client={directory['diner'].id}"))
     assert f"#{diner.number}" in html and f"#{bakery.number}<" not in html
-    html = page(client.get("/console/tickets?status=resolved"))
+    html = html_of(client.get("/console/tickets?status=resolved"))
     assert "0 tickets" in html
-    assert page(client.get("/console/tickets?q=555-0167&page=zz")).count("/console/tickets/") == 1
+    assert (
+        html_of(client.get("/console/tickets?q=555-0167&page=zz")).count("/console/tickets/") == 1
+    )
 
 
 def test_detail_shows_timeline_actors_and_notifications(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
-    html = page(client.get(_url(ticket)))
+    html = html_of(client.get(_url(ticket)))
     assert "UNACKNOWLEDGED" in html and "step 1 of 8" in html
     assert "Timeline" in html and "· system" in html
     assert "(336) 555-0101" in html  # Dana's page, in the notifications table
@@ -40,7 +48,7 @@ def test_detail_shows_timeline_actors_and_notifications(client, session, directo
 
 
 def test_acknowledge_as_a_technician(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
     response = post(client, _url(ticket, "acknowledge"), {"technician": "Luis Romero"})
     assert response.status_code == 303
@@ -55,7 +63,7 @@ def test_acknowledge_as_a_technician(client, session, directory, phone) -> None:
 
 
 def test_acknowledge_refuses_bad_input(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
     for data in ({}, {"technician": "Nobody"}):
         response = post(client, _url(ticket, "acknowledge"), data)
@@ -65,7 +73,7 @@ def test_acknowledge_refuses_bad_input(client, session, directory, phone) -> Non
 
 
 def test_assign_and_unassign(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
     post(client, _url(ticket, "assign"), {"technician": "Priya Nair"})
     assert fresh(session, ticket).assigned_to.name == "Priya Nair"
@@ -77,7 +85,7 @@ def test_assign_and_unassign(client, session, directory, phone) -> None:
 
 
 def test_reclassify_sends_the_representative_notice_once(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
     refused = post(client, _url(ticket, "reclassify"), {"technician": "Dana Whitfield"})
     assert refused.status_code == 400 and "The reason is required" in refused.text
@@ -96,18 +104,18 @@ def test_reclassify_sends_the_representative_notice_once(client, session, direct
 
 
 def test_note_is_signed_by_the_staff_user_and_escaped(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
     assert post(client, _url(ticket, "note"), {"note": "  "}).status_code == 400
     post(client, _url(ticket, "note"), {"note": "Called back <script>x()</script>"})
     [line] = events(session, ticket.id, "note")
     assert line.actor == STAFF_NAME
-    html = page(client.get(_url(ticket)))
+    html = html_of(client.get(_url(ticket)))
     assert "&lt;script&gt;x()&lt;/script&gt;" in html and "<script>x()" not in html
 
 
 def test_log_time(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
     data = {"technician": "Dana Whitfield", "started_at": "2026-12-05T22:15", "minutes": "50"}
     bad = post(client, _url(ticket, "time"), {**data, "minutes": "ten"})
@@ -124,13 +132,13 @@ def test_log_time(client, session, directory, phone) -> None:
     )
     assert entry.started_at.hour == 3  # 10:15 PM EST is 03:15 UTC the next day
     assert events(session, ticket.id, "time")[0].actor == STAFF_NAME
-    assert "Router" in page(client.get(_url(ticket)))
+    assert "Router" in html_of(client.get(_url(ticket)))
 
 
 def test_resolve_then_open_the_follow_up(client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
-    page(client.get(_url(ticket)))
+    html_of(client.get(_url(ticket)))
     assert post(client, _url(ticket, "follow-up")).status_code == 400  # not resolved yet
     assert (
         post(client, _url(ticket, "resolve"), {"technician": "Dana Whitfield"}).status_code == 303
@@ -140,19 +148,19 @@ def test_resolve_then_open_the_follow_up(client, session, directory, phone) -> N
         ticket.status == "resolved"
         and f"by {STAFF_NAME}" in events(session, ticket.id, "resolved")[0].message
     )
-    html = page(client.get(_url(ticket)))
+    html = html_of(client.get(_url(ticket)))
     assert "Open a follow-up ticket for a long-term solution in business hours" in html
     assert post(client, _url(ticket, "follow-up")).status_code == 303
     follow_up = session.scalar(select(Ticket).where(Ticket.follow_up_of_id == ticket.id))
     assert follow_up.service_class == "help_desk" and follow_up.client_id == ticket.client_id
     assert [e.actor for e in events(session, follow_up.id, "follow_up")] == [STAFF_NAME]
     assert f"#{follow_up.number}" in events(session, ticket.id, "follow_up")[0].message
-    html = page(client.get(_url(ticket)))
+    html = html_of(client.get(_url(ticket)))
     assert f'href="/console/tickets/{follow_up.number}"' in html
     assert "Open a follow-up ticket" not in html
-    assert f'href="/console/tickets/{ticket.number}"' in page(client.get(_url(follow_up)))
+    assert f'href="/console/tickets/{ticket.number}"' in html_of(client.get(_url(follow_up)))
     # It waits on the board to be scheduled in business hours.
-    assert f"#{follow_up.number}" in page(client.get("/console/board/panels"))
+    assert f"#{follow_up.number}" in html_of(client.get("/console/board/panels"))
     # Offered once: a second post makes nothing.
     assert post(client, _url(ticket, "follow-up")).status_code == 400
     assert (
@@ -164,7 +172,7 @@ def test_resolve_then_open_the_follow_up(client, session, directory, phone) -> N
 
 
 def test_actions_need_a_csrf_token(app, client, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session)
+    ticket = emergency(phone, session)
     as_staff(client, session)
     response = client.post(_url(ticket, "note"), data={"note": "forged"})
     assert response.status_code == 400
@@ -172,10 +180,16 @@ def test_actions_need_a_csrf_token(app, client, session, directory, phone) -> No
 
 
 def test_a_help_desk_ticket_is_not_acknowledged(client, session, directory, clock) -> None:
-    user = make_user(session, directory["bakery"], email="ann@bakery.example", name="Ann Lee")
+    user = make_user(
+        session,
+        "ann@bakery.example",
+        client=directory["bakery"],
+        role="client_admin",
+        name="Ann Lee",
+    )
     ticket = request_ticket(session, directory["bakery"], user, "help_desk", "Email", clock())
     as_staff(client, session)
-    html = page(client.get(_url(ticket)))
+    html = html_of(client.get(_url(ticket)))
     assert "Acknowledge as this technician" not in html and "Service request" in html
     response = post(client, _url(ticket, "acknowledge"), {"technician": "Luis Romero"})
     assert response.status_code == 400 and "assign this ticket instead" in response.text

@@ -9,22 +9,21 @@ import time
 from typing import Any
 
 import pytest
-from intruder_testkit import (
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from werkzeug.routing import Rule
+
+from tests.support.forms import session_csrf_token
+from tests.support.intruders import (
     CSRF_REFUSALS,
     FORMS,
     Intruders,
     build_intruders,
     changed_tables,
-    csrf_for,
-    login_at,
     rule_url,
     snapshot,
     swept_rules,
 )
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from portal_b_testkit import login
-from werkzeug.routing import Rule
-
+from tests.support.logins import log_in
 from ticketing.accounts.credentials import issue_link
 from ticketing.firm import Firm
 
@@ -59,7 +58,6 @@ def _values(rule: Rule, world: Intruders, link_token: str) -> dict[str, Any]:
         "client_id": world.bakery.client_id,
         "request_id": world.access_request_id,
         "override_id": world.override_id,
-        "sim_id": "CAnot-a-simulated-call",
         "token": link_token,
     }
     if rule.endpoint == "console.schedule":
@@ -72,16 +70,16 @@ def _values(rule: Rule, world: Intruders, link_token: str) -> dict[str, Any]:
 def _client_for(app: Any, world: Intruders, endpoint: str) -> Any:
     client = app.test_client()
     if endpoint.startswith("console."):
-        return login(client, world.portal.staff)
+        return log_in(client, world.portal.staff)
     if endpoint.startswith("portal.") or endpoint == "auth.logout":
-        return login(client, world.portal.alice)
+        return log_in(client, world.portal.alice)
     return client  # a stranger: log in, ask for access or a reset, use a link
 
 
 def _forgeries(app: Any, client: Any) -> dict[str, str | None]:
     """CSRF tokens an attacker could put in a forged form."""
     other = app.test_client()
-    theirs = csrf_for(other)  # a good token, of another browser's session
+    theirs = session_csrf_token(other)  # a good token, of another browser's session
     raw = "0" * 40
     wrong_key = URLSafeTimedSerializer("not-our-secret", salt="wtf-csrf-token").dumps(raw)
     mine_raw = _session_raw(client)
@@ -99,7 +97,7 @@ def _forgeries(app: Any, client: Any) -> dict[str, str | None]:
 
 
 def _session_raw(client: Any) -> str:
-    csrf_for(client)  # gives the session its own token first
+    session_csrf_token(client)  # gives the session its own token first
     with client.session_transaction() as stored:
         return stored["csrf_token"]
 
@@ -135,7 +133,7 @@ def test_every_post_needs_the_sessions_own_csrf_token(
         assert changed_tables(before, snapshot(connection)) == [], url
         if rule.endpoint == "auth.logout":
             assert client.get("/login").status_code == 302  # still logged in
-        good = client.post(url, data={**data, "csrf_token": csrf_for(client)})
+        good = client.post(url, data={**data, "csrf_token": session_csrf_token(client)})
         assert not _refused_for_csrf(good), (url, good.status_code)
         changing += bool(changed_tables(before, snapshot(connection)))
     assert changing >= MIN_CHANGING
@@ -143,8 +141,8 @@ def test_every_post_needs_the_sessions_own_csrf_token(
 
 def test_a_session_without_any_token_is_refused(app, world, connection) -> None:
     """An attacker's page posting into a victim browser that never opened a form."""
-    client = login(app.test_client(), world.portal.staff)
-    someone_elses = csrf_for(app.test_client())
+    client = log_in(app.test_client(), world.portal.staff)
+    someone_elses = session_csrf_token(app.test_client())
     before = snapshot(connection)
     response = client.post(
         "/console/calendar/closures",
@@ -167,14 +165,14 @@ def test_a_session_without_any_token_is_refused(app, world, connection) -> None:
 def test_over_https_the_referrer_must_be_this_site(app, world, connection, referrer, ok) -> None:
     """Flask-WTF's strict check: over https a good token also needs a same-origin Referer."""
     firm = "https://intake.example.com"
-    client = login_at(app.test_client(), world.portal.staff, firm)
+    client = log_in(app.test_client(), world.portal.staff, base_url=firm)
     headers = {"Referer": referrer} if referrer else {}
     before = snapshot(connection)
     response = client.post(
         "/console/calendar/closures",
         data={
             **FORMS["console.calendar_add_closure"],
-            "csrf_token": csrf_for(client, base_url=firm),
+            "csrf_token": session_csrf_token(client, base_url=firm),
         },
         headers=headers,
         base_url=firm,
@@ -190,7 +188,7 @@ def test_no_get_changes_anything(app, world, connection) -> None:
     people = [world.portal.staff, world.portal.alice, world.portal.carol, None]
     opened = 0
     for person in people:
-        client = login(app.test_client(), person) if person else app.test_client()
+        client = log_in(app.test_client(), person) if person else app.test_client()
         for rule in swept_rules(app):
             if "GET" not in rule.methods or rule.endpoint == "static":
                 continue

@@ -1,4 +1,4 @@
-"""Quick fault drills (issue 8), in process: Twilio failing every way during a burst, the
+"""Quick fault drills, in process: Twilio failing every way during a burst, the
 scheduler killed mid-escalation, a web worker killed mid-request. The same faults against
 real processes: `python -m bench.drills`.
 
@@ -15,19 +15,22 @@ from datetime import timedelta
 
 import pytest
 import responses
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, said, sign
-from fault_testkit import ACCOUNT, API, FaultyTwilio, WorkerKilled, outage, ticket_numbers
 from sqlalchemy import func, select
 
 from scheduler.mail import LogMailer
 from scheduler.relay import BACKOFF_CAP_SECONDS, LEASE, MAX_ATTEMPTS, claim_due, relay_due
 from scheduler.sending import Callbacks, send
-from scheduler.transport import RecordingMessenger, TwilioMessenger
+from scheduler.transport import TwilioMessenger
+from tests.support.fake_transport import RecordingMessenger
+from tests.support.faults import ACCOUNT, API, FaultyTwilio, WorkerKilled, outage, ticket_numbers
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, said, sign
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.oncall.roster import set_on_call
 from ticketing.paging.escalation import start_escalation, sweep_escalations
 from ticketing.paging.models import Escalation
 from ticketing.paging.policies import set_policy
+
+pytestmark = pytest.mark.xdist_group("drills")
 
 SMS_CALLBACK = f"{PUBLIC_BASE_URL}/twilio/sms/status"
 DANA, LUIS, PRIYA = "+13365550101", "+13365550102", "+13365550103"

@@ -10,17 +10,19 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, said, sign, twiml
-from fault_testkit import WorkerKilled, black_hole, closed_port
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from intake.app import create_app
 from intake.config import ConfigError, load_settings
+from tests.support.faults import WorkerKilled, black_hole, closed_port
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, said, sign, twiml
 from ticketing.calls.spool import SpoolEntry, append_entry, read_entries, spool_file
 from ticketing.calls.spool_replay import replay_spool
 from ticketing.models import OutboxMessage, Ticket
+
+pytestmark = pytest.mark.xdist_group("drills")
 
 FORWARD = "+13365550199"
 CALL = {"CallSid": "CA" + "d" * 32, "From": "+13365550123", "To": "+18888991911"}

@@ -1,4 +1,4 @@
-"""Bad input on every form of the client portal and its public pages (issue 8): overlong
+"""Bad input on every form of the client portal and its public pages: overlong
 fields, hostile text and control characters are saved as text or refused with a clear
 message, never a 500 and never a half-made ticket."""
 
@@ -8,7 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from abuse_testkit import (
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.support.abuse import (
     CONTROL,
     EMOJI,
     HOSTILE,
@@ -19,20 +23,17 @@ from abuse_testkit import (
     SCRIPT,
     SQL,
     TEMPLATE,
-    as_client_admin,
     assert_no_raw_markup,
     assert_shown_escaped,
     error_text,
-    html_of,
     is_refused,
     overlong,
-    post,
 )
-from flask import Flask
-from portal_auth_testkit import account_emails, link_path, session_csrf_token
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
+from tests.support.forms import post, session_csrf_token
+from tests.support.logins import as_client_user
+from tests.support.outbox import account_emails, link_path
+from tests.support.pages import html_of
+from tests.support.users import PASSWORD, make_user
 from ticketing.accounts.credentials import request_reset
 from ticketing.accounts.models import AccessRequest, User
 from ticketing.billing.models import Invoice
@@ -76,7 +77,7 @@ def _newest_ticket(session: Session) -> Ticket:
 @pytest.fixture
 def alice(client, session: Session, directory: dict[str, Any]) -> User:
     """The bakery's company administrator, logged in."""
-    return as_client_admin(client, session, directory["bakery"], billing=True)
+    return as_client_user(client, session, directory["bakery"], billing=True)
 
 
 def test_every_portal_form_is_drilled(app: Flask) -> None:
@@ -156,11 +157,9 @@ def test_overlong_login_and_reset_fields_are_refused(client, session, directory,
 
 
 def test_overlong_new_password_is_refused(client, session, directory, clock) -> None:
-    from portal_auth_testkit import make_user
-
     from ticketing.firm import Firm
 
-    make_user(session, "reset@bakery.example", client_id=directory["bakery"].id)
+    make_user(session, "reset@bakery.example", client=directory["bakery"])
     request_reset(
         session,
         "reset@bakery.example",
@@ -330,9 +329,7 @@ def test_hostile_login_is_refused_without_error(client, session, directory, valu
 
 
 def test_hostile_next_after_login_stays_on_this_site(client, session, directory) -> None:
-    from portal_auth_testkit import PASSWORD, make_user
-
-    make_user(session, "next@bakery.example", client_id=directory["bakery"].id)
+    make_user(session, "next@bakery.example", client=directory["bakery"])
     for target in (JS_URL, "//evil.example", "/\t/evil.example", "https://evil.example/"):
         response = client.post(
             "/login?next=" + target,

@@ -1,4 +1,4 @@
-"""Bad input in the CSV imports (issue 8): random bytes and structured CSV files with odd
+"""Bad input in the CSV imports: random bytes and structured CSV files with odd
 encodings (BOM, latin-1, UTF-16, NUL bytes), CRLF and CR line ends, quoted newlines,
 missing, extra and doubled headers, ragged rows, huge fields, odd numbers and dates, and
 formula-injection values. Each import ends in a clean import or in clear per-line errors,
@@ -15,15 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from fuzz_testkit import Body, counted, example_scope, fuzz_settings
 from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intake.cli import main
 from intake.db import Database, upgrade
+from tests.support.cli import invoke
+from tests.support.fuzz import Body, counted, example_scope, fuzz_settings
 from ticketing.billing.models import AGREEMENT_KINDS, Agreement, Invoice, InvoiceLine, RetainerEntry
 from ticketing.directory import add_client
 from ticketing.imports.csv_files import (
@@ -363,7 +362,7 @@ def test_the_cli_exits_1_with_the_errors_or_0_having_imported(
             with database.transaction() as s:
                 before = _counts(s)
             args = ["import", kind, str(path), *(["--check"] if check_only else [])]
-            result = CliRunner().invoke(main, args, env=env)
+            result = invoke(*args, env=env)
             assert result.exception is None or isinstance(result.exception, SystemExit), (
                 result.output[-2000:]
             )

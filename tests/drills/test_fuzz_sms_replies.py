@@ -1,29 +1,30 @@
-"""Bad input in technicians' texts (issue 8): the reply parser on arbitrary unicode, GSM-7 and
+"""Bad input in technicians' texts: the reply parser on arbitrary unicode, GSM-7 and
 UCS-2 text, emoji, control characters and 2,000-character bodies; canonical commands in every
 spelling round-trip; odd ticket numbers; and /twilio/sms never fails, answers in at most two
 GSM-7 segments, and a text from an unknown number never changes a ticket."""
 
 from __future__ import annotations
 
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from fuzz_testkit import (
+from hypothesis import example, given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from ivr.phones import to_e164
+from tests.support.emergencies import emergency
+from tests.support.fuzz import (
     ODD_FROM,
     assert_safe_answer,
     assert_whole,
     counted,
     example_scope,
     fuzz_settings,
-    post_form,
+    post_signed_form,
     unexpected_failures,
     webhook_failures,
 )
-from hypothesis import example, given
-from hypothesis import strategies as st
-from reply_testkit import DANA, LUIS, emergency
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
-
-from ivr.phones import to_e164
+from tests.support.people import DANA, LUIS
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL
 from ticketing.models import OutboxMessage, Technician, Ticket, TicketEvent
 from ticketing.paging.reply_parser import MAX_REST, Command, Reply, parse_reply
 from ticketing.sms_text import GSM7_BASIC, GSM7_EXTENDED, segments
@@ -246,7 +247,9 @@ def test_any_text_to_our_number_gets_a_safe_short_answer(
                 form["OptOutType"] = opt_out
             with example_scope(connection) as db:
                 before = _snapshot(db)
-                response = post_form(client, PUBLIC_BASE_URL, "/twilio/sms", form, AUTH_TOKEN)
+                response = post_signed_form(
+                    client, PUBLIC_BASE_URL, "/twilio/sms", form, AUTH_TOKEN
+                )
                 assert_safe_answer(response)
                 assert response.status_code == 200
                 assert not unexpected_failures(failures)

@@ -1,9 +1,9 @@
-"""Bad input on every Twilio route (issue 8): odd, missing, oversized, doubled and non-UTF-8
+"""Bad input on every Twilio route: odd, missing, oversized, doubled and non-UTF-8
 parameters, huge bodies, odd URL arguments. The answer is a 4xx, a 204 or well-formed TwiML,
 never a 5xx; the database never holds a half-written ticket; unsigned requests change nothing.
 
 Routes come from the app's url_map, so a route added later is fuzzed without touching this file.
-FUZZ_EXAMPLES sets the examples per property (see fuzz_testkit).
+FUZZ_EXAMPLES sets the examples per property (see tests/support/fuzz.py).
 """
 
 from __future__ import annotations
@@ -11,9 +11,15 @@ from __future__ import annotations
 from urllib.parse import quote_from_bytes
 
 import pytest
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from fuzz_testkit import (
-    DESIGN_URLS,
+from hypothesis import example, given
+from hypothesis import strategies as st
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from tests.support.emergencies import emergency
+from tests.support.fuzz import (
+    CONFIGURED_URLS,
     FIELD_VALUES,
     Body,
     World,
@@ -25,8 +31,8 @@ from fuzz_testkit import (
     fuzz_settings,
     parsed_form,
     path_args,
-    post_form,
     post_raw,
+    post_signed_form,
     route_app,
     row_counts,
     signature,
@@ -35,13 +41,9 @@ from fuzz_testkit import (
     unexpected_failures,
     webhook_failures,
 )
-from hypothesis import example, given
-from hypothesis import strategies as st
-from reply_testkit import emergency, outbox, voice_page
-from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
-
+from tests.support.outbox import outbox
+from tests.support.replies import voice_page
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL
 from ticketing.calls import helpdesk
 from ticketing.models import Call
 from ticketing.oncall.roster import set_on_call
@@ -84,7 +86,7 @@ def test_every_twilio_route_is_fuzzed(app) -> None:
     """The fuzzed list is the app's own, and holds the URLs configured at Twilio."""
     live = [rule.rule for rule in twilio_rules(app)]
     assert live, "no Twilio route found in the url_map"
-    assert set(DESIGN_URLS) <= set(live)
+    assert set(CONFIGURED_URLS) <= set(live)
     assert live == ROUTES  # listed at collection from the same factory
     # Twilio posts: a route that takes no POST would be fuzzed into 405s and prove nothing.
     assert all("POST" in (rule.methods or ()) for rule in twilio_rules(app))
@@ -121,7 +123,7 @@ def test_odd_signed_parameters_get_a_safe_answer(app, client, connection, world,
             count.one()
             path = build_path(app, rule, args)
             with example_scope(connection) as db, webhook_failures() as failures:
-                response = post_form(client, PUBLIC_BASE_URL, path, form, AUTH_TOKEN)
+                response = post_signed_form(client, PUBLIC_BASE_URL, path, form, AUTH_TOKEN)
                 assert_safe_answer(response)
                 assert not unexpected_failures(failures)
                 assert_whole(db)
@@ -279,7 +281,9 @@ def test_simulated_moments_in_the_sandbox_are_safe(app, client, connection, dire
             form = MultiDict({"CallSid": "CA" + "9" * 32, "From": "+13365550123"})
             form["SimulatedAt"] = moment
             with example_scope(connection) as db:
-                response = post_form(client, PUBLIC_BASE_URL, "/twilio/voice", form, AUTH_TOKEN)
+                response = post_signed_form(
+                    client, PUBLIC_BASE_URL, "/twilio/voice", form, AUTH_TOKEN
+                )
                 assert_safe_answer(response)
                 assert not unexpected_failures(failures)
                 assert_whole(db)
@@ -287,7 +291,7 @@ def test_simulated_moments_in_the_sandbox_are_safe(app, client, connection, dire
         check()
 
 
-# Hypothesis' minimal examples of the defects this drill found (see the report of issue 8):
+# Hypothesis' minimal examples of the defects this drill found:
 # each once answered with a 500, or lost the call's data on the webhook's failure path.
 FOUND = [
     (
@@ -311,7 +315,7 @@ def test_the_defects_found_stay_fixed(client, connection, world) -> None:
             failures.clear()
             form = MultiDict({"CallSid": call_sid, "From": "+13365550123", **extra})
             with example_scope(connection) as db:
-                response = post_form(client, PUBLIC_BASE_URL, path, form, AUTH_TOKEN)
+                response = post_signed_form(client, PUBLIC_BASE_URL, path, form, AUTH_TOKEN)
                 assert_safe_answer(response)
                 assert not failures, (path, extra, unexpected_failures(failures))
                 assert_whole(db)
@@ -328,7 +332,9 @@ def test_a_failing_safe_answer_is_still_no_500(client, connection, monkeypatch) 
     monkeypatch.setattr(webhooks.fallback, "keep_in_spool", broken)
     with webhook_failures() as failures, example_scope(connection):
         # No CallSid: the voice webhook refuses it, and its apology spools the call.
-        response = post_form(client, PUBLIC_BASE_URL, "/twilio/voice", MultiDict(), AUTH_TOKEN)
+        response = post_signed_form(
+            client, PUBLIC_BASE_URL, "/twilio/voice", MultiDict(), AUTH_TOKEN
+        )
     assert_safe_answer(response)
     assert response.status_code == 200 and response.data.endswith(b"<Response />")
     assert any("failure answer failed" in r.getMessage() for r in failures)

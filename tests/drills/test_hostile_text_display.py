@@ -1,6 +1,6 @@
 """Hostile text from every way in (portal forms, console forms, the phone: a caller's
 transcription, a technician's text, a caller ID) is shown escaped on every page that
-displays it (issue 8), and the live board's script never turns data into markup."""
+displays it, and the live board's script never turns data into markup."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from abuse_testkit import (
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import portal_web
+from tests.support.abuse import (
     EMOJI,
     ESCAPED_SCRIPT,
     HOSTILE,
@@ -20,21 +26,17 @@ from abuse_testkit import (
     RTL,
     SCRIPT,
     SHORT_HOSTILE,
-    as_client_admin,
-    as_staff,
     assert_no_raw_markup,
     assert_shown_escaped,
-    html_of,
-    post,
 )
-from flask import Flask
-from flask.testing import FlaskClient
-from portal_b_testkit import make_user, phone_emergency, request_ticket
-from reply_testkit import DANA, text
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-import portal_web
+from tests.support.emergencies import emergency
+from tests.support.forms import post
+from tests.support.logins import as_client_user, as_staff
+from tests.support.pages import html_of
+from tests.support.people import DANA
+from tests.support.replies import text
+from tests.support.tickets import request_ticket
+from tests.support.users import make_user
 from ticketing.accounts.access_requests import submit_access_request
 from ticketing.billing.models import Invoice, InvoiceLine
 from ticketing.calendar.days import add_closure
@@ -76,7 +78,7 @@ def _login(app: Flask, session: Session, who: str, **kw: Any) -> FlaskClient:
         as_staff(browser, session, name=name)
     else:
         company, email = kw["company"], kw["email"]
-        as_client_admin(browser, session, company, billing=True, email=email, name=name)
+        as_client_user(browser, session, company, billing=True, email=email, name=name)
     return browser
 
 
@@ -139,7 +141,9 @@ def hostile(app, session, directory, phone, twilio, clock) -> Hostile:
     response = post(portal, "/portal/requests/new?kind=help_desk", {"description": HOSTILE})
     assert response.status_code == 302, response.text[:2000]
     help_desk = session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(1)).one()
-    asker = make_user(session, bakery, email="pro@bakery.example", name="Pat Pro")
+    asker = make_user(
+        session, "pro@bakery.example", client=bakery, role="client_admin", name="Pat Pro"
+    )
     soon = clock() + timedelta(days=3)
     professional = request_ticket(
         session,
@@ -151,17 +155,17 @@ def hostile(app, session, directory, phone, twilio, clock) -> Hostile:
         windows=[(soon, soon + timedelta(hours=2))],
     )
     # The phone: a caller's transcription, then a staff note, a technician's NE reason.
-    emergency = phone_emergency(phone, session, words=HOSTILE)
-    assert emergency.description == HOSTILE
-    note = post(staff, f"/console/tickets/{emergency.number}/note", {"note": HOSTILE})
+    paged = emergency(phone, session, words=HOSTILE)
+    assert paged.description == HOSTILE
+    note = post(staff, f"/console/tickets/{paged.number}/note", {"note": HOSTILE})
     assert note.status_code == 303
-    reclassified = phone_emergency(phone, session, words="Fryer tablet is slow")
+    reclassified = emergency(phone, session, words="Fryer tablet is slow")
     text(twilio, DANA, f"NE {reclassified.number} {HOSTILE}")
-    named = phone_emergency(phone, session, caller=HOSTILE_CLIENT_PHONE, words=SCRIPT)
+    named = emergency(phone, session, caller=HOSTILE_CLIENT_PHONE, words=SCRIPT)
     invoice = _invoice(session, company, named)
     session.expire_all()
     return Hostile(
-        portal, staff, other, help_desk, professional, emergency, reclassified, named, invoice
+        portal, staff, other, help_desk, professional, paged, reclassified, named, invoice
     )
 
 
@@ -285,7 +289,7 @@ def test_invoice_pdf_survives_unicode_and_control_characters(hostile: Hostile) -
 
 
 def test_caller_id_that_is_no_number_is_shown_escaped(app, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session, caller=ODD_CALLER, words="Help")
+    ticket = emergency(phone, session, caller=ODD_CALLER, words="Help")
     assert ticket.caller_number == ODD_CALLER
     staff = _login(app, session, "staff")
     for path in (f"/console/tickets/{ticket.number}", "/console/tickets", "/console/"):
@@ -295,7 +299,7 @@ def test_caller_id_that_is_no_number_is_shown_escaped(app, session, directory, p
 
 
 def test_nul_in_a_transcription_keeps_the_words(app, session, directory, phone) -> None:
-    ticket = phone_emergency(phone, session, words=f"Server {NUL} is down")
+    ticket = emergency(phone, session, words=f"Server {NUL} is down")
     assert ticket.description is not None and "\x00" not in ticket.description
     assert ticket.description.startswith("Server nul") and ticket.description.endswith("down")
     staff = _login(app, session, "staff")
@@ -368,12 +372,13 @@ def _hostile_request(database: Any) -> int:
         return ticket.id
 
 
+# A real browser: it shares the browser tests' worker (see tests/functional).
+@pytest.mark.xdist_group("browser")
 def test_board_refresh_in_a_browser_shows_hostile_text_as_text(
     settings, database_url, wipe_database
 ) -> None:
-    from portal_browser_testkit import chromium, live_portal
-
-    from intake.demo import DEMO_PASSWORD
+    from sandbox.demo.seed import DEMO_PASSWORD
+    from tests.support.browser import chromium, live_portal
 
     with live_portal(settings, database_url) as live, chromium() as browser:
         page = browser.new_page()

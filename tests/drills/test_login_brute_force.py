@@ -9,29 +9,24 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from flask.testing import FlaskClient
-from intruder_testkit import csrf_for, drill_app
-from portal_auth_testkit import PASSWORD, make_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from portal_web.auth import THROTTLED, WRONG
+from portal_web.auth.views import THROTTLED, WRONG
+from tests.support.forms import session_csrf_token
+from tests.support.intruders import drill_app
+from tests.support.people import JANE_EMAIL
+from tests.support.users import PASSWORD
 from ticketing.accounts.logins import LOCK, MAX_PER_ADDRESS, MAX_PER_EMAIL, WINDOW
 from ticketing.accounts.models import LoginAttempt, User
 
-JANE = "jane@blueridgebakery.example"
 ATTACKER = "203.0.113.9"
 ELSEWHERE = "198.51.100.7"
 # Over https Flask-WTF also wants a same-site Referer with the CSRF token.
 SAME_SITE = "https://localhost/login"
 _HASH = generate_password_hash(PASSWORD)
-
-
-@pytest.fixture
-def jane(session: Session, directory: dict):
-    return make_user(session, JANE, role="client_admin", client_id=directory["bakery"].id)
 
 
 def attempt(
@@ -40,7 +35,7 @@ def attempt(
     """One scripted login POST (no page load: bots don't); returns the outcome."""
     response = client.post(
         "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_for(client)},
+        data={"email": email, "password": password, "csrf_token": session_csrf_token(client)},
         environ_base={"REMOTE_ADDR": addr},
         headers=headers,
     )
@@ -70,35 +65,35 @@ def test_the_documented_limits_are_the_ones_drilled() -> None:
 
 
 def test_200_guesses_at_one_account_lock_it_for_15_minutes(client, session, clock, jane) -> None:
-    outcomes = [attempt(client, JANE, f"guess {n}") for n in range(200)]
+    outcomes = [attempt(client, JANE_EMAIL, f"guess {n}") for n in range(200)]
     assert outcomes[:5] == ["wrong"] * 5
     assert set(outcomes[5:]) == {"throttled"}
-    assert attempt(client, JANE, PASSWORD) == "throttled"  # even the right password
+    assert attempt(client, JANE_EMAIL, PASSWORD) == "throttled"  # even the right password
     assert recorded(session) == 5  # refused tries are not stored: the table stays small
     clock.advance(LOCK - timedelta(seconds=1))
-    assert attempt(client, JANE, PASSWORD) == "throttled"
+    assert attempt(client, JANE_EMAIL, PASSWORD) == "throttled"
     clock.advance(timedelta(seconds=1))
-    assert attempt(client, JANE, PASSWORD) == "in"
+    assert attempt(client, JANE_EMAIL, PASSWORD) == "in"
 
 
 def test_guesses_from_200_addresses_still_lock_the_account(client, session, jane) -> None:
     outcomes = [
-        attempt(client, JANE, "guess", addr=f"10.{n // 250}.{n % 250}.1") for n in range(200)
+        attempt(client, JANE_EMAIL, "guess", addr=f"10.{n // 250}.{n % 250}.1") for n in range(200)
     ]
     assert outcomes.count("wrong") == MAX_PER_EMAIL
-    assert attempt(client, JANE, PASSWORD, addr="192.0.2.200") == "throttled"
+    assert attempt(client, JANE_EMAIL, PASSWORD, addr="192.0.2.200") == "throttled"
 
 
 def test_the_email_is_matched_however_it_is_typed(client, session, jane) -> None:
     for variant in (
-        JANE.upper(),
-        f"  {JANE}  ",
-        JANE.title(),
-        JANE,
+        JANE_EMAIL.upper(),
+        f"  {JANE_EMAIL}  ",
+        JANE_EMAIL.title(),
+        JANE_EMAIL,
         "Jane@BlueRidgeBakery.example",
     ):
         assert attempt(client, variant, "guess", addr=ELSEWHERE) == "wrong"
-    assert attempt(client, JANE, PASSWORD, addr="192.0.2.1") == "throttled"
+    assert attempt(client, JANE_EMAIL, PASSWORD, addr="192.0.2.1") == "throttled"
 
 
 def test_200_guesses_over_50_accounts_lock_the_address(client, session, clock, directory) -> None:
@@ -137,7 +132,7 @@ def test_a_spoofed_forwarded_for_does_not_escape_the_lock(client, session, jane)
     ]
     assert outcomes.count("wrong") == MAX_PER_ADDRESS
     assert recorded(session, remote_addr=ATTACKER) == MAX_PER_ADDRESS
-    assert attempt(client, JANE, PASSWORD, **{"X-Forwarded-For": ELSEWHERE}) == "throttled"
+    assert attempt(client, JANE_EMAIL, PASSWORD, **{"X-Forwarded-For": ELSEWHERE}) == "throttled"
 
 
 def test_behind_one_proxy_only_the_address_it_saw_counts(
@@ -166,36 +161,40 @@ def test_behind_one_proxy_only_the_address_it_saw_counts(
     assert recorded(session, remote_addr=ATTACKER) == MAX_PER_ADDRESS
     assert recorded(session, remote_addr=proxy) == 0
     honest = {"X-Forwarded-For": ELSEWHERE, "X-Forwarded-Proto": "https", "Referer": SAME_SITE}
-    assert attempt(client, JANE, PASSWORD, addr=proxy, **honest) == "in"
+    assert attempt(client, JANE_EMAIL, PASSWORD, addr=proxy, **honest) == "in"
 
 
 def test_the_lock_tells_nothing_about_which_accounts_exist(client, session, jane) -> None:
     """Existing and unknown emails get the same answers, word for word, locked or not."""
-    answers: dict[str, list[tuple[int, str]]] = {JANE: [], "nobody@example.com": []}
+    answers: dict[str, list[tuple[int, str]]] = {JANE_EMAIL: [], "nobody@example.com": []}
     for email in answers:
         for n in range(MAX_PER_EMAIL + 2):
             response = client.post(
                 "/login",
-                data={"email": email, "password": f"guess {n}", "csrf_token": csrf_for(client)},
+                data={
+                    "email": email,
+                    "password": f"guess {n}",
+                    "csrf_token": session_csrf_token(client),
+                },
                 environ_base={"REMOTE_ADDR": f"192.0.2.{n}"},
             )
             body = response.get_data(as_text=True).replace(email, "EMAIL")
             body = re.sub(r'name="csrf_token"[^>]*>', "", body)
             answers[email].append((response.status_code, body))
-    assert answers[JANE] == answers["nobody@example.com"]
-    assert THROTTLED in answers[JANE][-1][1]
+    assert answers[JANE_EMAIL] == answers["nobody@example.com"]
+    assert THROTTLED in answers[JANE_EMAIL][-1][1]
 
 
 def test_the_window_is_fifteen_minutes(client, session, clock, jane) -> None:
     for _ in range(MAX_PER_EMAIL - 1):
-        assert attempt(client, JANE, "guess") == "wrong"
+        assert attempt(client, JANE_EMAIL, "guess") == "wrong"
     clock.advance(WINDOW)  # the four are now too old to count with a fifth
-    assert attempt(client, JANE, "guess") == "wrong"
-    assert attempt(client, JANE, PASSWORD) == "in"
+    assert attempt(client, JANE_EMAIL, "guess") == "wrong"
+    assert attempt(client, JANE_EMAIL, PASSWORD) == "in"
     for _ in range(MAX_PER_EMAIL - 2):
         clock.advance(timedelta(minutes=3))
-        assert attempt(client, JANE, "guess") == "wrong"
+        assert attempt(client, JANE_EMAIL, "guess") == "wrong"
     clock.advance(timedelta(minutes=2, seconds=59))
     # Five failures within 15 minutes (the one before the success counts too): locked.
-    assert attempt(client, JANE, "guess") == "wrong"
-    assert attempt(client, JANE, PASSWORD) == "throttled"
+    assert attempt(client, JANE_EMAIL, "guess") == "wrong"
+    assert attempt(client, JANE_EMAIL, PASSWORD) == "throttled"

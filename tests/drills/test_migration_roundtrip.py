@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from intake.db import alembic_config, make_engine
-from intake.demo import seed_demo
+from sandbox.demo.seed import seed_demo
 from ticketing.calendar.days import business_calendar
 from ticketing.calls.intake import complete_intake, open_call
 from ticketing.models import Client, Technician, Ticket

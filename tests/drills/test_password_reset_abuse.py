@@ -9,39 +9,27 @@ from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from intruder_testkit import csrf_for
-from portal_auth_testkit import (
-    PASSWORD,
-    account_emails,
-    csrf_token,
-    is_logged_in,
-    link_path,
-    log_in,
-    make_user,
-    post_form,
-)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.support.forms import csrf_token, post_form, session_csrf_token
+from tests.support.logins import is_logged_in, log_in
+from tests.support.outbox import account_emails, link_path
+from tests.support.people import JANE_EMAIL
+from tests.support.users import PASSWORD, make_user
 from ticketing.accounts.access_requests import add_client_user
 from ticketing.accounts.credentials import verify_password
 from ticketing.accounts.models import PasswordToken
 from ticketing.firm import Firm
 
-JANE = "jane@blueridgebakery.example"
 MARIA = "maria@yadkindiner.example"
 NEW = "a brand new passphrase"
 OTHER = "yet another passphrase"
 
 
 @pytest.fixture
-def jane(session: Session, directory: dict):
-    return make_user(session, JANE, role="client_admin", client_id=directory["bakery"].id)
-
-
-@pytest.fixture
 def maria(session: Session, directory: dict):
-    return make_user(session, MARIA, role="client_admin", client_id=directory["diner"].id)
+    return make_user(session, MARIA, client=directory["diner"], role="client_admin")
 
 
 def reset_link(client: FlaskClient, session: Session, email: str) -> str:
@@ -68,7 +56,7 @@ def password_is(session: Session, user, password: str) -> bool:
 
 
 def test_a_link_works_once(client, session, jane) -> None:
-    path = reset_link(client, session, JANE)
+    path = reset_link(client, session, JANE_EMAIL)
     page = client.get(path)
     assert page.status_code == 200
     token = csrf_token(page.text)
@@ -76,7 +64,7 @@ def test_a_link_works_once(client, session, jane) -> None:
     assert client.post(path, data=data).status_code == 302
     # The same form posted again (a second tab, a replay, with a valid CSRF token of the
     # new session): refused, password kept.
-    again = {"password": OTHER, "confirm": OTHER, "csrf_token": csrf_for(client)}
+    again = {"password": OTHER, "confirm": OTHER, "csrf_token": session_csrf_token(client)}
     assert client.post(path, data=again).status_code == 410
     assert client.get(path).status_code == 410
     assert choose(FlaskClient(client.application), path, OTHER).status_code == 410
@@ -84,7 +72,7 @@ def test_a_link_works_once(client, session, jane) -> None:
 
 
 def test_a_reset_link_expires_after_an_hour(client, session, clock, jane) -> None:
-    path = reset_link(client, session, JANE)
+    path = reset_link(client, session, JANE_EMAIL)
     clock.advance(timedelta(minutes=59, seconds=59))
     page = client.get(path)
     assert page.status_code == 200
@@ -131,7 +119,7 @@ def test_a_set_password_link_expires_after_72_hours(client, session, clock, dire
 
 
 def test_tampered_and_guessed_tokens_are_refused(client, session, jane) -> None:
-    path = reset_link(client, session, JANE)
+    path = reset_link(client, session, JANE_EMAIL)
     raw = path.rsplit("/", 1)[1]
     stored = session.scalar(select(PasswordToken.token_hash).order_by(PasswordToken.id.desc()))
     assert stored == hashlib.sha256(raw.encode()).hexdigest() and raw not in stored
@@ -156,7 +144,7 @@ def test_tampered_and_guessed_tokens_are_refused(client, session, jane) -> None:
 
 def test_a_link_changes_only_its_own_account(client, session, jane, maria) -> None:
     """Extra fields naming another account are ignored: a link belongs to one user."""
-    path = reset_link(client, session, JANE)
+    path = reset_link(client, session, JANE_EMAIL)
     done = choose(client, path, email=MARIA, user_id=str(maria.id), user=str(maria.id))
     assert done.status_code == 302
     assert password_is(session, jane, NEW)
@@ -167,9 +155,9 @@ def test_a_link_changes_only_its_own_account(client, session, jane, maria) -> No
 
 def test_a_reset_ends_older_links_and_every_session(client, session, jane) -> None:
     laptop = FlaskClient(client.application)
-    assert log_in(laptop, JANE).status_code == 302
-    first = reset_link(client, session, JANE)
-    second = reset_link(client, session, JANE)
+    assert log_in(laptop, JANE_EMAIL).status_code == 302
+    first = reset_link(client, session, JANE_EMAIL)
+    second = reset_link(client, session, JANE_EMAIL)
     assert first != second
     assert choose(client, second).status_code == 302
     assert choose(FlaskClient(client.application), first, OTHER).status_code == 410
@@ -177,12 +165,12 @@ def test_a_reset_ends_older_links_and_every_session(client, session, jane) -> No
     assert not is_logged_in(laptop)
     assert is_logged_in(client)
     # The old password no longer works; the new one does.
-    assert log_in(FlaskClient(client.application), JANE, PASSWORD).status_code == 200
-    assert log_in(FlaskClient(client.application), JANE, NEW).status_code == 302
+    assert log_in(FlaskClient(client.application), JANE_EMAIL, PASSWORD).status_code == 200
+    assert log_in(FlaskClient(client.application), JANE_EMAIL, NEW).status_code == 302
 
 
 def test_a_deactivated_account_cannot_use_its_link(client, session, jane) -> None:
-    path = reset_link(client, session, JANE)
+    path = reset_link(client, session, JANE_EMAIL)
     jane.active = False
     session.commit()
     assert choose(client, path).status_code == 410
@@ -191,19 +179,19 @@ def test_a_deactivated_account_cannot_use_its_link(client, session, jane) -> Non
 
 def test_asking_for_links_is_throttled_and_tells_nothing(client, session, clock, jane) -> None:
     answers = []
-    for email in (JANE, JANE, JANE, JANE, "nobody@example.com"):
+    for email in (JANE_EMAIL, JANE_EMAIL, JANE_EMAIL, JANE_EMAIL, "nobody@example.com"):
         answer = post_form(client, "/forgot-password", {"email": email})
         answers.append((answer.status_code, answer.text.replace(email, "EMAIL")))
     assert len({status for status, _ in answers}) == 1
-    assert len(account_emails(session, to=JANE)) == 3  # at most 3 an hour
+    assert len(account_emails(session, to=JANE_EMAIL)) == 3  # at most 3 an hour
     assert account_emails(session, to="nobody@example.com") == []
     clock.advance(timedelta(hours=1, seconds=1))
-    post_form(client, "/forgot-password", {"email": JANE})
-    assert len(account_emails(session, to=JANE)) == 4
+    post_form(client, "/forgot-password", {"email": JANE_EMAIL})
+    assert len(account_emails(session, to=JANE_EMAIL)) == 4
 
 
 def test_link_pages_are_private(client, session, jane) -> None:
-    path = reset_link(client, session, JANE)
+    path = reset_link(client, session, JANE_EMAIL)
     for response in (client.get(path), client.get("/set-password/not-a-token")):
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -1,4 +1,4 @@
-"""SQL and LIKE metacharacters in every search and filter box (issue 8): each answers 200
+"""SQL and LIKE metacharacters in every search and filter box: each answers 200
 with exactly the tickets whose text holds the typed characters literally, and a client's
 search never reaches another client's tickets."""
 
@@ -10,10 +10,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from abuse_testkit import SCRIPT, as_client_admin, as_staff, assert_no_raw_markup, html_of
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from tests.support.abuse import SCRIPT, assert_no_raw_markup
+from tests.support.logins import as_client_user, as_staff
+from tests.support.pages import html_of
 from ticketing.models import Ticket
 
 # Descriptions that hold the metacharacters literally (key → description).
@@ -102,7 +104,7 @@ def _search(browser: FlaskClient, path: str, **args: str) -> str:
 def test_portal_search_matches_the_literal_text_of_own_tickets(
     client, session, directory, tickets, q, mine, theirs
 ) -> None:
-    as_client_admin(client, session, directory["bakery"])
+    as_client_user(client, session, directory["bakery"])
     html = _search(client, "/portal/tickets", q=q)
     assert _numbers(html, "/portal/tickets") == _expect(tickets, mine)
 
@@ -124,7 +126,7 @@ def test_console_search_matches_the_literal_text_of_every_ticket(
 def test_the_diners_search_never_finds_the_bakerys_tickets(
     client, session, directory, tickets
 ) -> None:
-    as_client_admin(client, session, directory["diner"])
+    as_client_user(client, session, directory["diner"])
     for q, _mine, theirs in SEARCHES:
         html = _search(client, "/portal/tickets", q=q)
         assert _numbers(html, "/portal/tickets") == _expect(tickets, theirs), q
@@ -135,7 +137,7 @@ def test_the_diners_search_never_finds_the_bakerys_tickets(
 
 
 def test_the_typed_search_is_shown_back_escaped(client, session, directory, tickets) -> None:
-    as_client_admin(client, session, directory["bakery"])
+    as_client_user(client, session, directory["bakery"])
     q = '"><script>alert(1)</script>'
     html = _search(client, "/portal/tickets", q=q)
     assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
@@ -157,7 +159,7 @@ def test_odd_page_and_client_filters_answer_200(client, session, directory, tick
     ):
         _search(client, path, **args)
     portal = client.application.test_client()
-    as_client_admin(portal, session, directory["bakery"])
+    as_client_user(portal, session, directory["bakery"])
     for args in ({"page": value}, {"status": value}, {"service_class": value}):
         _search(portal, "/portal/tickets", **args)
 
@@ -165,7 +167,7 @@ def test_odd_page_and_client_filters_answer_200(client, session, directory, tick
 def test_a_unicode_digit_in_the_search_is_no_ticket_number(
     client, session, directory, tickets
 ) -> None:
-    as_client_admin(client, session, directory["bakery"])
+    as_client_user(client, session, directory["bakery"])
     # "١٠٠١" is 1001 in Arabic-Indic digits: a number, like "1001" (but no other company's).
     number = tickets["percent"].number
     arabic = "".join(chr(0x0660 + int(d)) for d in str(number))
@@ -200,7 +202,7 @@ def test_calendar_what_if_answers_or_explains(client, session, directory, at) ->
     [SCRIPT, "' OR 1=1 --", "%", "2026-03" * 2000, "0000-01", "9999-12", "２０２６-０３", "2026-3"],
 )
 def test_report_months_answer_or_explain(client, session, directory, month) -> None:
-    as_client_admin(client, session, directory["bakery"])
+    as_client_user(client, session, directory["bakery"])
     for path in ("/portal/reports", "/portal/reports.csv"):
         response = client.get(path + "?" + urlencode({"from": month, "to": "2026-12"}))
         body = html_of(response, 200, 400)

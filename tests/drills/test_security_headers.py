@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from intruder_testkit import csrf_for, drill_app
-from portal_b_testkit import login, make_user
+
+from tests.support.forms import session_csrf_token
+from tests.support.intruders import drill_app
+from tests.support.logins import log_in
+from tests.support.users import make_user
 
 REFERRER_POLICIES = {
     "no-referrer",
@@ -52,16 +55,18 @@ def assert_safe_headers(response, what: str) -> None:
 def people(session, directory):
     bakery = directory["bakery"]
     return {
-        "admin": make_user(session, bakery, email="alice@bakery.example", name="Alice"),
-        "staff": make_user(session, None, email="priya@firm.example", name="Priya", role="staff"),
+        "admin": make_user(
+            session, "alice@bakery.example", client=bakery, role="client_admin", name="Alice"
+        ),
+        "staff": make_user(session, "priya@firm.example", role="staff", name="Priya"),
     }
 
 
 def _answers(app, people) -> dict[str, object]:
     """One answer of each kind: pages, forms, files, and the error pages."""
     stranger = app.test_client()
-    admin = login(app.test_client(), people["admin"])
-    staff = login(app.test_client(), people["staff"])
+    admin = log_in(app.test_client(), people["admin"])
+    staff = log_in(app.test_client(), people["staff"])
     return {
         "front page": stranger.get("/"),
         "health check": stranger.get("/healthz"),
@@ -81,7 +86,7 @@ def _answers(app, people) -> dict[str, object]:
         "console board": staff.get("/console/"),
         "console billing": staff.get("/console/billing"),
         "console 404 for a client": admin.get("/console/"),
-        "logout": staff.post("/logout", data={"csrf_token": csrf_for(staff)}),
+        "logout": staff.post("/logout", data={"csrf_token": session_csrf_token(staff)}),
     }
 
 

@@ -6,28 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from flask.testing import FlaskClient
-from intruder_testkit import csrf_for, drill_app
-from portal_auth_testkit import (
-    PASSWORD,
-    account_emails,
-    csrf_token,
-    link_path,
-    log_in,
-    log_out,
-    make_user,
-    post_form,
-)
-from sqlalchemy.orm import Session
 
-JANE = "jane@blueridgebakery.example"
+from tests.support.forms import csrf_token, post_form, session_csrf_token
+from tests.support.intruders import drill_app
+from tests.support.logins import log_in, log_out
+from tests.support.outbox import account_emails, link_path
+from tests.support.people import JANE_EMAIL
+from tests.support.users import PASSWORD
+
 HOME = "/portal/"
-
-
-@pytest.fixture
-def jane(session: Session, directory: dict):
-    return make_user(session, JANE, role="client_admin", client_id=directory["bakery"].id)
 
 
 def _cookie(client: FlaskClient, name: str = "session") -> str | None:
@@ -65,7 +53,7 @@ def test_a_cookie_from_before_login_never_becomes_a_login(client, jane) -> None:
     assert planted is not None  # the login form's CSRF token lives in the session
     old_token = csrf_token(page.text)
     attacker = _copy(client)
-    assert log_in(client, JANE).status_code == 302
+    assert log_in(client, JANE_EMAIL).status_code == 302
     fresh = _cookie(client)
     assert fresh != planted
     assert _logged_in(client)
@@ -81,26 +69,26 @@ def test_values_planted_in_the_session_are_dropped_at_login(client, jane) -> Non
         stored["next_after_login"] = "https://evil.example/"
         stored["_fresh"] = True
     assert not _logged_in(client)  # a forged id that names nobody is nobody
-    assert log_in(client, JANE).status_code == 302
+    assert log_in(client, JANE_EMAIL).status_code == 302
     with client.session_transaction() as stored:
         assert stored["_user_id"] == jane.get_id()
         assert "next_after_login" not in stored
 
 
 def test_logging_out_ends_every_copy_of_the_session(client, session, jane) -> None:
-    assert log_in(client, JANE).status_code == 302
+    assert log_in(client, JANE_EMAIL).status_code == 302
     copy = _copy(client)
     assert _logged_in(copy)  # a copy works while the session lives (same browser)
     assert log_out(client).status_code == 302
     assert not _logged_in(client)
     assert not _logged_in(copy)
     # Logging in again works, and the old copy stays dead.
-    assert log_in(client, JANE).status_code == 302
+    assert log_in(client, JANE_EMAIL).status_code == 302
     assert _logged_in(client) and not _logged_in(copy)
 
 
 def test_logging_out_ends_the_keep_me_logged_in_cookie(client, jane) -> None:
-    data = {"email": JANE, "password": PASSWORD, "remember": "y"}
+    data = {"email": JANE_EMAIL, "password": PASSWORD, "remember": "y"}
     assert post_form(client, "/login", data).status_code == 302
     assert _cookie(client, "remember_token")
     only_remembered = _copy(client, "remember_token")
@@ -116,13 +104,13 @@ def test_logging_out_ends_the_keep_me_logged_in_cookie(client, jane) -> None:
 
 
 def test_a_password_reset_ends_copied_sessions_and_remember_cookies(client, session, jane) -> None:
-    data = {"email": JANE, "password": PASSWORD, "remember": "y"}
+    data = {"email": JANE_EMAIL, "password": PASSWORD, "remember": "y"}
     assert post_form(client, "/login", data).status_code == 302
     session_copy = _copy(client)
     remember_copy = _copy(client, "remember_token")
     other = FlaskClient(client.application)
-    post_form(other, "/forgot-password", {"email": JANE})
-    path = link_path(account_emails(session, to=JANE)[-1].body)
+    post_form(other, "/forgot-password", {"email": JANE_EMAIL})
+    path = link_path(account_emails(session, to=JANE_EMAIL)[-1].body)
     new = "a different passphrase"
     assert post_form(other, path, {"password": new, "confirm": new}).status_code == 302
     assert _logged_in(other)  # the person who reset is logged in
@@ -131,7 +119,7 @@ def test_a_password_reset_ends_copied_sessions_and_remember_cookies(client, sess
 
 
 def test_a_stolen_cookie_is_dropped_in_another_browser(client, jane) -> None:
-    assert log_in(client, JANE).status_code == 302
+    assert log_in(client, JANE_EMAIL).status_code == 302
     elsewhere = _copy(client, REMOTE_ADDR="198.51.100.66")
     other_agent = _copy(client, HTTP_USER_AGENT="Mozilla/5.0 (Thief)")
     assert not _logged_in(elsewhere)
@@ -139,7 +127,7 @@ def test_a_stolen_cookie_is_dropped_in_another_browser(client, jane) -> None:
 
 
 def test_deactivating_an_account_ends_its_sessions(client, session, jane) -> None:
-    data = {"email": JANE, "password": PASSWORD, "remember": "y"}
+    data = {"email": JANE_EMAIL, "password": PASSWORD, "remember": "y"}
     assert post_form(client, "/login", data).status_code == 302
     remembered = _copy(client, "remember_token")
     jane.active = False
@@ -149,7 +137,7 @@ def test_deactivating_an_account_ends_its_sessions(client, session, jane) -> Non
 
 
 def test_cookies_are_httponly_samesite_and_secure_over_https(client, jane) -> None:
-    data = {"email": JANE, "password": PASSWORD, "remember": "y"}
+    data = {"email": JANE_EMAIL, "password": PASSWORD, "remember": "y"}
     done = post_form(client, "/login", data)
     for name in ("session", "remember_token"):
         (cookie,) = _set_cookies(done, name)
@@ -166,7 +154,7 @@ def test_cookies_are_not_secure_on_a_plain_http_development_site(
     """Over plain http a Secure cookie would never come back: the local demo must work."""
     app = drill_app(settings, database, clock, public_base_url="http://127.0.0.1:5000")
     client = app.test_client()
-    done = post_form(client, "/login", {"email": JANE, "password": PASSWORD, "remember": "y"})
+    done = post_form(client, "/login", {"email": JANE_EMAIL, "password": PASSWORD, "remember": "y"})
     assert done.status_code == 302
     for name in ("session", "remember_token"):
         (cookie,) = _set_cookies(done, name)
@@ -176,7 +164,7 @@ def test_cookies_are_not_secure_on_a_plain_http_development_site(
 
 
 def test_the_remember_cookie_expires_and_logout_needs_a_post(client, jane) -> None:
-    data = {"email": JANE, "password": PASSWORD, "remember": "y"}
+    data = {"email": JANE_EMAIL, "password": PASSWORD, "remember": "y"}
     done = post_form(client, "/login", data)
     (cookie,) = _set_cookies(done, "remember_token")
     assert "expires=" in cookie.lower()  # a lasting cookie, but not a forever one
@@ -186,7 +174,7 @@ def test_the_remember_cookie_expires_and_logout_needs_a_post(client, jane) -> No
     assert client.post("/logout").status_code == 400
     assert (
         client.post(
-            "/logout", data={"csrf_token": csrf_for(FlaskClient(client.application))}
+            "/logout", data={"csrf_token": session_csrf_token(FlaskClient(client.application))}
         ).status_code
         == 400
     )

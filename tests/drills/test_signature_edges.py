@@ -6,18 +6,18 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from intruder_testkit import drill_app, methods
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from intake.config import ConfigError, load_settings
+from tests.support.intruders import drill_app, methods
+from tests.support.people import JANE
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL
 from ticketing.models import Call, OutboxMessage, Ticket, WebhookReceipt
 from ticketing.paging.models import InboundMessage
 from webhooks.security import signature_valid
 
-JANE = "+13365550123"
 CALL = [
     ("CallSid", "CA" + "7" * 32),
     ("AccountSid", "AC" + "5a" * 16),
@@ -28,7 +28,7 @@ CALL = [
     ("Direction", "inbound"),
 ]
 VOICE = "/twilio/voice"
-# twilio-python's own test vector (TWILIO-FACTS.md).
+# twilio-python's own test vector (docs/twilio.md).
 VECTOR_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 VECTOR_PARAMS = [
     ("CallSid", "CA1234567890ABCDE"),

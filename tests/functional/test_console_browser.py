@@ -14,14 +14,17 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
-from portal_browser_testkit import LivePortal, Screenshots, chromium, live_portal, watch_csp
 from sqlalchemy import select
 
 from intake.clock import SystemClock
-from intake.demo import DEMO_ADMIN, DEMO_PASSWORD
+from sandbox.demo.seed import DEMO_ADMIN, DEMO_PASSWORD
+from tests.support.browser import LivePortal, Screenshots, chromium, live_portal, watch_csp
 from ticketing.billing.monthly_run import run_billing
 from ticketing.models import Ticket
+
+pytestmark = pytest.mark.xdist_group("browser")
 
 STAFF = "priya@accelerando.example"  # the demo's member of staff
 CALLER_WORDS = "The walk-in freezer alarm is beeping and the POS is frozen"

@@ -20,10 +20,12 @@ from intake.app import create_app
 from intake.clock import SystemClock
 from intake.config import SANDBOX_AUTH_TOKEN
 from intake.db import Database
-from intake.demo import seed_demo
 from intake.runtime import scheduler_for
-from intake.sandbox.caller import SimulatedCall
+from sandbox.demo.seed import seed_demo
+from sandbox.twilio.caller import SimulatedCall
 from ticketing.models import OutboxMessage, Ticket
+
+pytestmark = pytest.mark.xdist_group("live")
 
 
 def _wait_for(predicate: Callable[[], Any], seconds: float = 15.0) -> Any:
@@ -121,9 +123,8 @@ def _kinds(database: Database, number: int) -> list[str]:
 
 def test_technician_acknowledges_from_the_terminal(live_service, monkeypatch, tmp_path) -> None:
     """The demo's `intake text` plays the technician's reply through real HTTP, signed."""
-    from click.testing import CliRunner
 
-    from intake.cli import main
+    from tests.support.cli import invoke
 
     SimulatedCall(
         live_service["base"],
@@ -137,8 +138,8 @@ def test_technician_acknowledges_from_the_terminal(live_service, monkeypatch, tm
     number = _wait_for(lambda: _paged_ticket(database))
     monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "test")
-    result = CliRunner().invoke(
-        main, ["text", "--url", live_service["base"], "--from", "+13365550101", f"ack {number}"]
+    result = invoke(
+        "text", "--url", live_service["base"], "--from", "+13365550101", f"ack {number}"
     )
     assert result.exit_code == 0, result.output
     assert f"ACK #{number}" in result.output
@@ -146,7 +147,7 @@ def test_technician_acknowledges_from_the_terminal(live_service, monkeypatch, tm
         ticket = session.get(Ticket, number)
         assert ticket.status == "acknowledged"
         assert ticket.acknowledged_by.name == "Dana Whitfield"
-    bad = CliRunner().invoke(main, ["text", "--from", "555", "ack"])
+    bad = invoke("text", "--from", "555", "ack")
     assert bad.exit_code == 2 and "not a phone number" in bad.output
 
 

@@ -7,10 +7,10 @@ the manager. Blue Ridge Bakery's point of sale dies at 23:10.
 from __future__ import annotations
 
 import pytest
-from conftest import PUBLIC_BASE_URL
-from night_testkit import SANDBOX_URL, Night, twilio_routed_to_sandbox
 from sqlalchemy import select
 
+from tests.support.sandbox import SANDBOX_URL, Night, twilio_routed_to_sandbox
+from tests.support.twilio import PUBLIC_BASE_URL
 from ticketing.models import OutboxMessage, Technician
 from ticketing.oncall.roster import set_on_call
 
@@ -22,7 +22,7 @@ def night(app, client, twilio, database, clock, session, directory):
     app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(
         sandbox=True, twilio_api_base_url=SANDBOX_URL
     )
-    from intake.sandbox.api import init_app as mount_sandbox
+    from sandbox.twilio.api import init_app as mount_sandbox
 
     mount_sandbox(app)
     store = app.extensions["sandbox"]

@@ -13,30 +13,32 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import requests
 from playwright.sync_api import expect
-from portal_browser_testkit import (
-    LivePortal,
-    Screenshots,
-    checkout_completed,
-    chromium,
-    emailed_link,
-    fake_stripe,
-    live_portal,
-    stripe_signature,
-    watch_csp,
-)
 from sqlalchemy import select
 
 from intake.clock import SystemClock
 from intake.config import SANDBOX_AUTH_TOKEN
-from intake.demo import DEMO_ADMIN, DEMO_PASSWORD
-from intake.sandbox.caller import SimulatedCall
+from sandbox.demo.seed import DEMO_ADMIN, DEMO_PASSWORD
+from sandbox.twilio.caller import SimulatedCall
+from tests.support.browser import (
+    LivePortal,
+    Screenshots,
+    chromium,
+    emailed_link,
+    fake_stripe,
+    live_portal,
+    watch_csp,
+)
+from tests.support.payments import checkout_event, stripe_signature
 from ticketing.accounts.access_requests import approve_request, pending_requests
 from ticketing.billing.invoices import balance_due
 from ticketing.billing.models import Invoice
 from ticketing.firm import Firm
 from ticketing.models import Client, Ticket
+
+pytestmark = pytest.mark.xdist_group("browser")
 
 OWEN = "owen@blueridge.example"
 OWENS_PASSWORD = "rye-and-sourdough-42"
@@ -151,7 +153,13 @@ def _pay_an_invoice(page: Any, portal: LivePortal, shots: Screenshots) -> None:
     expect(page.get_by_text("being confirmed")).to_be_visible()
     shots.take(page, "invoice-back-from-checkout")
     assert portal.checkouts[-1]["line_items[0][price_data][unit_amount]"] == str(cents)
-    payload = checkout_completed(invoice_id, number, cents)
+    payload = checkout_event(
+        invoice_id,
+        number,
+        cents=cents,
+        session_id="cs_test_browser_story",  # the session fake_stripe made
+        event_id="evt_test_browser_story",
+    )
     answer = requests.post(
         portal.url("/stripe/webhook"),
         data=payload,

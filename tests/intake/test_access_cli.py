@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from intake.cli import main
-from intake.db import Database, upgrade
+from tests.support.cli import Intake
 from ticketing.accounts.models import AccessRequest, PasswordToken, User
 from ticketing.directory import add_client, add_contact
 from ticketing.models import OutboxMessage
@@ -17,43 +15,23 @@ from ticketing.models import OutboxMessage
 BASE = "https://portal.example.com"
 
 
-class Staff:
-    """Runs `intake ...` against one database, and reads it back."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        url = f"sqlite:///{tmp_path}/cli.db"
-        upgrade(url)
-        self.database = Database(url)
-        self.env = {
-            "DATABASE_URL": url,
-            "INTAKE_INSTANCE_PATH": str(tmp_path),
-            "SECRET_KEY": "t",
-            "PUBLIC_BASE_URL": BASE,
-            # A service reachable from outside must have its own Twilio token.
-            "TWILIO_AUTH_TOKEN": "test-auth-token",
-            "SMTP_URL": None,
-        }
-
-    def __call__(self, *args: str) -> Result:
-        """Invoke the real click group, as the console script would."""
-        return CliRunner().invoke(main, list(args), env=self.env)
-
-    def count(self, model: type) -> int:
-        """How many rows of `model` there are."""
-        with self.database.sessionmaker() as session:
-            return session.scalar(select(func.count()).select_from(model))
-
-    def emails(self) -> list[tuple[str, str, str]]:
-        """(to, subject, body) of every email owed, oldest first."""
-        with self.database.sessionmaker() as session:
-            rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-            return [(r.to_address, r.subject, r.body) for r in rows if r.channel == "email"]
+def emails(staff: Intake) -> list[tuple[str, str, str]]:
+    """(to, subject, body) of every email owed, oldest first."""
+    rows = staff.rows(OutboxMessage)
+    return [(r.to_address, r.subject, r.body) for r in rows if r.channel == "email"]
 
 
 @pytest.fixture
 def staff(tmp_path: Path):
     """A database with the bakery (1001, Jane's phone) and two pending access requests."""
-    cli = Staff(tmp_path)
+    cli = Intake(
+        tmp_path,
+        migrate=True,
+        SECRET_KEY="t",
+        PUBLIC_BASE_URL=BASE,
+        # A service reachable from outside must have its own Twilio token.
+        TWILIO_AUTH_TOKEN="test-auth-token",
+    )
     with cli.database.transaction() as session:
         add_client(session, "Blue Ridge Bakery", "1001", has_msa=True)
         add_contact(session, "1001", "Jane Doe", "+13365550123", is_representative=True)
@@ -70,10 +48,10 @@ def staff(tmp_path: Path):
             ]
         )
     yield cli
-    cli.database.engine.dispose()
+    cli.close()
 
 
-def test_list_approve_and_reject(staff: Staff) -> None:
+def test_list_approve_and_reject(staff: Intake) -> None:
     listed = staff("access", "list")
     assert listed.exit_code == 0, listed.output
     assert "#1" in listed.output and "jane@blueridge.example" in listed.output
@@ -85,7 +63,7 @@ def test_list_approve_and_reject(staff: Staff) -> None:
     rejected = staff("access", "reject", "2", "--reason", "We only serve contract clients.")
     assert rejected.exit_code == 0 and "sam@spam.example is told" in rejected.output
     assert staff("access", "list").output.strip() == "no pending access requests"
-    (to_jane, subject, body), (to_sam, _, no) = staff.emails()
+    (to_jane, subject, body), (to_sam, _, no) = emails(staff)
     assert to_jane == "jane@blueridge.example" and "Client Portal account" in subject
     assert f"{BASE}/set-password/{link}" in body
     assert to_sam == "sam@spam.example" and "We only serve contract clients." in no
@@ -105,15 +83,15 @@ def test_list_approve_and_reject(staff: Staff) -> None:
     ],
 )
 def test_decisions_on_unknown_things_are_refused(
-    staff: Staff, args: tuple[str, ...], message: str
+    staff: Intake, args: tuple[str, ...], message: str
 ) -> None:
     result = staff(*args)
     assert result.exit_code == 1 and message in result.output
-    assert staff.count(User) == 0 and staff.emails() == []
+    assert staff.count(User) == 0 and emails(staff) == []
     assert len(staff("access", "list").output.splitlines()) == 3
 
 
-def test_a_request_is_decided_once(staff: Staff) -> None:
+def test_a_request_is_decided_once(staff: Intake) -> None:
     assert staff("access", "reject", "2").exit_code == 0
     again = staff("access", "approve", "2", "--account", "1001")
     assert again.exit_code == 1 and "already rejected" in again.output
@@ -121,7 +99,7 @@ def test_a_request_is_decided_once(staff: Staff) -> None:
     assert staff.count(User) == 0
 
 
-def test_users_add_and_add_staff(staff: Staff) -> None:
+def test_users_add_and_add_staff(staff: Intake) -> None:
     added = staff(
         "users",
         "add",
@@ -142,7 +120,7 @@ def test_users_add_and_add_staff(staff: Staff) -> None:
     assert boss.exit_code == 0 and "(admin) created" in boss.output
     tech = staff("users", "add-staff", "--email", "luis@firm.example", "--name", "Luis Romero")
     assert tech.exit_code == 0 and "(staff) created" in tech.output
-    assert [to for to, _, _ in staff.emails()] == [
+    assert [to for to, _, _ in emails(staff)] == [
         "clerk@bakery.example",
         "priya@firm.example",
         "luis@firm.example",
@@ -158,7 +136,7 @@ def test_users_add_and_add_staff(staff: Staff) -> None:
         (("--email", "JANE@blueridge.example", "--name", "J", "--account", "1001"), "already"),
     ],
 )
-def test_bad_user_input_saves_nothing(staff: Staff, args: tuple[str, ...], message: str) -> None:
+def test_bad_user_input_saves_nothing(staff: Intake, args: tuple[str, ...], message: str) -> None:
     first = staff(
         "users", "add", "--email", "jane@blueridge.example", "--name", "Jane", "--account", "1001"
     )
@@ -166,4 +144,4 @@ def test_bad_user_input_saves_nothing(staff: Staff, args: tuple[str, ...], messa
     result = staff("users", "add", *args)
     assert result.exit_code == 1 and message in result.output
     assert staff.count(User) == 1 and staff.count(PasswordToken) == 1
-    assert len(staff.emails()) == 1
+    assert len(emails(staff)) == 1

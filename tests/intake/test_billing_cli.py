@@ -6,63 +6,39 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from intake.cli import main
-from intake.db import make_engine
+from tests.support.cli import Intake, failed
+from tests.support.moments import NY
 from ticketing.billing.models import Invoice, TimeEntry
 
-UNSET = ("BUSINESS_TIMEZONE", "SECRET_KEY", "PUBLIC_BASE_URL", "SMTP_URL", "FIRM_NAME")
 # Today on the business's wall clock: last month there is over.
-TODAY = datetime.now(ZoneInfo("America/New_York")).date()
+TODAY = datetime.now(NY).date()
 LAST_MONTH = TODAY.replace(day=1) - timedelta(days=1)
 MONTH = f"{LAST_MONTH:%Y-%m}"
 DAY = f"{LAST_MONTH:%Y-%m}-10"
 
 
-class Intake:
-    """Runs `intake ...` on one SQLite file and reads it back."""
+class Billing(Intake):
+    """The command line on the module's database, and its invoices and unbilled time."""
 
     ticket = ""  # the help-desk ticket the module's tests log time on
 
-    def __init__(self, directory: Path) -> None:
-        self.env: dict[str, str | None] = dict.fromkeys(UNSET)
-        self.env["DATABASE_URL"] = f"sqlite:///{directory}/x.db"
-        self.env["INTAKE_INSTANCE_PATH"] = str(directory)
-        self.engine = make_engine(self.env["DATABASE_URL"] or "")
-
-    def __call__(self, *args: str) -> Result:
-        """Invoke the real click group, as the console script would."""
-        return CliRunner().invoke(main, list(args), env=self.env)
-
-    def ok(self, *args: str) -> str:
-        """Invoke, insist on success, return what was printed."""
-        result = self(*args)
-        assert result.exit_code == 0, result.output
-        return result.output
-
     def invoices(self) -> list[Invoice]:
         """Every invoice, oldest first."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            return list(session.scalars(select(Invoice).order_by(Invoice.id)))
+        return self.rows(Invoice)
 
     def unbilled(self) -> int:
         """Time entries not yet on an invoice line."""
-        with Session(self.engine) as session:
-            stmt = select(TimeEntry).where(TimeEntry.invoice_line_id.is_(None))
-            return len(session.scalars(stmt).all())
+        return len(self.read(select(TimeEntry).where(TimeEntry.invoice_line_id.is_(None))))
 
 
 @pytest.fixture(scope="module")
-def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
+def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Billing]:
     """One database for the module: the bakery, Dana, and one help-desk ticket."""
-    runner = Intake(tmp_path_factory.mktemp("billing-cli"))
+    runner = Billing(tmp_path_factory.mktemp("billing-cli"))
     runner.ok("clients", "add", "Blue Ridge Bakery", "--account", "1001", "--msa")
     runner.ok("technicians", "add", "Dana Whitfield", "--phone", "+13365550101")
     runner.ok("oncall", "set", "Dana Whitfield")
@@ -72,14 +48,7 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
     )  # fmt: skip
     runner.ticket = output.split()[0].lstrip("#")
     yield runner
-    runner.engine.dispose()
-
-
-def failed(result: Result, fragment: str) -> None:
-    """A deliberate non-zero exit that explains itself."""
-    assert result.exit_code != 0, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert fragment in result.output
+    runner.close()
 
 
 def test_log_refuses_bad_input(intake) -> None:

@@ -6,10 +6,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import local
 from icalendar import Calendar
-from oncall_testkit import add_rotation, add_team
 
+from tests.support.moments import local
+from tests.support.oncall import add_rotation, add_team
 from ticketing.oncall.roster import add_override, set_on_call
 
 PRIMARY = "On call (primary) — Accelerando"

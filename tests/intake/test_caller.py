@@ -12,22 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from intake.cli import calls as call_cli
-from intake.cli import main
 from intake.config import SANDBOX_AUTH_TOKEN
-from intake.sandbox.caller import (
+from sandbox.twilio.caller import (
     APPLICATION_ERROR,
     MAX_REQUESTS,
     CallTranscript,
     SimulatedCall,
     press,
 )
+from tests.support.cli import invoke
 
 TOKEN = SANDBOX_AUTH_TOKEN
 CALLER = "+13365550123"
@@ -439,7 +438,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_call_command_rejects_an_impossible_moment(cli_env: None):
     """--at "2026-13-45 99:99" is a usage error that says what a moment looks like."""
-    result = CliRunner().invoke(main, ["call", "--at", "2026-13-45 99:99"])
+    result = invoke("call", "--at", "2026-13-45 99:99")
     assert result.exit_code == 2
     assert "--at" in result.output
     assert "YYYY-MM-DD HH:MM" in result.output
@@ -448,14 +447,14 @@ def test_call_command_rejects_an_impossible_moment(cli_env: None):
 @pytest.mark.parametrize("number", ["12", "not a number", "+1 555"])
 def test_call_command_rejects_a_bad_caller_number(cli_env: None, number: str):
     """--from must be a real number or "anonymous"."""
-    result = CliRunner().invoke(main, ["call", "--from", number])
+    result = invoke("call", "--from", number)
     assert result.exit_code == 2
     assert "not a phone number" in result.output
 
 
 def test_call_command_says_when_the_service_is_not_running(cli_env: None):
     """No service at the URL: exit 1 and a hint to start it."""
-    result = CliRunner().invoke(main, ["call", "--url", closed_port_url(), "--answer", "1"])
+    result = invoke("call", "--url", closed_port_url(), "--answer", "1")
     assert result.exit_code == 1
     assert "is `intake serve --demo` running?" in result.output
 
@@ -474,7 +473,7 @@ def test_call_command_plays_the_call_and_shows_the_page(
 
     service.script = {"/twilio/voice": MENU, "/twilio/voice/menu": choose}
     args = ["call", "--url", service.base_url, "--from", "(336) 555-0123"]
-    result = CliRunner().invoke(main, [*args, "--at", "2026-12-24 21:30", "--answer", "1"])
+    result = invoke(*args, "--at", "2026-12-24 21:30", "--answer", "1")
     assert result.exit_code == 0, result.output
     assert "🔊 Press 1 for an emergency." in result.output
     assert f"📱 Technician's phone ({TECH}): EMERGENCY ticket 1042. Reply ACK 1042" in result.output
@@ -486,6 +485,6 @@ def test_call_command_plays_the_call_and_shows_the_page(
 def test_call_command_fails_when_the_call_does(cli_env: None, service: FakeService):
     """A call that ends in an application error exits non-zero."""
     service.script = {"/twilio/voice": lambda form: ("boom", 500)}
-    result = CliRunner().invoke(main, ["call", "--url", service.base_url, "--answer", "1"])
+    result = invoke("call", "--url", service.base_url, "--answer", "1")
     assert result.exit_code == 1
     assert "the call failed" in result.output

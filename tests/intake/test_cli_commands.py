@@ -4,84 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
-from intake.cli import main
-from intake.db import head_revision, make_engine
+from intake.db import head_revision
+from tests.support.cli import Intake, failed
 from ticketing.calendar.models import CalendarDay
 from ticketing.models import Client, Contact, Technician
 from ticketing.oncall.models import OnCallOverride
 
-# Variables the command line reads besides the database: unset, so the defaults of
-# DESIGN.md §1 apply whatever the environment running the tests holds.
-UNSET = (
-    "BUSINESS_HOURS",
-    "BUSINESS_TIMEZONE",
-    "HOLIDAY_CALENDAR",
-    "SECRET_KEY",
-    "PUBLIC_BASE_URL",
-    "HELPDESK_BUSY_QUEUE",
-)
 BAD_MOMENT = 'use "YYYY-MM-DD HH:MM"'
 
 
-def make_env(directory: Path, **extra: str) -> dict[str, str | None]:
-    """The environment of one `intake` invocation on the SQLite file in `directory`."""
-    env: dict[str, str | None] = dict.fromkeys(UNSET)
-    env["DATABASE_URL"] = f"sqlite:///{directory}/cli.db"
-    env["INTAKE_INSTANCE_PATH"] = str(directory)
-    env.update(extra)
-    return env
-
-
-class Intake:
-    """Runs `intake ...` on one database and reads that database back."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.env = make_env(directory)
-        self._engine: Engine | None = None
-
-    def __call__(self, *args: str, **env: str) -> Result:
-        """Invoke the real click group, as the console script would."""
-        return CliRunner().invoke(main, list(args), env={**self.env, **env})
-
-    def ok(self, *args: str, **env: str) -> str:
-        """Invoke, insist on success, and return what was printed."""
-        result = self(*args, **env)
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    def check(self, moment: str, **env: str) -> str:
-        """`intake hours check MOMENT` without the trailing newline."""
-        return self.ok("hours", "check", moment, **env).rstrip("\n")
-
-    def count(self, model: type[Any]) -> int:
-        """How many rows of `model` the database holds (read with a fresh connection)."""
-        with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(model))
-
-    def rows(self, model: type[Any]) -> list[Any]:
-        """Every row of `model`, by id."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            return list(session.scalars(select(model).order_by(model.id)))
-
-    @property
-    def engine(self) -> Engine:
-        """A separate engine on the same file: what the commands committed, nothing else."""
-        if self._engine is None:
-            self._engine = make_engine(self.env["DATABASE_URL"] or "")
-        return self._engine
-
-    def close(self) -> None:
-        """Release the read-back engine."""
-        if self._engine is not None:
-            self._engine.dispose()
+def check(intake: Intake, moment: str, **env: str) -> str:
+    """`intake hours check MOMENT` without the trailing newline."""
+    return intake.ok("hours", "check", moment, **env).rstrip("\n")
 
 
 @pytest.fixture
@@ -98,15 +35,6 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
     runner = Intake(tmp_path_factory.mktemp("cli-shared"))
     yield runner
     runner.close()
-
-
-def failed(result: Result, *fragments: str) -> None:
-    """The command failed with a non-zero exit and explained itself."""
-    assert result.exit_code != 0, result.output
-    # A deliberate exit with a message, not an exception escaping the command.
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    for fragment in fragments:
-        assert fragment in result.output
 
 
 # --- hours check --------------------------------------------------------------------
@@ -179,7 +107,7 @@ def test_hours_check_needs_a_moment(intake: Intake) -> None:
 def test_hours_check_follows_the_configuration(
     shared: Intake, env: dict[str, str], moment: str, expected: str
 ) -> None:
-    assert shared.check(moment, **env) == expected
+    assert check(shared, moment, **env) == expected
 
 
 @pytest.mark.parametrize(
@@ -233,46 +161,46 @@ def test_hours_holidays_with_a_bad_year(intake: Intake, year: str) -> None:
 
 
 def test_a_closure_round_trip(intake: Intake) -> None:
-    assert intake.check("2026-12-02 10:00") == "help_desk business hours"
+    assert check(intake, "2026-12-02 10:00") == "help_desk business hours"
 
     output = intake.ok("holidays", "add", "2026-12-02", "Office", "move")
     assert output == "2026-12-02 is now a closure: Office move\n"
     assert [(r.day.isoformat(), r.kind, r.name) for r in intake.rows(CalendarDay)] == [
         ("2026-12-02", "closure", "Office move")
     ]
-    assert intake.check("2026-12-02 10:00") == "emergency closure: Office move"
-    assert intake.check("2026-12-02 21:00") == "emergency closure: Office move"
-    assert intake.check("2026-12-03 10:00") == "help_desk business hours"
+    assert check(intake, "2026-12-02 10:00") == "emergency closure: Office move"
+    assert check(intake, "2026-12-02 21:00") == "emergency closure: Office move"
+    assert check(intake, "2026-12-03 10:00") == "help_desk business hours"
     listing = intake.ok("hours", "holidays", "2026").splitlines()
     assert "2026-12-02 Wed  closure  Office move" in listing
 
     output = intake.ok("holidays", "remove", "2026-12-02")
     assert output == "removed closure on 2026-12-02 (Office move)\n"
     assert intake.count(CalendarDay) == 0
-    assert intake.check("2026-12-02 10:00") == "help_desk business hours"
+    assert check(intake, "2026-12-02 10:00") == "help_desk business hours"
     assert not any("Office move" in line for line in intake.ok("hours", "holidays", "2026"))
 
 
 def test_an_open_holiday_round_trip(intake: Intake) -> None:
-    assert intake.check("2026-12-24 10:00") == "emergency holiday: Christmas Eve"
+    assert check(intake, "2026-12-24 10:00") == "emergency holiday: Christmas Eve"
 
     output = intake.ok("holidays", "open", "2026-12-24")
     assert output == "2026-12-24 (Christmas Eve) is now a working day\n"
-    assert intake.check("2026-12-24 10:00") == "help_desk business hours"
-    assert intake.check("2026-12-24 21:30") == "emergency evening"
-    assert intake.check("2026-12-25 10:00") == "emergency holiday: Christmas Day"
+    assert check(intake, "2026-12-24 10:00") == "help_desk business hours"
+    assert check(intake, "2026-12-24 21:30") == "emergency evening"
+    assert check(intake, "2026-12-25 10:00") == "emergency holiday: Christmas Day"
     listing = intake.ok("hours", "holidays", "2026").splitlines()
     assert "2026-12-24 Thu  holiday  Christmas Eve  (open: worked as a normal day)" in listing
 
     assert intake.ok("holidays", "remove", "2026-12-24") == (
         "removed open on 2026-12-24 (Christmas Eve)\n"
     )
-    assert intake.check("2026-12-24 10:00") == "emergency holiday: Christmas Eve"
+    assert check(intake, "2026-12-24 10:00") == "emergency holiday: Christmas Eve"
 
 
 def test_a_closure_on_a_holiday(intake: Intake) -> None:
     intake.ok("holidays", "add", "2026-12-24", "Winter break")
-    assert intake.check("2026-12-24 10:00") == "emergency closure: Winter break"
+    assert check(intake, "2026-12-24 10:00") == "emergency closure: Winter break"
 
 
 @pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "24/12/2026", "tomorrow", ""])

@@ -12,17 +12,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import responses
-from click.testing import CliRunner, Result
+from click.testing import Result
 from flask.testing import FlaskClient
 from requests import PreparedRequest
-from sandbox_routing import routed_to_app
 from twilio.rest import Client
 
-from intake.cli import main
 from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Settings
-from intake.sandbox.numbers import number_sid
-from intake.sandbox.store import SandboxStore
+from sandbox.twilio.numbers import number_sid
+from sandbox.twilio.store import SandboxStore
 from scheduler.transport import NumberSetupError, TwilioAccount
+from tests.support.cli import invoke
+from tests.support.sandbox import routed_to_app
 
 ACCOUNT = "AC" + "12" * 16
 TOKEN = "real-looking-token"
@@ -209,7 +209,7 @@ def intake(tmp_path: Path, *args: str, **env: str | None) -> Result:
         "TWILIO_MESSAGING_SERVICE_SID": None,
     }
     command = ["twilio", "configure-number", *args]
-    return CliRunner().invoke(main, command, env={**base_env, **env})
+    return invoke(*command, env={**base_env, **env})
 
 
 def test_the_command_sets_and_prints_every_url(api, tmp_path):
@@ -316,14 +316,6 @@ def test_a_refused_url_fails_with_twilio_code(api, tmp_path):
 def settings(settings: Settings) -> Settings:
     """The conftest settings in demo mode, so create_app mounts the sandbox."""
     return settings.with_overrides(sandbox=True)
-
-
-@pytest.fixture
-def store(app) -> SandboxStore:
-    """The app's sandbox store."""
-    sandbox: SandboxStore = app.extensions["sandbox"]
-    sandbox.deliver_callbacks = False
-    return sandbox
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from intake import db as intake_db
-from intake.cli import main
 from intake.db import MIGRATIONS_DIR, head_revision, new_revision
+from tests.support.cli import invoke
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ def test_the_command_writes_and_says_where(
     migrations: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(intake_db.new_revision, "__defaults__", (migrations,))
-    result = CliRunner().invoke(main, ["db", "revision", "-m", "technician availability"])
+    result = invoke("db", "revision", "-m", "technician availability")
     assert result.exit_code == 0, result.output
     written = sorted((migrations / "versions").glob("*technician_availability*.py"))
     assert len(written) == 1 and str(written[0]) in result.output
@@ -51,5 +50,5 @@ def test_the_command_writes_and_says_where(
 
 
 def test_the_command_refuses_an_empty_message() -> None:
-    result = CliRunner().invoke(main, ["db", "revision", "-m", " "])
+    result = invoke("db", "revision", "-m", " ")
     assert result.exit_code != 0 and "message" in result.output

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import url_for
-from report_testkit import log_in
 from sqlalchemy import func, select
 
-from intake.demo import DEMO_ADMIN, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from sandbox.demo.seed import DEMO_ADMIN, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from tests.support.logins import log_in
 from ticketing.accounts.credentials import user_by_email, verify_password
 from ticketing.billing import retainer
 from ticketing.billing.models import Agreement, Invoice

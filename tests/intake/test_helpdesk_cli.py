@@ -7,31 +7,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from intake.cli import main
-from intake.db import Database, upgrade
 from ivr.calendar import HELP_DESK, Classification
+from tests.support.cli import Intake, failed
 from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import OutboxMessage
 
 
-class Desk:
+class Desk(Intake):
     """One database with the bakery, Dana, and callers put in the queue on demand."""
 
     def __init__(self, directory: Path) -> None:
-        url = f"sqlite:///{directory}/x.db"
-        upgrade(url)
-        self.database = Database(url)
-        self.env = {
-            "DATABASE_URL": url,
-            "INTAKE_INSTANCE_PATH": str(directory),
-            "SECRET_KEY": "t",
-            "BUSINESS_TIMEZONE": "America/New_York",
-        }
+        super().__init__(
+            directory, migrate=True, SECRET_KEY="t", BUSINESS_TIMEZONE="America/New_York"
+        )
         self.callers = 0
         with self.database.transaction() as session:
             add_client(session, "Blue Ridge Bakery", "1001", has_msa=True)
@@ -56,25 +48,16 @@ class Desk:
                 helpdesk.leave_queue(session, call, result, 60, now=datetime.now(UTC))
             return call.ticket_id
 
-    def __call__(self, *args: str) -> Result:
-        return CliRunner().invoke(main, list(args), env=self.env)
-
     def outbox(self) -> list[OutboxMessage]:
-        with self.database.sessionmaker() as session:
-            return list(session.scalars(select(OutboxMessage)))
+        """Every notification owed or sent."""
+        return self.read(select(OutboxMessage))
 
 
 @pytest.fixture
 def desk(tmp_path: Path):
     made = Desk(tmp_path)
     yield made
-    made.database.engine.dispose()
-
-
-def refused(result: Result, says: str) -> None:
-    assert result.exit_code != 0, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert says in result.output
+    made.close()
 
 
 def test_next_calls_the_technician(desk: Desk) -> None:
@@ -100,13 +83,13 @@ def test_asking_again_before_the_call_is_placed_changes_nothing(desk: Desk) -> N
 
 def test_next_refuses_an_unknown_technician(desk: Desk) -> None:
     desk.queue()
-    refused(desk("helpdesk", "next", "--technician", "Nobody Here"), "no technician named")
+    failed(desk("helpdesk", "next", "--technician", "Nobody Here"), "no technician named")
     assert desk.outbox() == []
 
 
 def test_next_refuses_when_nobody_waits(desk: Desk) -> None:
     desk.queue(result="hangup")
-    refused(desk("helpdesk", "next", "--technician", "Dana Whitfield"), "nobody is waiting")
+    failed(desk("helpdesk", "next", "--technician", "Dana Whitfield"), "nobody is waiting")
     assert desk.outbox() == []
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from intake.cli import main
 from intake.db import Database, upgrade
+from tests.support.cli import invoke
 from ticketing.billing.models import Agreement, Invoice, RetainerEntry
 from ticketing.directory import add_client
 
@@ -46,13 +45,13 @@ def test_import_invoices_prints_what_it_imported(tmp_path: Path) -> None:
     env, database = _setup(tmp_path)
     path = tmp_path / "invoices.csv"
     path.write_bytes(b"\xef\xbb\xbf" + INVOICES.encode())  # Excel's "CSV UTF-8"
-    result = CliRunner().invoke(main, ["import", "invoices", str(path)], env=env)
+    result = invoke("import", "invoices", str(path), env=env)
     assert result.exit_code == 0, result.output
     assert "imported 2 invoices:" in result.output
     assert "INV-2026-0101  Blue Ridge Bakery (account 1001)  issued" in result.output
     assert "2 line(s)  $362.50" in result.output
     assert _count(database, Invoice) == 2
-    again = CliRunner().invoke(main, ["import", "invoices", str(path)], env=env)
+    again = invoke("import", "invoices", str(path), env=env)
     assert again.exit_code == 1
     assert "line 2: invoice INV-2026-0101 is already in the database" in again.output
     assert _count(database, Invoice) == 2
@@ -63,7 +62,7 @@ def test_one_bad_row_saves_nothing_and_lists_every_error(tmp_path: Path) -> None
     path = tmp_path / "invoices.csv"
     path.write_text(INVOICES + "1002,INV-X,2026-11-01,,issued,Other client,1,10\n")
     path.write_text(path.read_text() + "1001,INV-Y,11/01/2026,,issued,US date,1,10\n")
-    result = CliRunner().invoke(main, ["import", "invoices", str(path)], env=env)
+    result = invoke("import", "invoices", str(path), env=env)
     assert result.exit_code == 1
     assert "line 5: account '1002' is not a client's account number" in result.output
     assert "line 6: issued_on '11/01/2026' is not a date" in result.output
@@ -75,20 +74,20 @@ def test_check_shows_the_file_and_saves_nothing(tmp_path: Path) -> None:
     env, database = _setup(tmp_path)
     path = tmp_path / "agreements.csv"
     path.write_text(AGREEMENTS)
-    checked = CliRunner().invoke(main, ["import", "agreements", "--check", str(path)], env=env)
+    checked = invoke("import", "agreements", "--check", str(path), env=env)
     assert checked.exit_code == 0, checked.output
     assert "would import 1 agreement:" in checked.output and "nothing was saved" in checked.output
     assert _count(database, Agreement) == 0 and _count(database, RetainerEntry) == 0
-    done = CliRunner().invoke(main, ["import", "agreements", str(path)], env=env)
+    done = invoke("import", "agreements", str(path), env=env)
     assert done.exit_code == 0 and "+10 pre-paid hours" in done.output
     assert _count(database, Agreement) == 1 and _count(database, RetainerEntry) == 1
 
 
 def test_the_help_documents_the_columns() -> None:
-    invoices = CliRunner().invoke(main, ["import", "invoices", "--help"])
+    invoices = invoke("import", "invoices", "--help")
     for column in ("account", "number", "issued_on", "due_on", "status", "unit_price", "ticket"):
         assert column in invoices.output
-    agreements = CliRunner().invoke(main, ["import", "agreements", "--help"])
+    agreements = invoke("import", "agreements", "--help")
     for column in ("emergency_multiplier", "emergency_minimum_minutes", "prepaid_hours"):
         assert column in agreements.output
     assert "All or nothing" in agreements.output
@@ -96,6 +95,6 @@ def test_the_help_documents_the_columns() -> None:
 
 def test_a_file_from_standard_input(tmp_path: Path) -> None:
     env, database = _setup(tmp_path)
-    result = CliRunner().invoke(main, ["import", "invoices", "-"], input=INVOICES, env=env)
+    result = invoke("import", "invoices", "-", input=INVOICES, env=env)
     assert result.exit_code == 0, result.output
     assert _count(database, Invoice) == 2

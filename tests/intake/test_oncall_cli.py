@@ -7,69 +7,24 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from intake.cli import main
-from intake.db import make_engine
+from tests.support.cli import Intake, failed
+from tests.support.moments import NY
 from ticketing.models import Technician
 from ticketing.oncall.models import OnCallOverride, Rotation, RotationMember
 
-NY = ZoneInfo("America/New_York")
-UNSET = ("BUSINESS_HOURS", "BUSINESS_TIMEZONE", "HOLIDAY_CALENDAR", "SECRET_KEY", "FIRM_NAME")
 PAIR = "Dana Whitfield,Luis Romero"
-
-
-class Intake:
-    """Runs `intake ...` on one SQLite file and reads it back."""
-
-    def __init__(self, directory: Path) -> None:
-        self.env: dict[str, str | None] = dict.fromkeys(UNSET)
-        self.env["DATABASE_URL"] = f"sqlite:///{directory}/x.db"
-        self.env["INTAKE_INSTANCE_PATH"] = str(directory)
-        self.env["PUBLIC_BASE_URL"] = "https://intake.example.com"
-        self.env["TWILIO_AUTH_TOKEN"] = "test-auth-token"
-        self.engine: Engine | None = None
-
-    def __call__(self, *args: str) -> Result:
-        """Invoke the real click group."""
-        return CliRunner().invoke(main, list(args), env=self.env)
-
-    def ok(self, *args: str) -> str:
-        """Invoke, insist on success, return the output."""
-        result = self(*args)
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    def failed(self, *args: str, says: str, code: int = 1) -> None:
-        """Invoke, insist on a deliberate failure that explains itself."""
-        result = self(*args)
-        assert result.exit_code == code, result.output
-        assert isinstance(result.exception, SystemExit), repr(result.exception)
-        assert says in result.output
-
-    def rows(self, model: type[Any], *options: Any) -> list[Any]:
-        """Every committed row of `model`, by id."""
-        self.engine = self.engine or make_engine(self.env["DATABASE_URL"] or "")
-        with Session(self.engine, expire_on_commit=False) as session:
-            return list(session.scalars(select(model).options(*options).order_by(model.id)))
-
-    def count(self, model: type[Any]) -> int:
-        """How many rows of `model` are committed."""
-        self.engine = self.engine or make_engine(self.env["DATABASE_URL"] or "")
-        with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 @pytest.fixture
 def intake(tmp_path: Path) -> Iterator[Intake]:
     """`intake(...)` with Dana, Luis and Priya on a fresh database."""
-    runner = Intake(tmp_path)
+    runner = Intake(
+        tmp_path, PUBLIC_BASE_URL="https://intake.example.com", TWILIO_AUTH_TOKEN="test-auth-token"
+    )
     for name, phone in [
         ("Dana Whitfield", "0101"),
         ("Luis Romero", "0102"),
@@ -77,8 +32,7 @@ def intake(tmp_path: Path) -> Iterator[Intake]:
     ]:
         runner.ok("technicians", "add", name, "--phone", f"+1336555{phone}")
     yield runner
-    if runner.engine is not None:
-        runner.engine.dispose()
+    runner.close()
 
 
 def rotation_rows(intake: Intake) -> list[Rotation]:
@@ -142,15 +96,15 @@ def test_rotation_set_derives_the_start_from_the_weekday(intake: Intake) -> None
 def test_rotation_set_refuses_bad_input_and_saves_nothing(intake: Intake, args, says) -> None:
     intake.ok("oncall", "rotation", "set", "Weekly", "--members", PAIR, "--handoff", "Mon 08:00")
     before = [(r.id, r.starts_on, len(r.members)) for r in rotation_rows(intake)]
-    intake.failed("oncall", "rotation", "set", "Weekly", *args, says=says)
-    intake.failed("oncall", "rotation", "set", "Other", *args, says=says)
+    failed(intake("oncall", "rotation", "set", "Weekly", *args), says, code=1)
+    failed(intake("oncall", "rotation", "set", "Other", *args), says, code=1)
     assert [(r.id, r.starts_on, len(r.members)) for r in rotation_rows(intake)] == before
 
 
 def test_rotation_set_refuses_a_bad_date_or_role(intake: Intake) -> None:
     base = ("oncall", "rotation", "set", "Weekly", "--members", PAIR, "--handoff", "Mon 08:00")
-    intake.failed(*base, "--starts", "12/07/2026", says="is not a date", code=2)
-    intake.failed(*base, "--role", "tertiary", says="--role", code=2)
+    failed(intake(*base, "--starts", "12/07/2026"), "is not a date", code=2)
+    failed(intake(*base, "--role", "tertiary"), "--role", code=2)
     assert intake.count(Rotation) == 0
 
 
@@ -164,7 +118,7 @@ def test_rotation_list_and_remove(intake: Intake) -> None:
     assert listing.startswith('"Weekly" (primary): hand-off Mon 08:00 every 7 days from')
     assert intake.ok("oncall", "rotation", "remove", "WEEKLY") == 'removed rotation "Weekly"\n'
     assert intake.count(Rotation) == 0
-    intake.failed("oncall", "rotation", "remove", "Weekly", says="no rotation named 'Weekly'")
+    failed(intake("oncall", "rotation", "remove", "Weekly"), "no rotation named 'Weekly'", code=1)
 
 
 def test_a_rotation_keeps_the_zone_it_was_set_in(intake: Intake) -> None:
@@ -206,7 +160,7 @@ def test_override_add_list_remove(intake: Intake) -> None:
         "removed override #1 (Priya Nair, primary)\n"
     )
     assert intake.ok("oncall", "override", "list") == "no overrides\n"
-    intake.failed("oncall", "override", "remove", "1", says="no override #1")
+    failed(intake("oncall", "override", "remove", "1"), "no override #1", code=1)
 
 
 def test_an_override_from_a_time_that_never_happens(intake: Intake) -> None:
@@ -228,13 +182,13 @@ def test_an_override_from_a_time_that_never_happens(intake: Intake) -> None:
 )
 def test_override_add_refuses_bad_times(intake: Intake, start, end, says, code) -> None:
     args = ("oncall", "override", "add", "Priya Nair", "--from", start, "--to", end)
-    intake.failed(*args, says=says, code=code)
+    failed(intake(*args), says, code=code)
     assert intake.count(OnCallOverride) == 0
 
 
 def test_override_add_refuses_an_unknown_technician(intake: Intake) -> None:
     args = ("--from", "2030-12-24 17:00", "--to", "2030-12-26 08:00")
-    intake.failed("oncall", "override", "add", "Nobody", *args, says="no technician named")
+    failed(intake("oncall", "override", "add", "Nobody", *args), "no technician named", code=1)
     assert intake.count(OnCallOverride) == 0
 
 
@@ -277,4 +231,4 @@ def test_feed_prints_the_calendar_url(intake: Intake) -> None:
     assert intake.ok("oncall", "feed", "dana whitfield") == (
         f"https://intake.example.com/oncall/{dana.calendar_token}.ics\n"
     )
-    intake.failed("oncall", "feed", "Nobody", says="no technician named 'Nobody'")
+    failed(intake("oncall", "feed", "Nobody"), "no technician named 'Nobody'", code=1)

@@ -7,60 +7,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from click.testing import Result
+from sqlalchemy import select
 
-from intake.cli import main
-from intake.db import make_engine
+from tests.support.cli import Intake, failed
+from tests.support.moments import NY
 from ticketing.models import OutboxMessage, Ticket, TicketEvent
 from ticketing.paging.models import Escalation
 from ticketing.service_requests.models import RequestWindow, ServiceRequest
 
-NY = ZoneInfo("America/New_York")
-UNSET = ("BUSINESS_TIMEZONE", "SECRET_KEY", "PUBLIC_BASE_URL", "SMTP_URL", "FIRM_NAME")
 COUNTED = (Ticket, ServiceRequest, RequestWindow, TicketEvent, OutboxMessage, Escalation)
 DAY = (date.today() + timedelta(days=10)).isoformat()
 NEXT_DAY = (date.today() + timedelta(days=11)).isoformat()
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
 
-class Intake:
-    """Runs `intake ...` on one SQLite file and reads it back."""
-
-    def __init__(self, directory: Path) -> None:
-        self.env: dict[str, str | None] = dict.fromkeys(UNSET)
-        self.env["DATABASE_URL"] = f"sqlite:///{directory}/x.db"
-        self.env["INTAKE_INSTANCE_PATH"] = str(directory)
-        self.engine = make_engine(self.env["DATABASE_URL"] or "")
-
-    def __call__(self, *args: str) -> Result:
-        """Invoke the real click group, as the console script would."""
-        return CliRunner().invoke(main, list(args), env=self.env)
-
-    def ok(self, *args: str) -> str:
-        """Invoke, insist on success, return what was printed."""
-        result = self(*args)
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    def counts(self) -> dict[str, int]:
-        """Rows of every table a request writes to."""
-        with Session(self.engine) as session:
-            return {
-                m.__name__: session.scalar(select(func.count()).select_from(m)) or 0
-                for m in COUNTED
-            }
-
-    def read(self, stmt: Any) -> list[Any]:
-        """Rows of a select, read with a fresh session."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            return list(session.scalars(stmt))
+def counts(intake: Intake) -> dict[str, int]:
+    """Rows of every table a request writes to."""
+    return {model.__name__: intake.count(model) for model in COUNTED}
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +42,7 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
     runner.ok("technicians", "add", "Luis Romero", "--phone", "+13365550102")
     runner.ok("oncall", "set", "Dana Whitfield")
     yield runner
-    runner.engine.dispose()
+    runner.close()
 
 
 def add(intake: Intake, *extra: str) -> Result:
@@ -89,13 +55,6 @@ def add(intake: Intake, *extra: str) -> Result:
 def number_in(output: str) -> int:
     """The ticket number a command printed first ("#1042 ...")."""
     return int(output.split()[0].lstrip("#"))
-
-
-def failed(result: Result, fragment: str) -> None:
-    """A deliberate non-zero exit that explains itself."""
-    assert result.exit_code != 0, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert fragment in result.output
 
 
 def test_add_a_professional_request_with_windows_and_a_limit(intake):
@@ -160,12 +119,12 @@ def test_add_an_emergency_pages_and_says_to_call(intake):
     ],
 )
 def test_a_refused_request_saves_nothing(intake, options, fragment):
-    before = intake.counts()
+    before = counts(intake)
 
     result = add(intake, "--class", "professional_service", *options)
 
     failed(result, fragment)
-    assert intake.counts() == before
+    assert counts(intake) == before
 
 
 def test_schedule_tells_the_representative_once_and_again_on_a_change(intake):
@@ -199,12 +158,12 @@ def test_schedule_tells_the_representative_once_and_again_on_a_change(intake):
 def test_a_refused_schedule_saves_nothing(intake, ticket, options, fragment):
     if ticket == "new":
         ticket = str(number_in(add(intake, "--class", "help_desk").output))
-    before = intake.counts()
+    before = counts(intake)
 
     result = intake("requests", "schedule", ticket, "--technician", "Dana Whitfield", *options)
 
     failed(result, fragment)
-    assert intake.counts() == before
+    assert counts(intake) == before
 
 
 def test_list_and_list_unscheduled(intake):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import pytest
 import responses
-from flask import Flask
 from flask.testing import FlaskClient
-from requests import PreparedRequest
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -21,11 +19,11 @@ from intake.app import create_app
 from intake.clock import FrozenClock
 from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Settings
 from intake.db import Database
-from intake.sandbox.store import SandboxStore
+from sandbox.twilio.store import SandboxStore
+from tests.support.sandbox import SANDBOX_URL, routed_to_app
 from ticketing.sms_text import segments as num_segments
 
 API = f"/sandbox/twilio/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}"
-SANDBOX_URL = "https://intake.example.com/sandbox/twilio"
 HOOK = "https://hooks.example.com/sms/status"
 TECH = "+13365550101"
 AUTH = (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
@@ -36,15 +34,6 @@ SID = re.compile(r"(SM|CA)[0-9a-f]{32}")
 def settings(settings: Settings) -> Settings:
     """The conftest settings in demo mode, so create_app mounts the sandbox."""
     return settings.with_overrides(sandbox=True)
-
-
-@pytest.fixture
-def store(app: Flask) -> SandboxStore:
-    """The app's sandbox store, with callbacks off unless a test turns them on."""
-    sandbox: SandboxStore = app.extensions["sandbox"]
-    sandbox.deliver_callbacks = False
-    sandbox.callback_delay = 0
-    return sandbox
 
 
 def send(client: FlaskClient, auth: tuple[str, str] = AUTH, **form: str) -> TestResponse:
@@ -62,22 +51,7 @@ def connect(token: str = SANDBOX_AUTH_TOKEN) -> Client:
 @pytest.fixture
 def rest_mock(client: FlaskClient, store: SandboxStore) -> Iterator[responses.RequestsMock]:
     """Route HTTP to SANDBOX_URL into the app's test client; HOOK answers 204."""
-
-    def forward(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        path = urlsplit(request.url).path
-        query = urlsplit(request.url).query
-        answer = client.open(
-            path,
-            method=request.method,
-            query_string=query,
-            data=request.body,
-            headers=dict(request.headers),
-        )
-        return answer.status_code, {"Content-Type": answer.content_type}, answer.get_data()
-
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback(responses.POST, re.compile(re.escape(SANDBOX_URL) + ".*"), forward)
-        mock.add_callback(responses.GET, re.compile(re.escape(SANDBOX_URL) + ".*"), forward)
+    with routed_to_app(client, SANDBOX_URL) as mock:
         mock.add(responses.POST, HOOK, status=204)
         yield mock
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-from conftest import local
 from sqlalchemy import select
 
-from intake.cli import main
 from intake.db import Database, upgrade
+from tests.support.cli import invoke
+from tests.support.moments import local
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.oncall.roster import set_on_call
@@ -38,30 +37,24 @@ def _setup(tmp_path: Path) -> tuple[dict[str, str], int]:
 
 def test_list_show_and_reclassify(tmp_path: Path) -> None:
     env, number = _setup(tmp_path)
-    runner = CliRunner()
-    listed = runner.invoke(main, ["tickets", "list", "--open"], env=env)
+    listed = invoke("tickets", "list", "--open", env=env)
     assert listed.exit_code == 0 and f"#{number}" in listed.output
     assert "Blue Ridge Bakery" in listed.output
-    moved = runner.invoke(
-        main,
-        [
-            "tickets",
-            "reclassify",
-            str(number),
-            "--technician",
-            "dana whitfield",
-            "--reason",
-            "a printer, not the registers",
-        ],
+    moved = invoke(
+        "tickets",
+        "reclassify",
+        str(number),
+        "--technician",
+        "dana whitfield",
+        "--reason",
+        "a printer, not the registers",
         env=env,
     )
     assert moved.exit_code == 0, moved.output
     assert "moved to the help desk" in moved.output
-    shown = runner.invoke(main, ["tickets", "show", str(number)], env=env)
+    shown = invoke("tickets", "show", str(number), env=env)
     assert "help_desk" in shown.output and "a printer, not the registers" in shown.output
-    again = runner.invoke(
-        main, ["tickets", "reclassify", str(number), "--technician", "Dana Whitfield"], env=env
-    )
+    again = invoke("tickets", "reclassify", str(number), "--technician", "Dana Whitfield", env=env)
     assert again.exit_code == 1 and "not an open emergency" in again.output
     database = Database(env["DATABASE_URL"])
     with database.sessionmaker() as session:
@@ -73,10 +66,7 @@ def test_list_show_and_reclassify(tmp_path: Path) -> None:
 
 def test_unknown_ticket_or_technician_is_refused(tmp_path: Path) -> None:
     env, number = _setup(tmp_path)
-    runner = CliRunner()
-    missing = runner.invoke(main, ["tickets", "show", "99999"], env=env)
+    missing = invoke("tickets", "show", "99999", env=env)
     assert missing.exit_code == 1 and "no ticket #99999" in missing.output
-    nobody = runner.invoke(
-        main, ["tickets", "reclassify", str(number), "--technician", "Nobody"], env=env
-    )
+    nobody = invoke("tickets", "reclassify", str(number), "--technician", "Nobody", env=env)
     assert nobody.exit_code == 1 and "no technician named" in nobody.output

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import local
 
 from ivr.calendar import (
     EMERGENCY,
@@ -20,8 +19,7 @@ from ivr.calendar import (
     parse_business_hours,
     parse_holiday_calendar,
 )
-
-NY = ZoneInfo("America/New_York")
+from tests.support.moments import NY, local, utc
 
 
 def calendar(
@@ -39,11 +37,6 @@ def verdict(cal: BusinessCalendar, moment: datetime) -> str:
     """ "emergency weekend", as `intake hours check` prints it."""
     result = cal.classify(moment)
     return f"{result.service_class} {result.reason}"
-
-
-def utc(text: str) -> datetime:
-    """A "YYYY-MM-DD HH:MM[:SS]" moment in UTC."""
-    return local(text).replace(tzinfo=UTC)
 
 
 DEFAULT = calendar()

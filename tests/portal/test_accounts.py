@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from portal_auth_testkit import PASSWORD, account_emails, link_path, make_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
+from tests.support.outbox import account_emails, link_path
+from tests.support.users import PASSWORD, make_user
 from ticketing.accounts.access_requests import (
     add_client_user,
     add_staff_user,

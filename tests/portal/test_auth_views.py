@@ -6,24 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from portal_auth_testkit import (
-    PASSWORD,
-    account_emails,
-    is_logged_in,
-    link_path,
-    log_in,
-    log_out,
-    make_user,
-    post_form,
-    session_csrf_token,
-    wire_portal_files,
-)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
+from tests.support.forms import post_form, session_csrf_token
+from tests.support.logins import is_logged_in, log_in, log_out
+from tests.support.outbox import account_emails, link_path
+from tests.support.users import PASSWORD, make_user
 from ticketing.accounts.access_requests import approve_request
 from ticketing.accounts.models import AccessRequest
 from ticketing.firm import Firm
@@ -38,9 +29,7 @@ REQUEST = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _portal_files(app: Flask) -> None:
-    wire_portal_files(app)
+pytestmark = pytest.mark.usefixtures("portal_files")
 
 
 def _requests(session: Session) -> list[AccessRequest]:
@@ -104,7 +93,7 @@ def test_request_form_checks_what_it_is_given(client: FlaskClient, session: Sess
 def test_request_for_an_existing_account_answers_the_same(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     known = post_form(
         client, "/request-access", {**REQUEST, "email": "Jane@BlueRidgeBakery.example"}
     )
@@ -146,7 +135,7 @@ def test_unknown_expired_and_used_links_get_a_clear_page(
 
 
 def test_a_link_works_once(client: FlaskClient, session: Session, directory: dict) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     post_form(client, "/forgot-password", {"email": "jane@blueridgebakery.example"})
     path = link_path(account_emails(session)[0].body)
     page = client.get(path)
@@ -194,7 +183,7 @@ def test_password_is_stored_hashed_with_scrypt(
 def test_a_new_password_ends_other_sessions(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    user = make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    user = make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     laptop, phone = client, FlaskClient(client.application)
     assert log_in(laptop, user.email).status_code == 302
     assert log_in(phone, user.email).status_code == 302
@@ -210,7 +199,7 @@ def test_a_new_password_ends_other_sessions(
 def test_forgot_password_answers_the_same_for_anyone(
     client: FlaskClient, session: Session, clock: FrozenClock, directory: dict
 ) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     known = post_form(client, "/forgot-password", {"email": "jane@blueridgebakery.example"})
     unknown = post_form(client, "/forgot-password", {"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200

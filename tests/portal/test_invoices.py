@@ -9,9 +9,11 @@ import zlib
 from decimal import Decimal
 
 import pytest
-from invoice_testkit import add_invoice, add_user, log_in
 
-from portal_web.invoice_pdf import latin1
+from portal_web.portal.invoice_pdf import latin1
+from tests.support.invoices import add_invoice
+from tests.support.logins import log_in
+from tests.support.users import make_user
 from ticketing.billing.models import Payment
 from ticketing.models import Ticket
 
@@ -42,7 +44,7 @@ def billing(session, directory):
         session, bakery, "INV-DRAFT-7", [("Not yet", "1", "1")], status="draft", issued_on=None
     )
     other = add_invoice(session, diner, "INV-2026-0200", [("Diner work", "3", "100")])
-    admin = add_user(session, bakery, "owner@bakery.example")
+    admin = make_user(session, "owner@bakery.example", client=bakery, role="client_admin")
     session.commit()
     ids = {"open": open_one, "paid": paid, "void": void, "draft": draft, "other": other}
     return {"admin": admin, "ticket": ticket, **{k: v.id for k, v in ids.items()}}
@@ -150,8 +152,8 @@ def test_a_user_sees_invoices_only_with_the_billing_permission(
 ):
     app.config["WTF_CSRF_ENABLED"] = False
     bakery = directory["bakery"]
-    plain = add_user(session, bakery, "clerk@bakery.example", role="client_user")
-    payer = add_user(session, bakery, "books@bakery.example", role="client_user", billing=True)
+    plain = make_user(session, "clerk@bakery.example", client=bakery)
+    payer = make_user(session, "books@bakery.example", client=bakery, billing=True)
     session.commit()
     log_in(client, plain)
     assert client.get("/portal/invoices").status_code == 404
@@ -167,7 +169,7 @@ def test_a_user_sees_invoices_only_with_the_billing_permission(
 def test_staff_and_strangers_do_not_get_client_invoices(client, session, billing):
     assert client.get("/portal/invoices").status_code in (302, 401)
     assert client.get(f"/portal/invoices/{billing['open']}.pdf").status_code in (302, 401)
-    staff = add_user(session, None, "tech@firm.example", role="staff")
+    staff = make_user(session, "tech@firm.example", role="staff")
     session.commit()
     log_in(client, staff)
     assert client.get(f"/portal/invoices/{billing['open']}").status_code == 404

@@ -7,31 +7,23 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from portal_auth_testkit import (
-    PASSWORD,
-    is_logged_in,
-    log_in,
-    make_user,
-    post_form,
-    wire_portal_files,
-)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
-from portal_web.auth import THROTTLED, WRONG
+from portal_web.auth.views import THROTTLED, WRONG
+from tests.support.forms import post_form
+from tests.support.logins import is_logged_in, log_in
+from tests.support.users import PASSWORD, make_user
 from ticketing.accounts.models import LoginAttempt
 
-
-@pytest.fixture(autouse=True)
-def _portal_files(app: Flask) -> None:
-    wire_portal_files(app)
+pytestmark = pytest.mark.usefixtures("portal_files")
 
 
 def test_wrong_password_and_unknown_email_answer_alike(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     wrong = log_in(client, "jane@blueridgebakery.example", "not the password")
     nobody = log_in(client, "nobody@example.com", "not the password")
     assert wrong.status_code == nobody.status_code == 200
@@ -47,7 +39,7 @@ def test_wrong_password_and_unknown_email_answer_alike(
 def test_five_failures_lock_the_account_for_fifteen_minutes(
     client: FlaskClient, session: Session, clock: FrozenClock, directory: dict
 ) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     for _ in range(5):
         assert WRONG in log_in(client, "jane@blueridgebakery.example", "guess guess").text
     refused = log_in(client, "jane@blueridgebakery.example")
@@ -68,7 +60,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
 def test_twenty_failures_from_one_address_lock_that_address(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     here = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}
     for n in range(20):
         log_in(client, f"someone{n}@example.com", "guess guess", **here)
@@ -82,7 +74,7 @@ def test_login_form_refuses_a_post_without_csrf_token(
     app: Flask, client: FlaskClient, session: Session, directory: dict
 ) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     bare = client.post(
         "/login", data={"email": "jane@blueridgebakery.example", "password": PASSWORD}
     )
@@ -94,7 +86,7 @@ def test_login_form_refuses_a_post_without_csrf_token(
 def test_login_regenerates_the_session_and_sets_safe_cookies(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    user = make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    user = make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     with client.session_transaction() as planted:
         planted["planted"] = "by an attacker"
     done = log_in(client, "jane@blueridgebakery.example")
@@ -108,7 +100,7 @@ def test_login_regenerates_the_session_and_sets_safe_cookies(
 def test_remember_me_sets_a_lasting_cookie(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     data = {"email": "jane@blueridgebakery.example", "password": PASSWORD, "remember": "y"}
     done = post_form(client, "/login", data)
     remember = [c for c in done.headers.getlist("Set-Cookie") if c.startswith("remember_token")]
@@ -118,7 +110,7 @@ def test_remember_me_sets_a_lasting_cookie(
 def test_next_goes_only_to_this_site(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     for target, expected in (
         ("/portal/tickets", "/portal/tickets"),
         ("//evil.example/x", "/portal/"),
@@ -134,7 +126,7 @@ def test_staff_land_on_the_console_and_clients_cannot_see_it(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
     make_user(session, "priya@accelerando.example", role="staff")
-    make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     staff = log_in(client, "priya@accelerando.example")
     assert staff.headers["Location"] == "/console/"
     assert client.get("/console/").status_code == 200
@@ -146,7 +138,7 @@ def test_staff_land_on_the_console_and_clients_cannot_see_it(
 def test_a_deactivated_account_cannot_log_in(
     client: FlaskClient, session: Session, directory: dict
 ) -> None:
-    user = make_user(session, "jane@blueridgebakery.example", client_id=directory["bakery"].id)
+    user = make_user(session, "jane@blueridgebakery.example", client=directory["bakery"])
     assert log_in(client, user.email).status_code == 302
     user.active = False
     session.commit()

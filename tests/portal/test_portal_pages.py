@@ -8,26 +8,16 @@ from decimal import Decimal
 
 import pytest
 from flask import render_template
-from portal_b_testkit import build_portal, login, make_user, page
-from sqlalchemy import func, select
 
+from tests.support.logins import log_in
+from tests.support.pages import html_of
+from tests.support.users import make_user
 from ticketing.billing import retainer
 from ticketing.models import Ticket
 
 
-@pytest.fixture
-def portal(app, session, directory, phone, twilio, clock):
-    """The bakery's world (see portal_b_testkit.Portal), CSRF off unless a test turns it on."""
-    app.config["WTF_CSRF_ENABLED"] = False
-    return build_portal(session, directory, phone, twilio, clock)
-
-
-def _count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
 def test_every_page_renders_for_a_company_admin(client, portal) -> None:
-    login(client, portal.alice)
+    log_in(client, portal.alice)
     urls = [
         "/portal/",
         "/portal/tickets",
@@ -40,12 +30,12 @@ def test_every_page_renders_for_a_company_admin(client, portal) -> None:
         "/portal/retainer",
     ]
     for url in urls:
-        html = page(client.get(url))
+        html = html_of(client.get(url))
         assert "Agreements &amp; pre-paid hours" in html  # the admin's menu
 
 
 def test_home_shows_what_is_open_due_and_left(client, portal) -> None:
-    html = page(login(client, portal.alice).get("/portal/"))
+    html = html_of(log_in(client, portal.alice).get("/portal/"))
     assert f"#{portal.emergency.number}" in html and "by Dana Whitfield" in html
     assert "$350.00" in html  # 450.00 issued less 100.00 paid; the diner's never counts
     assert "1 invoice issued and unpaid" in html
@@ -58,18 +48,18 @@ def test_home_shows_what_is_open_due_and_left(client, portal) -> None:
 def test_no_warning_below_80_percent(client, portal, session, clock) -> None:
     retainer.purchase(session, portal.alice.client_id, Decimal(10), None, "top-up", clock())
     session.commit()
-    html = page(login(client, portal.alice).get("/portal/"))
+    html = html_of(log_in(client, portal.alice).get("/portal/"))
     assert "(56%)" in html and "Warning" not in html  # 17 of 30, rounded down
 
 
 def test_billing_is_hidden_without_the_permission(client, portal, session) -> None:
-    html = page(login(client, portal.carol).get("/portal/"))
+    html = html_of(log_in(client, portal.carol).get("/portal/"))
     assert "Open invoices" not in html and "$350.00" not in html
     assert 'href="/portal/invoices"' not in html
     assert "Agreements in force" not in html and "/portal/reports" not in html
     portal.carol.can_view_billing = True
     session.commit()
-    html = page(client.get("/portal/"))
+    html = html_of(client.get("/portal/"))
     assert "$350.00" in html
 
 
@@ -84,26 +74,26 @@ def test_menu_skips_pages_not_built(app, portal) -> None:
 
 
 def test_list_filters_by_status_and_class(client, portal) -> None:
-    login(client, portal.alice)
-    html = page(client.get("/portal/tickets?service_class=emergency"))
+    log_in(client, portal.alice)
+    html = html_of(client.get("/portal/tickets?service_class=emergency"))
     assert f"#{portal.emergency.number}" in html and f"#{portal.help_desk.number}" not in html
-    html = page(client.get("/portal/tickets?status=acknowledged"))
+    html = html_of(client.get("/portal/tickets?status=acknowledged"))
     assert f"#{portal.emergency.number}" in html and f"#{portal.professional.number}" not in html
-    html = page(client.get("/portal/tickets?status=open&service_class=professional_service"))
+    html = html_of(client.get("/portal/tickets?status=open&service_class=professional_service"))
     assert "1 ticket." in html and f"#{portal.professional.number}" in html
-    html = page(client.get("/portal/tickets?status=bogus&service_class=' OR 1=1 --"))
+    html = html_of(client.get("/portal/tickets?status=bogus&service_class=' OR 1=1 --"))
     assert "4 tickets." in html  # unknown values mean "any"
 
 
 def test_search_by_number_words_and_caller_number(client, portal) -> None:
-    login(client, portal.alice)
+    log_in(client, portal.alice)
     for query in (f"#{portal.emergency.number}", str(portal.emergency.number), "POINT OF SALE"):
-        html = page(client.get("/portal/tickets", query_string={"q": query}))
+        html = html_of(client.get("/portal/tickets", query_string={"q": query}))
         assert "1 ticket " in html and f"#{portal.emergency.number}" in html, query
     for query in ("(336) 555-0123", "5550123", "+13365550123"):
-        html = page(client.get("/portal/tickets", query_string={"q": query}))
+        html = html_of(client.get("/portal/tickets", query_string={"q": query}))
         assert f"#{portal.emergency.number}" in html, query  # Jane's call
-    html = page(client.get("/portal/tickets", query_string={"q": "fryer"}))
+    html = html_of(client.get("/portal/tickets", query_string={"q": "fryer"}))
     assert "0 tickets" in html  # the diner's ticket is not searched
 
 
@@ -130,7 +120,7 @@ def test_search_takes_sql_metacharacters_literally(client, portal, session, quer
             )
         )
     session.commit()
-    html = page(login(client, portal.alice).get("/portal/tickets", query_string={"q": query}))
+    html = html_of(log_in(client, portal.alice).get("/portal/tickets", query_string={"q": query}))
     total = len(found)
     assert f"{total} ticket{'' if total == 1 else 's'} matching" in html
     for text in found:
@@ -152,21 +142,21 @@ def test_pages_of_25_newest_first(client, portal, session, clock) -> None:
             )
         )
     session.commit()
-    login(client, portal.alice)
-    first = page(client.get("/portal/tickets?status=resolved"))
+    log_in(client, portal.alice)
+    first = html_of(client.get("/portal/tickets?status=resolved"))
     assert "30 tickets." in first and "old job 29" in first and "old job 05" in first
     assert "old job 04" not in first and "Page 1 of 2" in first
     assert first.index("old job 29") < first.index("old job 28")
-    second = page(client.get("/portal/tickets?status=resolved&page=2"))
+    second = html_of(client.get("/portal/tickets?status=resolved&page=2"))
     assert "old job 04" in second and "old job 00" in second and "old job 05" not in second
     assert 'href="/portal/tickets?page=1&amp;status=resolved"' in second
     for bad, shown in (("abc", 1), ("-3", 1), ("0", 1), ("9999999999", 1), ("99", 2)):
-        html = page(client.get(f"/portal/tickets?status=resolved&page={bad}"))
+        html = html_of(client.get(f"/portal/tickets?status=resolved&page={bad}"))
         assert f"Page {shown} of 2" in html, bad
 
 
 def test_phone_ticket_timeline(client, portal) -> None:
-    html = page(login(client, portal.alice).get(f"/portal/tickets/{portal.emergency.number}"))
+    html = html_of(log_in(client, portal.alice).get(f"/portal/tickets/{portal.emergency.number}"))
     assert "Why this class</dt><dd>weekend" in html
     assert "Classified emergency: weekend" in html
     assert "Step 1: paging Dana Whitfield" in html
@@ -178,7 +168,9 @@ def test_phone_ticket_timeline(client, portal) -> None:
 
 
 def test_service_request_fields_on_the_ticket(client, portal) -> None:
-    html = page(login(client, portal.alice).get(f"/portal/tickets/{portal.professional.number}"))
+    html = html_of(
+        log_in(client, portal.alice).get(f"/portal/tickets/{portal.professional.number}")
+    )
     assert "Preferred technician</dt><dd>Luis Romero" in html
     assert "Tue 12/8/2026 11:10 PM EST to Wed 12/9/2026 2:10 AM EST" in html
     assert "4.00 h" in html and "Not scheduled yet" in html
@@ -186,7 +178,7 @@ def test_service_request_fields_on_the_ticket(client, portal) -> None:
 
 
 def test_agreements_page(client, portal) -> None:
-    html = page(login(client, portal.alice).get("/portal/agreements"))
+    html = html_of(log_in(client, portal.alice).get("/portal/agreements"))
     assert "$95.00 / hour" in html and "$140.00 / hour" in html and "$210.00 / hour" in html
     assert "Emergency Support 2025" in html and "Ended" in html and "In force" in html
     assert "Emergency rate</dt><dd>—" in html  # the pre-paid agreement sets no rates
@@ -195,7 +187,7 @@ def test_agreements_page(client, portal) -> None:
 
 
 def test_retainer_page_ledger(client, portal) -> None:
-    html = page(login(client, portal.alice).get("/portal/retainer"))
+    html = html_of(log_in(client, portal.alice).get("/portal/retainer"))
     assert "85% used" in html and "Warning: 85%" in html
     assert "+20.00 h" in html and "-12.00 h" in html and "-5.00 h" in html
     assert "8.00 h × 1.50" in html and "5.00 h × 1" in html
@@ -204,9 +196,7 @@ def test_retainer_page_ledger(client, portal) -> None:
 
 
 def test_a_new_user_without_tickets(client, portal, session, directory) -> None:
-    dora = make_user(
-        session, directory["diner"], email="dora@diner.example", name="Dora", role="client_user"
-    )
-    html = page(login(client, dora).get("/portal/"))
+    dora = make_user(session, "dora@diner.example", client=directory["diner"], name="Dora")
+    html = html_of(log_in(client, dora).get("/portal/"))
     assert "No open tickets" in html and "No emergency calls" in html
     assert "No pre-paid hours purchased" in html

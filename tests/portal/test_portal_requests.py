@@ -6,29 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from portal_b_testkit import build_portal, login, page
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from tests.support.logins import log_in
+from tests.support.pages import html_of
+from tests.support.rows import count_rows
 from ticketing.billing import retainer
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.service_requests.models import ServiceRequest
 
 
-@pytest.fixture
-def portal(app, session, directory, phone, twilio, clock):
-    """The bakery's world (see portal_b_testkit.Portal), CSRF off unless a test turns it on."""
-    app.config["WTF_CSRF_ENABLED"] = False
-    return build_portal(session, directory, phone, twilio, clock)
-
-
-def _count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
 def test_apply_and_undo_pre_paid_hours(client, portal, session) -> None:
     number = portal.professional.number
-    login(client, portal.alice)
-    html = page(
+    log_in(client, portal.alice)
+    html = html_of(
         client.post(
             f"/portal/tickets/{number}/retainer", data={"choice": "apply"}, follow_redirects=True
         )
@@ -36,7 +27,7 @@ def test_apply_and_undo_pre_paid_hours(client, portal, session) -> None:
     assert "Alice Baker chose to apply pre-paid hours" in html
     session.expire_all()
     assert session.get(Ticket, number).apply_retainer
-    html = page(
+    html = html_of(
         client.post(
             f"/portal/tickets/{number}/retainer", data={"choice": "undo"}, follow_redirects=True
         )
@@ -48,8 +39,8 @@ def test_apply_and_undo_pre_paid_hours(client, portal, session) -> None:
 
 def test_no_undo_once_hours_were_drawn(client, portal, session) -> None:
     number = portal.emergency.number
-    html = page(
-        login(client, portal.alice).post(
+    html = html_of(
+        log_in(client, portal.alice).post(
             f"/portal/tickets/{number}/retainer", data={"choice": "undo"}, follow_redirects=True
         )
     )
@@ -71,10 +62,10 @@ def test_no_apply_without_a_balance(client, portal, session, clock) -> None:
     )
     session.commit()
     assert retainer.balance(session, ticket.client_id) == 0
-    login(client, portal.alice)
-    html = page(client.get(f"/portal/tickets/{ticket.number}"))
+    log_in(client, portal.alice)
+    html = html_of(client.get(f"/portal/tickets/{ticket.number}"))
     assert "Apply my pre-paid hours" not in html and "no pre-paid hours to apply" in html
-    html = page(
+    html = html_of(
         client.post(
             f"/portal/tickets/{ticket.number}/retainer",
             data={"choice": "apply"},
@@ -88,30 +79,30 @@ def test_no_apply_without_a_balance(client, portal, session, clock) -> None:
 
 def test_only_admins_and_the_requester_choose(client, portal, session) -> None:
     mine = portal.carols.number
-    login(client, portal.carol)
-    assert "Apply my pre-paid hours" in page(client.get(f"/portal/tickets/{mine}"))
-    page(client.post(f"/portal/tickets/{mine}/retainer", data={"choice": "apply"}), 302)
-    bob = login(client, portal.bob)  # sees Jane's call, did not request it
-    html = page(bob.get(f"/portal/tickets/{portal.emergency.number}"))
+    log_in(client, portal.carol)
+    assert "Apply my pre-paid hours" in html_of(client.get(f"/portal/tickets/{mine}"))
+    html_of(client.post(f"/portal/tickets/{mine}/retainer", data={"choice": "apply"}), 302)
+    bob = log_in(client, portal.bob)  # sees Jane's call, did not request it
+    html = html_of(bob.get(f"/portal/tickets/{portal.emergency.number}"))
     assert "<form" not in html.split("Pre-paid hours</h2>")[1].split("Timeline")[0]
-    page(
+    html_of(
         bob.post(f"/portal/tickets/{portal.emergency.number}/retainer", data={"choice": "undo"}),
         403,
     )
 
 
 def test_help_desk_request(client, portal, session) -> None:
-    before = _count(session, Ticket)
-    response = login(client, portal.bob).post(
+    before = count_rows(session, Ticket)
+    response = log_in(client, portal.bob).post(
         "/portal/requests/new?kind=help_desk", data={"description": "Label printer jams"}
     )
     assert response.status_code == 302
     ticket = session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(1)).one()
     assert response.location.endswith(f"/portal/tickets/{ticket.number}")
-    assert _count(session, Ticket) == before + 1
+    assert count_rows(session, Ticket) == before + 1
     assert ticket.service_class == "help_desk" and ticket.source == "portal"
     assert ticket.requested_by_user_id == portal.bob.id and ticket.contact.name == "Jane Doe"
-    html = page(client.get(response.location))
+    html = html_of(client.get(response.location))
     assert "No work-order approval is needed" in html and "Label printer jams" in html
 
 
@@ -125,7 +116,7 @@ def test_professional_service_request(client, portal, session) -> None:
         "windows-1-end": "2026-12-10T15:00",
         "hour_limit": "3.5",
     }
-    response = login(client, portal.alice).post(
+    response = log_in(client, portal.alice).post(
         "/portal/requests/new?kind=professional_service", data=form
     )
     assert response.status_code == 302
@@ -138,7 +129,7 @@ def test_professional_service_request(client, portal, session) -> None:
     assert request.hour_limit == Decimal("3.50") and request.requested_by == "Alice Baker"
     # Typed on the New York wall clock: 9:00 EST is 14:00 UTC.
     assert [w.starts_at.hour for w in request.windows] == [14, 18]
-    html = page(client.get(response.location))
+    html = html_of(client.get(response.location))
     assert "Tue 12/8/2026 9:00 AM EST to Tue 12/8/2026 12:00 PM EST" in html
 
 
@@ -169,51 +160,51 @@ def test_professional_service_request(client, portal, session) -> None:
     ],
 )
 def test_invalid_request_saves_nothing(client, portal, session, form, message) -> None:
-    before = (_count(session, Ticket), _count(session, ServiceRequest))
-    response = login(client, portal.alice).post(
+    before = (count_rows(session, Ticket), count_rows(session, ServiceRequest))
+    response = log_in(client, portal.alice).post(
         "/portal/requests/new?kind=professional_service", data=form
     )
-    html = page(response)
+    html = html_of(response)
     assert message.replace("'", "&#39;") in html
     for key, value in form.items():
         if key.startswith("windows"):
             assert f'value="{value}"' in html  # what was typed is kept
-    assert (_count(session, Ticket), _count(session, ServiceRequest)) == before
+    assert (count_rows(session, Ticket), count_rows(session, ServiceRequest)) == before
 
 
 def test_emergency_request_pages_and_says_call(client, portal, session) -> None:
-    login(client, portal.alice)
-    assert "(888) 899-1911 is the fastest way" in page(
+    log_in(client, portal.alice)
+    assert "(888) 899-1911 is the fastest way" in html_of(
         client.get("/portal/requests/new?kind=emergency")
     )
-    pages_before = _count(session, OutboxMessage)
+    pages_before = count_rows(session, OutboxMessage)
     response = client.post(
         "/portal/requests/new?kind=emergency", data={"description": "Card terminals all offline"}
     )
     assert response.status_code == 302
-    html = page(client.get(response.location))
+    html = html_of(client.get(response.location))
     assert "Calling (888) 899-1911 is the fastest way" in html
     ticket = session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(1)).one()
     assert ticket.service_class == "emergency" and ticket.requested_by_user_id == portal.alice.id
     new = list(session.scalars(select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id)))
-    assert _count(session, OutboxMessage) > pages_before
+    assert count_rows(session, OutboxMessage) > pages_before
     assert any(m.kind == "page" and m.to_number == "+13365550101" for m in new)
 
 
 def test_unknown_request_kind_is_404(client, portal) -> None:
-    page(login(client, portal.alice).get("/portal/requests/new?kind=plumbing"), 404)
+    html_of(log_in(client, portal.alice).get("/portal/requests/new?kind=plumbing"), 404)
 
 
 def test_csrf_is_enforced_on_requests(app, client, portal, session) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
-    before = _count(session, Ticket)
-    login(client, portal.alice)
+    before = count_rows(session, Ticket)
+    log_in(client, portal.alice)
     response = client.post("/portal/requests/new?kind=help_desk", data={"description": "x"})
     assert response.status_code == 400
     response = client.post(
         f"/portal/tickets/{portal.professional.number}/retainer", data={"choice": "apply"}
     )
     assert response.status_code == 400
-    assert _count(session, Ticket) == before
-    html = page(client.get("/portal/requests/new?kind=help_desk"))
+    assert count_rows(session, Ticket) == before
+    html = html_of(client.get("/portal/requests/new?kind=help_desk"))
     assert 'name="csrf_token"' in html

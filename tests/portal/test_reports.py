@@ -9,10 +9,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from conftest import local
-from report_testkit import add_invoice, add_ticket, add_user, log_in
 
-from portal_web.charts import Series, ack_chart, stacked_bars
+from portal_web.portal.charts import Series, ack_chart, stacked_bars
+from tests.support.invoices import add_invoice_by_class
+from tests.support.logins import log_in
+from tests.support.moments import local
+from tests.support.tickets import add_ticket
+from tests.support.users import make_user
 from ticketing.billing.reports import AckStats, Figures, check_range, usage
 from ticketing.errors import DomainError
 
@@ -31,7 +34,7 @@ def usage_data(session, directory):
     add_ticket(session, bakery, "emergency", local("2026-11-14 21:00"), ack_minutes=4)
     add_ticket(session, bakery, "emergency", local("2026-11-15 21:00"), ack_minutes=7)
     add_ticket(session, bakery, "emergency", local("2026-11-16 21:00"))  # never acknowledged
-    add_invoice(
+    add_invoice_by_class(
         session,
         bakery,
         "INV-2026-10",
@@ -39,21 +42,23 @@ def usage_data(session, directory):
         period="2026-10",
         status="paid",
     )
-    add_invoice(
+    add_invoice_by_class(
         session,
         bakery,
         "INV-2026-11",
         [("professional_service", "2.25", "337.50")],
         issued_on=date(2026, 11, 30),
     )
-    add_invoice(
+    add_invoice_by_class(
         session, bakery, "INV-VOID", [("help_desk", "9", "999")], period="2026-10", status="void"
     )
-    add_invoice(
+    add_invoice_by_class(
         session, bakery, "INV-DRAFT", [("help_desk", "8", "888")], period="2026-11", status="draft"
     )
     add_ticket(session, diner, "emergency", local("2026-10-24 22:00"), ack_minutes=90)
-    add_invoice(session, diner, "INV-DINER", [("emergency", "5", "1000")], period="2026-10")
+    add_invoice_by_class(
+        session, diner, "INV-DINER", [("emergency", "5", "1000")], period="2026-10"
+    )
     session.commit()
     return directory
 
@@ -155,7 +160,9 @@ def test_charts_escape_their_text_and_are_accessible() -> None:
 
 @pytest.fixture
 def admin(session, usage_data, client):
-    user = add_user(session, usage_data["bakery"], "jane@blueridge.example")
+    user = make_user(
+        session, "jane@blueridge.example", client=usage_data["bakery"], role="client_admin"
+    )
     session.commit()
     log_in(client, user)
     return user
@@ -202,7 +209,7 @@ def test_csv_has_the_same_figures_as_the_table(client, admin) -> None:
 
 def test_csv_cells_cannot_start_a_formula(client, session, directory) -> None:
     directory["diner"].name = '=HYPERLINK("http://evil.example","x")'
-    user = add_user(session, directory["diner"], "maria@diner.example")
+    user = make_user(session, "maria@diner.example", client=directory["diner"], role="client_admin")
     session.commit()
     log_in(client, user)
     rows = list(csv.reader(io.StringIO(client.get("/portal/reports.csv").get_data(as_text=True))))
@@ -229,7 +236,9 @@ def test_a_bad_range_is_refused_with_a_clear_error(client, admin, query, message
 
 
 def test_a_companys_report_counts_only_its_own_data(client, session, usage_data) -> None:
-    user = add_user(session, usage_data["diner"], "maria@diner.example")
+    user = make_user(
+        session, "maria@diner.example", client=usage_data["diner"], role="client_admin"
+    )
     session.commit()
     log_in(client, user)
     rows = list(
@@ -246,7 +255,7 @@ def test_a_companys_report_counts_only_its_own_data(client, session, usage_data)
 @pytest.mark.parametrize("role", ["client_user", "staff"])
 def test_only_company_administrators_see_reports(client, session, usage_data, role) -> None:
     company = usage_data["bakery"] if role == "client_user" else None
-    user = add_user(session, company, f"{role}@example.com", role=role, can_view_billing=True)
+    user = make_user(session, f"{role}@example.com", client=company, role=role, billing=True)
     session.commit()
     log_in(client, user)
     assert client.get("/portal/reports").status_code == 404

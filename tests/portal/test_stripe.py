@@ -12,21 +12,22 @@ from urllib.parse import parse_qs
 
 import pytest
 import responses
-from invoice_testkit import (
-    STRIPE_KEY,
-    WEBHOOK_SECRET,
-    add_invoice,
-    add_user,
-    checkout_event,
-    log_in,
-    post_event,
-    stripe_signature,
-)
 from sqlalchemy import func, select
 
 from intake.config import load_settings
+from tests.support.invoices import add_invoice
+from tests.support.logins import log_in
+from tests.support.payments import (
+    STRIPE_KEY,
+    WEBHOOK_SECRET,
+    checkout_event,
+    post_event,
+    stripe_signature,
+)
+from tests.support.rows import fresh
+from tests.support.users import make_user
 from ticketing.accounts.models import User
-from ticketing.billing.models import Invoice, Payment
+from ticketing.billing.models import Payment
 
 SESSIONS_URL = "https://api.stripe.com/v1/checkout/sessions"
 CHECKOUT_URL = "https://checkout.stripe.com/c/pay/cs_test_a1"
@@ -49,7 +50,7 @@ def invoice(session, directory):
         "INV-2026-0301",
         [("Emergency call, registers down", "1.5", "225.00"), ("Help desk", "0.75", "100")],
     )
-    add_user(session, directory["bakery"], "owner@bakery.example")
+    make_user(session, "owner@bakery.example", client=directory["bakery"], role="client_admin")
     session.commit()
     return found
 
@@ -62,11 +63,6 @@ def owner(session, invoice):
 
 def _payments(session) -> int:
     return session.scalar(select(func.count(Payment.id)))
-
-
-def _fresh(session, invoice: Invoice) -> Invoice:
-    session.expire_all()
-    return session.get(Invoice, invoice.id)
 
 
 @responses.activate
@@ -95,7 +91,7 @@ def test_pay_creates_a_checkout_session_for_the_balance_and_redirects(
         f"https://intake.example.com/portal/invoices/{invoice.id}"
     )
     assert form["cancel_url"].endswith("payment=cancelled")
-    assert _fresh(session, invoice).status == "issued"  # nothing changes until the webhook
+    assert fresh(session, invoice).status == "issued"  # nothing changes until the webhook
 
 
 @responses.activate
@@ -146,9 +142,9 @@ def test_a_paid_invoice_is_not_sent_to_stripe(app, client, session, invoice, own
 
 
 def test_the_paid_event_pays_the_invoice_once(client, session, clock, invoice):
-    payload = checkout_event(invoice, cents=41250)
+    payload = checkout_event(invoice.id, invoice.number, cents=41250)
     assert post_event(client, payload).status_code == 200
-    paid = _fresh(session, invoice)
+    paid = fresh(session, invoice)
     assert paid.status == "paid" and paid.paid_at == clock()
     [payment] = paid.payments
     assert payment.reference == "cs_test_a1" and payment.amount == Decimal("412.50")
@@ -156,23 +152,32 @@ def test_the_paid_event_pays_the_invoice_once(client, session, clock, invoice):
     # Stripe retries the same event, then sends the session's async success as well.
     assert post_event(client, payload).status_code == 200
     again = checkout_event(
-        invoice, cents=41250, kind="checkout.session.async_payment_succeeded", event_id="evt_2"
+        invoice.id,
+        invoice.number,
+        cents=41250,
+        kind="checkout.session.async_payment_succeeded",
+        event_id="evt_2",
     )
     assert post_event(client, again).status_code == 200
     assert _payments(session) == 1
-    assert _fresh(session, invoice).paid_at == clock()
+    assert fresh(session, invoice).paid_at == clock()
 
 
 def test_a_partial_payment_leaves_the_invoice_open_with_less_due(client, session, invoice, owner):
-    assert post_event(client, checkout_event(invoice, cents=10000)).status_code == 200
-    partly = _fresh(session, invoice)
+    assert (
+        post_event(client, checkout_event(invoice.id, invoice.number, cents=10000)).status_code
+        == 200
+    )
+    partly = fresh(session, invoice)
     assert partly.status == "issued" and partly.paid_at is None
     log_in(client, owner)
     page = client.get(f"/portal/invoices/{invoice.id}").get_data(as_text=True)
     assert 'class="balance-due">$312.50<' in page and "Pay $312.50 by card" in page
-    rest = checkout_event(invoice, cents=31250, session_id="cs_test_b2", event_id="evt_9")
+    rest = checkout_event(
+        invoice.id, invoice.number, cents=31250, session_id="cs_test_b2", event_id="evt_9"
+    )
     assert post_event(client, rest).status_code == 200
-    assert _fresh(session, invoice).status == "paid"
+    assert fresh(session, invoice).status == "paid"
     assert _payments(session) == 2
 
 
@@ -189,7 +194,7 @@ def test_a_partial_payment_leaves_the_invoice_open_with_less_due(client, session
 def test_a_forged_or_stale_signature_is_refused_and_changes_nothing(
     client, session, invoice, signature
 ):
-    payload = checkout_event(invoice, cents=41250)
+    payload = checkout_event(invoice.id, invoice.number, cents=41250)
     if signature == "other-secret":
         signature = stripe_signature(payload, "whsec_someone_else")
     elif signature == "five-minutes-old":
@@ -201,12 +206,12 @@ def test_a_forged_or_stale_signature_is_refused_and_changes_nothing(
         headers={"Stripe-Signature": signature} if signature else {},
     )
     assert answer.status_code == 400
-    assert _payments(session) == 0 and _fresh(session, invoice).status == "issued"
+    assert _payments(session) == 0 and fresh(session, invoice).status == "issued"
 
 
 def test_a_tampered_body_is_refused(client, session, invoice):
-    signed = stripe_signature(checkout_event(invoice, cents=100))
-    tampered = checkout_event(invoice, cents=41250)
+    signed = stripe_signature(checkout_event(invoice.id, invoice.number, cents=100))
+    tampered = checkout_event(invoice.id, invoice.number, cents=41250)
     assert post_event(client, tampered, signed).status_code == 400
     assert _payments(session) == 0
 
@@ -217,27 +222,29 @@ def test_a_tampered_body_is_refused(client, session, invoice):
 def test_a_failed_or_expired_payment_leaves_the_invoice_open(
     client, session, invoice, kind, caplog
 ):
-    payload = checkout_event(invoice, cents=41250, kind=kind, payment_status="unpaid")
+    payload = checkout_event(
+        invoice.id, invoice.number, cents=41250, kind=kind, payment_status="unpaid"
+    )
     answer = post_event(client, payload)
     assert answer.status_code == 200 and answer.json["outcome"] == "failed"
-    assert _fresh(session, invoice).status == "issued" and _payments(session) == 0
+    assert fresh(session, invoice).status == "issued" and _payments(session) == 0
     assert "INV-2026-0301" in caplog.text
 
 
 def test_an_unsettled_or_unrelated_event_changes_nothing(client, session, invoice):
-    pending = checkout_event(invoice, cents=41250, payment_status="unpaid")
+    pending = checkout_event(invoice.id, invoice.number, cents=41250, payment_status="unpaid")
     assert post_event(client, pending).json["outcome"] == "pending"
     other = json.dumps({"id": "evt_x", "type": "customer.created", "data": {"object": {}}})
     assert post_event(client, other).json["outcome"] == "ignored"
-    event = json.loads(checkout_event(invoice, cents=41250))
+    event = json.loads(checkout_event(invoice.id, invoice.number, cents=41250))
     event["data"]["object"]["metadata"] = {"invoice_id": "999999"}
     event["data"]["object"]["client_reference_id"] = None
     assert post_event(client, json.dumps(event)).json["outcome"] == "ignored"
-    assert _payments(session) == 0 and _fresh(session, invoice).status == "issued"
+    assert _payments(session) == 0 and fresh(session, invoice).status == "issued"
 
 
 def test_an_event_naming_another_number_is_ignored(client, session, invoice):
-    event = json.loads(checkout_event(invoice, cents=41250))
+    event = json.loads(checkout_event(invoice.id, invoice.number, cents=41250))
     event["data"]["object"]["metadata"]["invoice_number"] = "INV-SOMEONE-ELSE"
     assert post_event(client, json.dumps(event)).json["outcome"] == "ignored"
     assert _payments(session) == 0
@@ -249,7 +256,10 @@ def test_pay_then_webhook_then_the_page_shows_it_paid(app, client, session, invo
     responses.post(SESSIONS_URL, json={"id": "cs_test_a1", "url": CHECKOUT_URL})
     log_in(client, owner)
     assert client.post(f"/portal/invoices/{invoice.id}/pay").headers["Location"] == CHECKOUT_URL
-    assert post_event(client, checkout_event(invoice, cents=41250)).status_code == 200
+    assert (
+        post_event(client, checkout_event(invoice.id, invoice.number, cents=41250)).status_code
+        == 200
+    )
     page = client.get(f"/portal/invoices/{invoice.id}?payment=done").get_data(as_text=True)
     assert "Thank you" in page and "Paid in full" in page
     assert 'class="balance-due">$0.00<' in page

@@ -8,15 +8,16 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 import pytest
-from outbox_testkit import SMS_CALLBACK, TECH_PHONE, new_outbox, new_page, new_ticket
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.clock import FrozenClock
 from intake.db import Database
 from scheduler.bundling import HOLD
 from scheduler.relay import LEASE, RelayReport, relay_due
-from scheduler.transport import PermanentSendError, RecordingMessenger, TransientSendError
+from scheduler.transport import PermanentSendError, TransientSendError
+from tests.support.fake_transport import RecordingMessenger
+from tests.support.outbox import SMS_CALLBACK, TECH_PHONE, new_outbox, new_page, new_ticket
+from tests.support.rows import fresh
 from ticketing.models import OutboxMessage, Technician
 from ticketing.sms_text import segments
 from ticketing.timeline import events_of
@@ -24,18 +25,6 @@ from ticketing.timeline import events_of
 OTHER_PHONE = "+13365550102"
 SERVER_ERROR = TransientSendError("HTTP 500: Internal Server Error", "20500")
 OPTED_OUT = PermanentSendError("HTTP 400: Attempt to send to unsubscribed recipient", "21610")
-
-
-@pytest.fixture
-def now(clock: FrozenClock) -> datetime:
-    """The frozen moment of the test."""
-    return clock()
-
-
-@pytest.fixture
-def messenger() -> RecordingMessenger:
-    """A messenger that records instead of sending."""
-    return RecordingMessenger()
 
 
 def tick(database: Database, messenger: RecordingMessenger, now: datetime, **kw) -> RelayReport:
@@ -48,14 +37,6 @@ def tick(database: Database, messenger: RecordingMessenger, now: datetime, **kw)
         rng=random.Random(5),
         **kw,
     )
-
-
-def fresh(session: Session, row: OutboxMessage) -> OutboxMessage:
-    """The row as the database has it now."""
-    session.expire_all()
-    found = session.get(OutboxMessage, row.id)
-    assert found is not None
-    return found
 
 
 def numbers_in(body: str) -> set[int]:

@@ -11,20 +11,19 @@ from datetime import datetime, timedelta
 from functools import partial
 
 import pytest
-from outbox_testkit import SMS_CALLBACK, new_outbox, new_ticket
 from sqlalchemy.orm import Session
 
-from intake.clock import FrozenClock
 from intake.db import Database
 from scheduler.errors import CallEndedError
-from scheduler.fakes import RecordingMailer
 from scheduler.relay import RelayReport, relay_due
 from scheduler.runner import build_scheduler, run_relay
 from scheduler.transport import (
     PermanentSendError,
-    RecordingMessenger,
     TransientSendError,
 )
+from tests.support.fake_transport import RecordingMailer
+from tests.support.outbox import SMS_CALLBACK, new_outbox
+from tests.support.rows import fresh
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.timeline import events_of
 
@@ -37,27 +36,9 @@ GREYLISTED = TransientSendError("SMTP 451: try again later", "451")
 
 
 @pytest.fixture
-def now(clock: FrozenClock) -> datetime:
-    """The frozen moment of the test."""
-    return clock()
-
-
-@pytest.fixture
-def messenger() -> RecordingMessenger:
-    """A messenger that records instead of sending."""
-    return RecordingMessenger()
-
-
-@pytest.fixture
 def mailer() -> RecordingMailer:
     """A mailer that records instead of sending."""
     return RecordingMailer()
-
-
-@pytest.fixture
-def ticket(session: Session) -> Ticket:
-    """An open emergency ticket."""
-    return new_ticket(session)
 
 
 @pytest.fixture
@@ -103,14 +84,6 @@ def tick(database: Database, messenger, now: datetime, **kw) -> RelayReport:
         rng=random.Random(3),
         **kw,
     )
-
-
-def fresh(session: Session, row: OutboxMessage) -> OutboxMessage:
-    """The row as the database has it now."""
-    session.expire_all()
-    found = session.get(OutboxMessage, row.id)
-    assert found is not None
-    return found
 
 
 def timeline(session: Session, ticket: Ticket) -> list[tuple[str, str]]:

@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import partial
 
 import pytest
-from outbox_testkit import (
-    CALL_CALLBACK,
-    SMS_CALLBACK,
-    TECH_PHONE,
-    new_outbox,
-    new_page,
-    new_ticket,
-)
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,11 +22,15 @@ from scheduler.relay import (
     record,
     relay_due,
 )
-from scheduler.transport import (
-    PermanentSendError,
-    RecordingMessenger,
-    TransientSendError,
+from scheduler.transport import PermanentSendError, TransientSendError
+from tests.support.fake_transport import RecordingMessenger
+from tests.support.outbox import (
+    CALL_CALLBACK,
+    SMS_CALLBACK,
+    TECH_PHONE,
+    new_page,
 )
+from tests.support.rows import fresh
 from ticketing.models import OutboxMessage, Technician, Ticket
 from ticketing.timeline import events_of
 
@@ -45,30 +39,6 @@ SERVER_ERROR = TransientSendError("HTTP 500: Internal Server Error", "20500")
 OPTED_OUT = PermanentSendError("HTTP 400: Attempt to send to unsubscribed recipient", "21610")
 OTHER_PHONE = "+13365550102"
 THIRD_PHONE = "+13365550103"
-
-
-@pytest.fixture
-def now(clock: FrozenClock) -> datetime:
-    """The frozen moment of the test."""
-    return clock()
-
-
-@pytest.fixture
-def messenger() -> RecordingMessenger:
-    """A messenger that records instead of sending."""
-    return RecordingMessenger()
-
-
-@pytest.fixture
-def ticket(session: Session) -> Ticket:
-    """An open emergency ticket."""
-    return new_ticket(session)
-
-
-@pytest.fixture
-def make_outbox(session: Session, ticket: Ticket, now: datetime) -> Callable[..., OutboxMessage]:
-    """Create outbox rows on `ticket`, due now unless told otherwise."""
-    return partial(new_outbox, session, ticket_id=ticket.id, due=now)
 
 
 def tick(database: Database, messenger: RecordingMessenger, now: datetime, **kw) -> RelayReport:
@@ -82,14 +52,6 @@ def tick(database: Database, messenger: RecordingMessenger, now: datetime, **kw)
         rng=random.Random(7),
         **kw,
     )
-
-
-def fresh(session: Session, row: OutboxMessage) -> OutboxMessage:
-    """The row as the database has it now."""
-    session.expire_all()
-    found = session.get(OutboxMessage, row.id)
-    assert found is not None
-    return found
 
 
 def timeline(session: Session, ticket: Ticket) -> list[tuple[str, str]]:

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from functools import partial
 from urllib.parse import parse_qs
 
 import pytest
 import requests
-import responses
-from outbox_testkit import SMS_CALLBACK, new_outbox, new_ticket
-from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
 from intake.db import Database
 from scheduler.relay import RelayReport, relay_due
 from scheduler.transport import TwilioMessenger
-from ticketing.models import OutboxMessage, Ticket
+from tests.support.outbox import SMS_CALLBACK, new_outbox, new_ticket
+from tests.support.rows import fresh
 from ticketing.timeline import events_of
 
 ACCOUNT = "AC" + "fe" * 16
@@ -28,30 +24,9 @@ SM_SID = "SM" + "9" * 32
 
 
 @pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    """Twilio's REST API, faked; every registered answer must be used."""
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
 def rest() -> TwilioMessenger:
     """The real Twilio messenger, pointed at the fake API."""
     return TwilioMessenger(ACCOUNT, "token", API, sms_from="+13368991911", timeout=2)
-
-
-@pytest.fixture
-def ticket(session: Session) -> Ticket:
-    """An open emergency ticket."""
-    return new_ticket(session)
-
-
-@pytest.fixture
-def make_outbox(
-    session: Session, ticket: Ticket, clock: FrozenClock
-) -> Callable[..., OutboxMessage]:
-    """Create outbox rows on `ticket`, due now unless told otherwise."""
-    return partial(new_outbox, session, ticket_id=ticket.id, due=clock())
 
 
 def tick(database: Database, messenger: TwilioMessenger, clock: FrozenClock) -> RelayReport:
@@ -63,14 +38,6 @@ def tick(database: Database, messenger: TwilioMessenger, clock: FrozenClock) -> 
         status_callback_url=SMS_CALLBACK,
         rng=random.Random(3),
     )
-
-
-def fresh(session: Session, row: OutboxMessage) -> OutboxMessage:
-    """The row as the database has it now."""
-    session.expire_all()
-    found = session.get(OutboxMessage, row.id)
-    assert found is not None
-    return found
 
 
 def test_a_page_goes_out_through_twilio(database, session, api, rest, clock, make_outbox, ticket):

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from outbox_testkit import SMS_CALLBACK
-
 from scheduler.runner import RELAY_JOB, build_scheduler
-from scheduler.transport import RecordingMessenger
+from tests.support.fake_transport import RecordingMessenger
+from tests.support.outbox import SMS_CALLBACK
 
 SKIPPED = 'Execution of job "%s" skipped: maximum number of running instances reached (%d)'
 

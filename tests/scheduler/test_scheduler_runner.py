@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from outbox_testkit import SMS_CALLBACK, new_outbox, new_ticket
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,21 +16,10 @@ from intake.clock import FrozenClock
 from scheduler import runner
 from scheduler.relay import RelayReport
 from scheduler.runner import build_scheduler, run_relay, run_sweep
-from scheduler.transport import RecordingMessenger
+from tests.support.fake_transport import RecordingMessenger
+from tests.support.outbox import SMS_CALLBACK, new_outbox
 from ticketing.models import OutboxMessage, Ticket, TicketEvent
 from ticketing.timeline import add_event, events_of
-
-
-@pytest.fixture
-def messenger() -> RecordingMessenger:
-    """A messenger that records instead of sending."""
-    return RecordingMessenger()
-
-
-@pytest.fixture
-def ticket(session: Session) -> Ticket:
-    """An open emergency ticket."""
-    return new_ticket(session)
 
 
 def note_sweep(ticket_id: int):

@@ -3,11 +3,9 @@ ended call (21220, 404) is a permanent CallEndedError, an outage a transient err
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import pytest
-import responses
 
 from scheduler.errors import CallEndedError
 from scheduler.transport import PermanentSendError, TransientSendError, TwilioMessenger
@@ -18,13 +16,6 @@ REDIRECT_PATH = "/twilio/voice/redirected/1042"
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 API = "http://fake-twilio.test"
 CALL_URL = f"{API}/2010-04-01/Accounts/{ACCOUNT}/Calls/{CALL_SID}.json"
-
-
-@pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    """Twilio's REST API, faked; every registered answer must be used."""
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import pytest
 import requests
 import responses
 
-from scheduler.transport import (
-    PermanentSendError,
-    RecordingMessenger,
-    SendError,
-    TransientSendError,
-    TwilioMessenger,
-)
+from scheduler.transport import PermanentSendError, SendError, TransientSendError, TwilioMessenger
+from tests.support.fake_transport import RecordingMessenger
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 TOKEN = "test-auth-token"
@@ -29,13 +23,6 @@ VOICE_FROM = "+18888991911"
 TO = "+13365550101"
 SM_SID = "SM" + "a" * 32
 CA_SID = "CA" + "b" * 32
-
-
-@pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    """Twilio's REST API, faked; every registered answer must be used."""
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from billing_testkit import add_agreement, add_ticket, work
 from sqlalchemy import select
 
+from tests.support.billing import add_agreement, work
+from tests.support.tickets import add_ticket
 from ticketing.billing import retainer
 from ticketing.billing.models import Agreement, TimeEntry
 from ticketing.billing.time_entries import (

@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from billing_testkit import NY, add_agreement, add_ticket, money_of, work
 from sqlalchemy import func, select
 
+from tests.support.billing import add_agreement, money_of, work
+from tests.support.moments import NY
+from tests.support.tickets import add_ticket
 from ticketing.billing import retainer
 from ticketing.billing.models import Invoice, TimeEntry
 from ticketing.billing.monthly_run import (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import local
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake.config import Settings
+from tests.support.moments import local
 from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
 from ticketing.calendar.models import CalendarDay
 from ticketing.errors import DomainError, NotFound

@@ -7,24 +7,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import local
-from oncall_testkit import NY, add_rotation, add_team
 from sqlalchemy import select
 
 from intake.config import Settings
 from intake.runtime import sweeps_for
+from tests.support.moments import NY, local
+from tests.support.oncall import add_rotation
 from ticketing.models import OutboxMessage
 from ticketing.oncall.handoffs import handoff_notices
 from ticketing.oncall.roster import add_override, set_on_call
 
 MINUTE = timedelta(minutes=1)
 ACK = "Pages come from this number; reply ACK <ticket> to acknowledge."
-
-
-@pytest.fixture
-def team(session):
-    """Dana, Luis and Priya."""
-    return add_team(session)
 
 
 def notices(session) -> list[OutboxMessage]:
@@ -34,7 +28,7 @@ def notices(session) -> list[OutboxMessage]:
 
 
 def sweep(session, *moments: datetime) -> list[int]:
-    """Run the sweep at each moment with no settings (DESIGN.md's defaults: Accelerando,
+    """Run the sweep at each moment with no settings (docs/design.md's defaults: Accelerando,
     New York); how many each run enqueued."""
     return [handoff_notices(session, at) for at in moments]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import local
 from sqlalchemy import select
 
 from ivr.calendar import HELP_DESK, BusinessCalendar, Classification
 from ivr.queue import wait_words
+from tests.support.moments import local
 from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
 from ticketing.calls.models import QueueEntry

@@ -7,9 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from invoice_testkit import add_invoice, add_user, log_in
 from sqlalchemy import func, select
 
+from tests.support.invoices import add_invoice
+from tests.support.logins import log_in
+from tests.support.users import make_user
 from ticketing.billing.models import Agreement, Invoice, InvoiceLine, RetainerEntry
 from ticketing.imports.csv_files import import_agreements, import_invoices
 from ticketing.models import Ticket
@@ -142,7 +144,9 @@ def test_imported_descriptions_are_escaped_in_the_portal(client, session, direct
         '1001,X-1,2026-11-01,,issued,"<img src=x onerror=alert(1)> caller said ""hi""",1,10,\n'
     )
     assert import_invoices(session, data).ok
-    admin = add_user(session, directory["bakery"], "owner@bakery.example")
+    admin = make_user(
+        session, "owner@bakery.example", client=directory["bakery"], role="client_admin"
+    )
     session.commit()
     log_in(client, admin)
     invoice = session.scalar(select(Invoice).where(Invoice.number == "X-1"))

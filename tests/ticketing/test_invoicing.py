@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from invoice_testkit import add_invoice, add_user
 from sqlalchemy import select
 
 import ticketing.billing.invoices as invoicing
+from tests.support.invoices import add_invoice
+from tests.support.users import make_user
 from ticketing.billing.models import Payment
 from ticketing.errors import DomainError
 from ticketing.models import OutboxMessage
@@ -22,10 +23,10 @@ BASE = "https://intake.example.com"
 def draft(session, directory):
     """A draft for the bakery with no number yet, two lines, one of them billing a ticket."""
     directory["jane"].email = "Jane@BlueRidgeBakery.example"
-    add_user(session, directory["bakery"], "owner@bakery.example")
-    add_user(session, directory["bakery"], "books@bakery.example", role="client_user", billing=True)
-    add_user(session, directory["bakery"], "clerk@bakery.example", role="client_user")
-    add_user(session, directory["diner"], "maria@diner.example")
+    make_user(session, "owner@bakery.example", client=directory["bakery"], role="client_admin")
+    make_user(session, "books@bakery.example", client=directory["bakery"], billing=True)
+    make_user(session, "clerk@bakery.example", client=directory["bakery"])
+    make_user(session, "maria@diner.example", client=directory["diner"], role="client_admin")
     invoice = add_invoice(
         session,
         directory["bakery"],

@@ -1,4 +1,4 @@
-"""DESIGN.md §2: intake/ is the composition root and the only reader of configuration;
+"""docs/design.md §2: intake/ is the composition root and the only reader of configuration;
 ticketing/ gets its settings as arguments and never looks at the environment."""
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from conftest import local
-from oncall_testkit import add_rotation, add_team
 from sqlalchemy import event
 
+from tests.support.moments import local
+from tests.support.oncall import add_rotation, add_team
 from ticketing.oncall.models import OnCallOverride
 from ticketing.oncall.roster import on_call
 from ticketing.oncall.shifts import shifts

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import local
-from oncall_testkit import NY, add_rotation, add_team, utc, who
 from sqlalchemy import select
 
+from tests.support.moments import NY, local, utc
+from tests.support.oncall import add_rotation, who
 from ticketing.errors import DomainError
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.oncall.roster import add_override, remove_override, set_on_call
@@ -21,12 +21,6 @@ from ticketing.wallclock import local_instant, local_label
 
 NOW = local("2026-12-01 09:00")
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def team(session):
-    """Dana, Luis and Priya."""
-    return add_team(session)
 
 
 def moment(text: str) -> datetime:

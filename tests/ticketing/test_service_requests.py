@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import local
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.support.moments import local
 from ticketing.errors import DomainError
 from ticketing.models import OutboxMessage, Ticket, TicketEvent
 from ticketing.paging.models import Escalation

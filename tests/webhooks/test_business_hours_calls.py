@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import local, said, twiml
 from sqlalchemy import select
 
+from tests.support.moments import local
+from tests.support.twilio import said, twiml
 from ticketing.models import OutboxMessage, Ticket
 
-
-@pytest.fixture(autouse=True)
-def tuesday_morning(clock) -> None:
-    clock.set(local("2026-12-08 10:15"))
+pytestmark = pytest.mark.usefixtures("tuesday_morning")
 
 
 def _ticket(session) -> Ticket:

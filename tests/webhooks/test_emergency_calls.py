@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import local, said, twiml
 from sqlalchemy import func, select
 
+from tests.support.moments import local
+from tests.support.twilio import said, twiml
 from ticketing.models import Call, OutboxMessage, Ticket
 
 

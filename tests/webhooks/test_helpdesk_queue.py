@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, local, said, twiml
 from sqlalchemy import select
 
-from intake.sandbox.caller import SimulatedCall
+from sandbox.twilio.caller import SimulatedCall
+from tests.support.moments import local
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, said, twiml
 from ticketing.calls.models import QueueEntry
 from ticketing.models import Ticket, TicketEvent
 
@@ -18,9 +19,7 @@ WAIT, KEY, DONE = "/twilio/voice/queue/wait", "/twilio/voice/queue/key", "/twili
 TECH_LEG = "CA" + "7" * 32
 
 
-@pytest.fixture(autouse=True)
-def tuesday_morning(clock) -> None:
-    clock.set(local("2026-12-08 10:15"))
+pytestmark = pytest.mark.usefixtures("tuesday_morning")
 
 
 def queued(phone, number: str = JANE):
@@ -313,7 +312,7 @@ def test_unsigned_queue_requests_are_refused(client, session, directory, path) -
 
 
 def test_a_demo_caller_presses_a_key_to_leave_a_message(client, session, directory) -> None:
-    from sandbox_routing import routed_to_app
+    from tests.support.sandbox import routed_to_app
 
     lines: list[str] = []
     with routed_to_app(client, PUBLIC_BASE_URL):

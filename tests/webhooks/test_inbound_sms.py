@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from reply_testkit import DANA, JANE, LUIS, MARIA, emergency, outbox, reply_of, text
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from tests.support.emergencies import emergency
+from tests.support.outbox import outbox
+from tests.support.people import DANA, JANE, LUIS, MARIA
+from tests.support.replies import reply_of, text
+from tests.support.rows import count_rows, fresh
 from ticketing.models import Technician, Ticket, TicketEvent
 from ticketing.paging.models import Escalation, InboundMessage
 
@@ -16,17 +20,8 @@ POLITE = (
 )
 
 
-def _count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
 def _escalation(session, ticket: Ticket) -> Escalation:
     return session.scalars(select(Escalation).where(Escalation.ticket_id == ticket.id)).one()
-
-
-def _fresh(session, ticket: Ticket) -> Ticket:
-    session.expire_all()
-    return session.get(Ticket, ticket.id)
 
 
 def test_dana_acks_the_page_and_the_client_is_told(phone, twilio, session, directory) -> None:
@@ -35,7 +30,7 @@ def test_dana_acks_the_page_and_the_client_is_told(phone, twilio, session, direc
     answer = text(twilio, DANA, "ack")
     reply = reply_of(answer)
     assert reply.startswith(f"ACK #{ticket.number} Blue Ridge Bakery: it is yours")
-    ticket = _fresh(session, ticket)
+    ticket = fresh(session, ticket)
     assert ticket.status == "acknowledged"
     assert ticket.acknowledged_by.name == "Dana Whitfield"
     assert _escalation(session, ticket).status == "acknowledged"
@@ -51,11 +46,11 @@ def test_dana_acks_the_page_and_the_client_is_told(phone, twilio, session, direc
 def test_a_retried_webhook_changes_nothing_more(phone, twilio, session, directory) -> None:
     emergency(phone, session)
     first = text(twilio, DANA, "ack", sid="SM" + "1" * 32)
-    counts = [_count(session, model) for model in (InboundMessage, TicketEvent)]
+    counts = [count_rows(session, model) for model in (InboundMessage, TicketEvent)]
     pages = len(outbox(session))
     retry = text(twilio, DANA, "ack", sid="SM" + "1" * 32)
     assert retry.data == first.data
-    assert [_count(session, model) for model in (InboundMessage, TicketEvent)] == counts
+    assert [count_rows(session, model) for model in (InboundMessage, TicketEvent)] == counts
     assert len(outbox(session)) == pages
 
 
@@ -65,24 +60,24 @@ def test_bare_ack_with_two_open_pages_asks_which(phone, twilio, session, directo
     reply = reply_of(text(twilio, DANA, "Ack"))
     assert reply.startswith("You have 2 open pages. Which one?")
     assert f"#{diner.number} Yadkin Valley Diner, #{bakery.number} Blue Ridge Bakery" in reply
-    assert _fresh(session, bakery).status == _fresh(session, diner).status == "open"
+    assert fresh(session, bakery).status == fresh(session, diner).status == "open"
     text(twilio, DANA, f"ACK #{diner.number}")
-    assert _fresh(session, diner).status == "acknowledged"
-    assert _fresh(session, bakery).status == "open"
+    assert fresh(session, diner).status == "acknowledged"
+    assert fresh(session, bakery).status == "open"
 
 
 def test_unknown_ticket_number(phone, twilio, session, directory) -> None:
     ticket = emergency(phone, session)
     reply = reply_of(text(twilio, DANA, "ACK 9999"))
     assert reply == f"There is no ticket #9999. Your open pages: #{ticket.number}."
-    assert _fresh(session, ticket).status == "open"
+    assert fresh(session, ticket).status == "open"
 
 
 def test_res_resolves_and_stops_paging(phone, twilio, session, directory) -> None:
     ticket = emergency(phone, session)
     reply = reply_of(text(twilio, DANA, f"res {ticket.number} rebooted the router"))
     assert reply == f"Resolved #{ticket.number} Blue Ridge Bakery. Thank you."
-    ticket = _fresh(session, ticket)
+    ticket = fresh(session, ticket)
     assert ticket.status == "resolved" and ticket.resolved_at is not None
     assert _escalation(session, ticket).status == "acknowledged"  # acknowledged on the way
     assert [e.kind for e in ticket.events][-1] == "resolved"
@@ -94,7 +89,7 @@ def test_esc_pages_the_next_step_now(phone, twilio, session, directory) -> None:
     assert reply.startswith(f"ESC #{ticket.number}")
     [call] = outbox(session, channel="call")
     assert (call.to_number, call.escalation_step) == (DANA, 1)
-    timeline = " ".join(e.message for e in _fresh(session, ticket).events)
+    timeline = " ".join(e.message for e in fresh(session, ticket).events)
     assert "Dana Whitfield asked to escalate now (SMS)." in timeline
 
 
@@ -102,7 +97,7 @@ def test_ne_with_a_reason_moves_it_to_the_help_desk(phone, twilio, session, dire
     ticket = emergency(phone, session)
     reply = reply_of(text(twilio, DANA, "NE, only the receipt printer - they can still sell"))
     assert reply.endswith("Reason: only the receipt printer - they can still sell")
-    ticket = _fresh(session, ticket)
+    ticket = fresh(session, ticket)
     assert ticket.service_class == "help_desk"
     assert _escalation(session, ticket).status == "cancelled"
     reclassified = [e.message for e in ticket.events if e.kind == "reclassified"]
@@ -124,12 +119,12 @@ def test_stranger_gets_one_polite_answer_a_day(phone, twilio, session, directory
     ticket = emergency(phone, session)
     stranger = "+19195550100"
     assert reply_of(text(twilio, stranger, f"ACK {ticket.number}")) == POLITE
-    assert _fresh(session, ticket).status == "open"  # a stranger changes nothing
+    assert fresh(session, ticket).status == "open"  # a stranger changes nothing
     clock.advance(timedelta(hours=12))
     assert reply_of(text(twilio, stranger, "hello?")) is None
     clock.advance(timedelta(hours=12, seconds=1))
     assert reply_of(text(twilio, stranger, "hello??")) == POLITE
-    assert _count(session, InboundMessage) == 3
+    assert count_rows(session, InboundMessage) == 3
 
 
 def test_stop_opts_dana_out_and_she_is_paged_by_call(phone, twilio, session, directory) -> None:
@@ -148,7 +143,7 @@ def test_stop_opts_dana_out_and_she_is_paged_by_call(phone, twilio, session, dir
 def test_unsigned_text_is_refused(client, session, directory) -> None:
     answer = client.post("/twilio/sms", data={"MessageSid": "SMx", "From": DANA, "Body": "ack"})
     assert answer.status_code == 403
-    assert _count(session, InboundMessage) == 0
+    assert count_rows(session, InboundMessage) == 0
 
 
 def test_a_failure_says_the_reply_did_not_count(twilio, session, directory, monkeypatch) -> None:
@@ -165,4 +160,4 @@ def test_a_failure_says_the_reply_did_not_count(twilio, session, directory, monk
 def test_yes_is_never_an_acknowledgement(phone, twilio, session, directory, body) -> None:
     ticket = emergency(phone, session)
     text(twilio, DANA, body, OptOutType="START")
-    assert _fresh(session, ticket).status == "open"
+    assert fresh(session, ticket).status == "open"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import local, said, twiml
 from sqlalchemy import select
 
-from ticketing.models import OutboxMessage, Ticket
+from tests.support.moments import local
+from tests.support.outbox import outbox
+from tests.support.twilio import said, twiml
+from ticketing.models import Ticket
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +23,6 @@ def _ticket(session) -> Ticket:
 
 def _leg(call, directory) -> str:
     return f"/twilio/voice/transfer/{call.base['CallSid']}/{directory['dana'].id}"
-
-
-def _outbox(session, kind: str) -> list[OutboxMessage]:
-    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
 
 
 def test_emergency_caller_holds_while_the_technician_is_rung(phone, session, directory) -> None:
@@ -59,8 +57,8 @@ def test_technician_presses_1_and_takes_the_call(phone, session, directory) -> N
     ended = call.post(leg + "/result", DialCallStatus="completed", DialCallDuration="240")
     assert "Thank you for calling" in said(ended)
     call.twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed"})
-    assert _outbox(session, "page") == []  # nobody else is woken
-    [notice] = _outbox(session, "notice")
+    assert outbox(session, kind="page") == []  # nobody else is woken
+    [notice] = outbox(session, kind="notice")
     assert "Dana Whitfield is working on your emergency" in notice.body
     assert _ticket(session).intake_completed_at is not None
 
@@ -74,7 +72,7 @@ def test_retried_accept_acknowledges_once(phone, session, directory) -> None:
     call.twilio(leg + "/accept", technician_leg)
     acks = [e for e in _ticket(session).events if e.kind == "acknowledged"]
     assert len(acks) == 1
-    assert len(_outbox(session, "notice")) == 1
+    assert len(outbox(session, kind="notice")) == 1
 
 
 @pytest.mark.parametrize("key", ["", "2", "*"])
@@ -94,7 +92,7 @@ def test_technician_who_does_not_press_1_leaves_the_caller_to_a_message(
     call.record()
     call.post("/twilio/voice/callback/confirm", Digits="1")
     assert _ticket(session).status == "open"
-    assert [p.to_number for p in _outbox(session, "page")] == ["+13365550101"]
+    assert [p.to_number for p in outbox(session, kind="page")] == ["+13365550101"]
 
 
 def test_no_answer_takes_a_message_and_pages(phone, session, directory) -> None:
@@ -104,7 +102,7 @@ def test_no_answer_takes_a_message_and_pages(phone, session, directory) -> None:
     assert twiml(result).find("Record").get("action") == "/twilio/voice/recorded"
     call.record()
     call.post("/twilio/voice/callback/confirm", Digits="1")
-    assert len(_outbox(session, "page")) == 1
+    assert len(outbox(session, kind="page")) == 1
     assert "not taken (no-answer)" in " ".join(e.message for e in _ticket(session).events)
 
 

@@ -3,20 +3,16 @@ told once in the firm's words, and a caller still on the line is moved."""
 
 from __future__ import annotations
 
-from conftest import local, said, twiml
-from reply_testkit import DANA, JANE, emergency, text
 from sqlalchemy import select
 
-from ticketing.models import OutboxMessage, Ticket
+from tests.support.emergencies import emergency
+from tests.support.moments import local
+from tests.support.outbox import outbox
+from tests.support.people import DANA, JANE
+from tests.support.replies import text
+from tests.support.twilio import said, twiml
+from ticketing.models import Ticket
 from ticketing.paging.escalation import escalation_of
-
-
-def _outbox(session, **where) -> list[OutboxMessage]:
-    session.expire_all()
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
-    for name, value in where.items():
-        stmt = stmt.where(getattr(OutboxMessage, name) == value)
-    return list(session.scalars(stmt))
 
 
 def test_ne_reply_moves_the_ticket_and_tells_the_representative_once(
@@ -32,11 +28,11 @@ def test_ne_reply_moves_the_ticket_and_tells_the_representative_once(
     assert ticket.service_class == "help_desk"
     assert "printer out of paper" in ticket.classification_reason
     assert escalation_of(session, ticket.id).status == "cancelled"
-    [sms] = _outbox(session, kind="notice", channel="sms")
+    [sms] = outbox(session, kind="notice", channel="sms")
     assert sms.to_number == JANE
     assert "does not meet the definition of Emergency Services" in sms.body
     assert "help desk rates" in sms.body
-    [mail] = _outbox(session, channel="email")
+    [mail] = outbox(session, channel="email")
     assert mail.to_address == "jane@blueridge.example"
     assert mail.subject == f"Ticket #{ticket.number} moved to the help desk"
     assert "printer out of paper" in mail.body and "Master Services Agreement" in mail.body
@@ -47,7 +43,7 @@ def test_ne_again_changes_nothing(phone, twilio, session, directory) -> None:
     ticket = emergency(phone, session)
     text(twilio, DANA, f"NE {ticket.number}")
     text(twilio, DANA, f"NE {ticket.number} still not")
-    assert len(_outbox(session, kind="notice", channel="sms")) == 1
+    assert len(outbox(session, kind="notice", channel="sms")) == 1
 
 
 def test_caller_still_on_the_line_is_redirected(phone, twilio, session, directory) -> None:
@@ -57,7 +53,7 @@ def test_caller_still_on_the_line_is_redirected(phone, twilio, session, director
     call.post("/twilio/voice/callback/confirm", Digits="1")  # intake done, still connected
     ticket = session.scalars(select(Ticket)).one()
     text(twilio, DANA, f"ne {ticket.number}")
-    [redirect] = _outbox(session, channel="redirect")
+    [redirect] = outbox(session, channel="redirect")
     assert redirect.to_number == call.base["CallSid"]
     assert redirect.body == f"/twilio/voice/redirected/{ticket.id}"
 
@@ -68,7 +64,7 @@ def test_caller_who_hung_up_is_not_redirected(phone, twilio, session, directory)
     twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed"})
     ticket = session.scalars(select(Ticket)).one()
     text(twilio, DANA, f"NE {ticket.number}")
-    assert _outbox(session, channel="redirect") == []
+    assert outbox(session, channel="redirect") == []
 
 
 def test_redirected_call_after_hours_leaves_a_message(phone, session, directory) -> None:
@@ -101,7 +97,7 @@ def test_voice_page_key_3_reclassifies(phone, twilio, session, directory, clock)
     clock.advance(timedelta(minutes=5))  # the voice page step
     sweep_escalations(session, clock())
     session.commit()
-    [ring] = _outbox(session, channel="call")
+    [ring] = outbox(session, channel="call")
     answer = twilio(
         f"/twilio/voice/page/{ring.id}/key", {"CallSid": "CA" + "3" * 32, "Digits": "3"}
     )

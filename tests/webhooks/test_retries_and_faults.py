@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import said, twiml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from tests.support.rows import count_rows
+from tests.support.twilio import said, twiml
 from ticketing.calls.spool import read_entries, spool_file
 from ticketing.models import Call, OutboxMessage, Ticket, TicketEvent
-
-
-def _count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
 
 
 def test_retried_incoming_call_opens_one_ticket(phone, session, directory) -> None:
@@ -20,9 +17,9 @@ def test_retried_incoming_call_opens_one_ticket(phone, session, directory) -> No
     first = call.ring()
     retry = call.ring()
     assert retry.data == first.data
-    assert _count(session, Ticket) == 1
-    assert _count(session, Call) == 1
-    assert _count(session, TicketEvent) == 3
+    assert count_rows(session, Ticket) == 1
+    assert count_rows(session, Call) == 1
+    assert count_rows(session, TicketEvent) == 3
 
 
 def test_retried_final_step_pages_once(phone, session, directory) -> None:
@@ -32,7 +29,7 @@ def test_retried_final_step_pages_once(phone, session, directory) -> None:
     first = call.post("/twilio/voice/callback/confirm", Digits="1")
     retry = call.post("/twilio/voice/callback/confirm", Digits="1")
     assert retry.data == first.data
-    assert _count(session, OutboxMessage) == 1
+    assert count_rows(session, OutboxMessage) == 1
 
 
 def test_finish_and_hang_up_callback_page_once(phone, twilio, session, directory) -> None:
@@ -41,7 +38,7 @@ def test_finish_and_hang_up_callback_page_once(phone, twilio, session, directory
     call.post("/twilio/voice/callback/confirm", Digits="1")
     twilio("/twilio/voice/status", {**call.base, "CallStatus": "completed", "SequenceNumber": "2"})
     call.post("/twilio/voice/fallback-message")
-    assert _count(session, OutboxMessage) == 1
+    assert count_rows(session, OutboxMessage) == 1
 
 
 def test_retried_status_callback_records_once(phone, twilio, session, directory) -> None:
@@ -67,7 +64,7 @@ def test_late_status_callback_does_not_undo_a_newer_one(phone, twilio, session, 
 def test_status_for_unknown_call_is_accepted_and_ignored(twilio, session) -> None:
     answer = twilio("/twilio/voice/status", {"CallSid": "CAunknown", "CallStatus": "completed"})
     assert answer.status_code == 204
-    assert _count(session, Ticket) == 0
+    assert count_rows(session, Ticket) == 0
 
 
 def test_step_of_a_call_we_never_saw_opens_its_ticket(phone, session, directory) -> None:
@@ -137,7 +134,7 @@ def test_fallback_message_becomes_a_paged_ticket(phone, session, directory) -> N
     assert "Your message has reached Accelerando" in said(answer)
     ticket = session.scalars(select(Ticket)).one()
     assert ticket.recording_sid == "RE9"
-    assert _count(session, OutboxMessage) == 1
+    assert count_rows(session, OutboxMessage) == 1
 
 
 def test_fallback_message_failing_too_is_kept_in_the_local_spool(
@@ -175,7 +172,7 @@ def test_status_callback_failure_is_a_204_not_a_500(phone, twilio, directory, mo
 def test_missing_call_sid_gets_safe_twiml(twilio, session) -> None:
     answer = twilio("/twilio/voice", {"From": "+13365550123"})
     assert "problem right now" in said(answer)
-    assert _count(session, Ticket) == 0
+    assert count_rows(session, Ticket) == 0
 
 
 @pytest.mark.parametrize("sandbox", [False, True])
@@ -201,4 +198,4 @@ def test_old_receipts_are_pruned_but_recent_ones_kept(phone, session, directory,
     assert len(receipts) == 1
     assert prune_receipts(session, receipts[0].created_at + timedelta(days=1)) == 0
     assert prune_receipts(session, receipts[0].created_at + timedelta(days=8)) == 1
-    assert _count(session, WebhookReceipt) == 0
+    assert count_rows(session, WebhookReceipt) == 0

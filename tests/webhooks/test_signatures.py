@@ -4,10 +4,10 @@ and change nothing."""
 from __future__ import annotations
 
 import pytest
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, sign
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
+from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, sign
 from ticketing.models import Call, Ticket, WebhookReceipt
 
 CALL = {"CallSid": "CA" + "1" * 32, "From": "+13365550123", "To": "+18888991911"}

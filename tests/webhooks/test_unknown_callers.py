@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import said, twiml
 from sqlalchemy import select
 
+from tests.support.twilio import said, twiml
 from ticketing.models import OutboxMessage, Ticket
 
 WITHHELD = ["anonymous", "", "+266696687", "client:reception", "Restricted", "not-a-number"]

@@ -4,11 +4,14 @@ keys, a voicemail gets a short message and the escalation moves on at once."""
 from __future__ import annotations
 
 import pytest
-from conftest import said, twiml
-from reply_testkit import DANA, LUIS, emergency, outbox, text, voice_page
 from sqlalchemy import select
 
 from intake.config import SANDBOX_ACCOUNT_SID
+from tests.support.emergencies import emergency
+from tests.support.outbox import outbox
+from tests.support.people import DANA, LUIS
+from tests.support.replies import text, voice_page
+from tests.support.twilio import said, twiml
 from ticketing.models import Ticket
 from ticketing.oncall.roster import set_on_call
 from ticketing.paging.models import Escalation

@@ -1,15 +1,12 @@
-"""Test helper for the browser tests: the real app serving on a loopback port (sandbox
-mode, demo data), Debian's Chromium through Playwright, Stripe faked at its HTTP API,
-and full-page screenshots kept under test-artifacts/screenshots/."""
+"""The browser tests' world: the real app serving on a loopback port (sandbox mode, demo
+data), Debian's Chromium through Playwright, Stripe faked at its HTTP API, and full-page
+screenshots kept under test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +25,8 @@ from intake.app import create_app
 from intake.clock import SystemClock
 from intake.config import Settings
 from intake.db import Database
-from intake.demo import seed_demo
+from sandbox.demo.seed import seed_demo
+from tests.support import payments
 from ticketing.models import OutboxMessage
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,9 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
-STRIPE_SECRET_KEY = "sk_test_browser_story"
-STRIPE_WEBHOOK_SECRET = "whsec_browser_story"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 STRIPE_API = "https://api.stripe.com/v1/checkout/sessions"
 
 
@@ -74,8 +70,8 @@ def live_portal(settings: Settings, database_url: str) -> Iterator[LivePortal]:
         sandbox=True,
         twilio_api_base_url=base + "/sandbox/twilio",
         live_transfer=True,  # the simulated caller hears no answer, then leaves a message
-        stripe_secret_key=STRIPE_SECRET_KEY,
-        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET,
+        stripe_secret_key=payments.STRIPE_KEY,
+        stripe_webhook_secret=payments.WEBHOOK_SECRET,
     )
     database = Database(database_url)
     clock = SystemClock()
@@ -111,36 +107,6 @@ def fake_stripe(portal: LivePortal) -> Iterator[responses.RequestsMock]:
         mock.add_passthru(re.compile(r"http://127\.0\.0\.1(:\d+)?/"))
         mock.add_callback(responses.POST, STRIPE_API, callback=create_session)
         yield mock
-
-
-def stripe_signature(payload: str, secret: str = STRIPE_WEBHOOK_SECRET) -> str:
-    """The Stripe-Signature header: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">."""
-    stamp = int(time.time())
-    mac = hmac.new(secret.encode(), f"{stamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={stamp},v1={mac}"
-
-
-def checkout_completed(invoice_id: int, number: str, cents: int) -> str:
-    """The checkout.session.completed event Stripe posts once the card is charged."""
-    checkout = {
-        "id": "cs_test_browser_story",
-        "object": "checkout.session",
-        "amount_total": cents,
-        "currency": "usd",
-        "mode": "payment",
-        "payment_status": "paid",
-        "payment_intent": "pi_test_browser_story",
-        "client_reference_id": str(invoice_id),
-        "metadata": {"invoice_id": str(invoice_id), "invoice_number": number},
-    }
-    event = {
-        "id": "evt_test_browser_story",
-        "object": "event",
-        "api_version": "2024-06-20",
-        "type": "checkout.session.completed",
-        "data": {"object": checkout},
-    }
-    return json.dumps(event)
 
 
 def emailed_link(database: Database, email: str, path_prefix: str) -> str:

@@ -1,9 +1,6 @@
-"""Shared pieces of the bad-input drills (issue 8): hypothesis settings, counting of the inputs
-tried, strategies for odd Twilio parameters, signed posting, the answer's property and the
-database invariants ("no half-written ticket").
-
-A plain module, imported as `from fuzz_testkit import ...` (a second conftest.py would shadow
-tests/conftest.py).
+"""Shared pieces of the bad-input drills: hypothesis settings, counting of the inputs tried,
+strategies for odd Twilio parameters, signed posting, the answer's property and the database
+invariants ("no half-written ticket").
 """
 
 from __future__ import annotations
@@ -21,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
@@ -40,8 +38,8 @@ from ticketing.paging.models import Escalation, InboundMessage
 # the long drill sets FUZZ_EXAMPLES=500 or so.
 DEFAULT_EXAMPLES = 20
 FORM = "application/x-www-form-urlencoded"
-# DESIGN §3: the URLs configured on the phone numbers.
-DESIGN_URLS = ("/twilio/voice", "/twilio/voice/status", "/twilio/sms", "/twilio/sms/status")
+# docs/design.md §3: the URLs configured on the phone numbers.
+CONFIGURED_URLS = ("/twilio/voice", "/twilio/voice/status", "/twilio/sms", "/twilio/sms/status")
 
 
 def fuzz_examples() -> int:
@@ -93,7 +91,7 @@ def record_count(name: str, tried: int, path: str | None = None) -> None:
 
 
 @contextmanager
-def counted(request: Any, part: str = "") -> Iterator[FuzzCount]:
+def counted(request: pytest.FixtureRequest, part: str = "") -> Iterator[FuzzCount]:
     """Count a test's inputs (or those of one `part` of it, e.g. a route) and, at its end,
     pass or fail, add them to FUZZ_COUNT_FILE."""
     count = FuzzCount(request.node.nodeid + (f"[{part}]" if part else ""))
@@ -425,7 +423,7 @@ def signature(url: str, form: MultiDict[str, str] | Mapping[str, str], token: st
     return RequestValidator(token).compute_signature(url, form)
 
 
-def post_form(
+def post_signed_form(
     client: FlaskClient, base_url: str, path: str, form: MultiDict[str, str], token: str | None
 ) -> TestResponse:
     """Post `form` url-encoded, signed with `token` (None: unsigned)."""

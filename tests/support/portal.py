@@ -1,114 +1,27 @@
-"""Helpers for the portal's home, ticket, request and pre-paid hour tests (a plain module:
-a second conftest.py would shadow tests/conftest.py)."""
+"""The bakery's portal world: users of every role, agreements, invoices, pre-paid hours, and
+tickets of every class (for the portal's page, request and tenancy tests and the drills)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask.testing import FlaskClient
-from flask_login.utils import _create_identifier
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
-from werkzeug.test import TestResponse
 
+from intake.clock import FrozenClock
+from tests.support.emergencies import emergency
+from tests.support.people import DANA
+from tests.support.replies import text
+from tests.support.tickets import request_ticket
+from tests.support.twilio import PhoneCall, TwilioPoster
+from tests.support.users import make_user
 from ticketing.accounts.models import User
 from ticketing.billing import retainer
 from ticketing.billing.models import Agreement, Invoice, Payment
-from ticketing.models import Client, Contact, Ticket
-from ticketing.service_requests.booking import submit_request
-
-JANE = "+13365550123"
-DANA = "+13365550101"
-SCRIPT = "<script>alert(1)</script>"
-IMG = '"><img src=x onerror=alert(2)>'
-_HASH = generate_password_hash("correct horse battery staple")
-
-
-def page(response: TestResponse, status: int = 200) -> str:
-    """The HTML of a response, checked to have `status`."""
-    assert response.status_code == status, response.data[:2000]
-    return response.get_data(as_text=True)
-
-
-def make_user(
-    session: Session,
-    client: Client | None,
-    *,
-    email: str,
-    name: str,
-    role: str = "client_admin",
-    contact: Contact | None = None,
-    billing: bool = False,
-) -> User:
-    """A portal user (or staff, with `client` None) with a real password hash."""
-    user = User(
-        email=email.lower(),
-        name=name,
-        role=role,
-        client_id=client.id if client else None,
-        contact_id=contact.id if contact else None,
-        can_view_billing=billing,
-        password_hash=_HASH,
-        active=True,
-        session_version=1,
-    )
-    session.add(user)
-    session.commit()
-    return user
-
-
-def login(client: FlaskClient, user: User) -> FlaskClient:
-    """Log `user` in through Flask-Login's session format (no login page involved)."""
-    # Session protection is "strong": the session must carry the browser's identifier
-    # (a hash of the test client's address and user agent), as login_user() stores it.
-    with client.application.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as s:
-        s["_user_id"] = f"{user.id}:{user.session_version}"
-        s["_fresh"] = True
-        s["_id"] = identifier
-    return client
-
-
-def request_ticket(
-    session: Session, client: Client, user: User, service_class: str, text: str, now: Any, **kw
-) -> Ticket:
-    """A help-desk or professional request made by `user`, as the portal makes it."""
-    result = submit_request(
-        session,
-        client_id=client.id,
-        service_class=service_class,
-        description=text,
-        preferred_technician=kw.get("technician"),
-        windows=kw.get("windows", []),
-        hour_limit=kw.get("hour_limit"),
-        requested_by=user.name,
-        contact_id=user.contact_id,
-        now=now,
-    )
-    result.ticket.requested_by_user_id = user.id
-    session.commit()
-    return result.ticket
-
-
-def phone_emergency(phone: Any, session: Session, caller: str = JANE, words: str = "") -> Ticket:
-    """An after-hours call that ends in a paged emergency ticket, with a transcription."""
-    call = phone(caller)
-    call.ring()
-    call.record()
-    call.post("/twilio/voice/callback/confirm", Digits="1")
-    if words:
-        call.post(
-            "/twilio/voice/transcription",
-            TranscriptionText=words,
-            TranscriptionStatus="completed",
-        )
-    session.expire_all()
-    return session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(1)).one()
+from ticketing.models import Client, Ticket
 
 
 def agreement(session: Session, client: Client, kind: str, name: str, **kw: Any) -> Agreement:
@@ -165,20 +78,15 @@ class Portal:
 def _users(session: Session, directory: dict[str, Any]) -> dict[str, User]:
     bakery, diner, jane = directory["bakery"], directory["diner"], directory["jane"]
     return {
-        "alice": make_user(session, bakery, email="Alice@bakery.example", name="Alice Baker"),
-        "bob": make_user(
-            session,
-            bakery,
-            email="bob@b.example",
-            name="Bob Baker",
-            role="client_user",
-            contact=jane,
+        "alice": make_user(
+            session, "Alice@bakery.example", client=bakery, role="client_admin", name="Alice Baker"
         ),
-        "carol": make_user(
-            session, bakery, email="carol@b.example", name="Carol Crumb", role="client_user"
+        "bob": make_user(session, "bob@b.example", client=bakery, name="Bob Baker", contact=jane),
+        "carol": make_user(session, "carol@b.example", client=bakery, name="Carol Crumb"),
+        "mallory": make_user(
+            session, "mallory@d.example", client=diner, role="client_admin", name="Mallory Diner"
         ),
-        "mallory": make_user(session, diner, email="mallory@d.example", name="Mallory Diner"),
-        "staff": make_user(session, None, email="priya@firm.example", name="Priya", role="staff"),
+        "staff": make_user(session, "priya@firm.example", role="staff", name="Priya"),
     }
 
 
@@ -219,11 +127,13 @@ def _draw(session: Session, ticket: Ticket, hours: str, now: Any) -> None:
 
 
 def build_portal(
-    session: Session, directory: dict[str, Any], phone: Any, twilio: Any, clock: Any
+    session: Session,
+    directory: dict[str, Any],
+    phone: Callable[..., PhoneCall],
+    twilio: TwilioPoster,
+    clock: FrozenClock,
 ) -> Portal:
     """Realistic data for every page (see Portal): 17 of 20 pre-paid hours used (85%)."""
-    from reply_testkit import text
-
     bakery, diner, now = directory["bakery"], directory["diner"], clock()
     users = _users(session, directory)
     alice, carol = users["alice"], users["carol"]
@@ -247,7 +157,7 @@ def build_portal(
         "diners": request_ticket(
             session, diner, users["mallory"], "help_desk", "Diner fryer tablet", now
         ),
-        "emergency": phone_emergency(phone, session, words="The point of sale is down"),
+        "emergency": emergency(phone, session, words="The point of sale is down"),
     }
     text(twilio, DANA, f"ACK {tickets['emergency'].number}")
     _draw(session, tickets["help_desk"], "5", now)  # 5 h

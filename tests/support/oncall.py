@@ -1,24 +1,18 @@
-"""Builders shared by the on-call schedule, hand-off and calendar-feed tests (a plain
-module: a second conftest.py would shadow tests/conftest.py)."""
+"""On-call rosters in a few words: the team, rotations of it, and who holds a role when."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from tests.support.people import DANA, LUIS, PRIYA
 from ticketing.directory import add_technician
 from ticketing.models import Technician
 from ticketing.oncall.models import Rotation
 from ticketing.oncall.roster import on_call, set_rotation
 
-NY = ZoneInfo("America/New_York")
-TEAM = (
-    ("Dana Whitfield", "+13365550101"),
-    ("Luis Romero", "+13365550102"),
-    ("Priya Nair", "+13365550103"),
-)
+TEAM = (("Dana Whitfield", DANA), ("Luis Romero", LUIS), ("Priya Nair", PRIYA))
 
 
 def add_team(session: Session) -> dict[str, Technician]:
@@ -56,8 +50,3 @@ def who(session: Session, at: datetime, role: str = "primary") -> str | None:
     """The first name of whoever holds `role` at `at` (None for nobody)."""
     tech = on_call(session, at, role)
     return tech.name.split()[0] if tech else None
-
-
-def utc(text_moment: str) -> datetime:
-    """A "YYYY-MM-DD HH:MM" moment in UTC."""
-    return datetime.strptime(text_moment, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)

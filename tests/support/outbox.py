@@ -1,20 +1,24 @@
-"""Builders shared by the scheduler tests (a plain module: a second conftest.py here
-would shadow tests/conftest.py for the modules that `from conftest import ...`)."""
+"""The outbox: rows built for the relay to send, and reading what the service owes or sent."""
 
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.support.people import DANA, JANE
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.paging.pages import page_text
 
-TECH_PHONE = "+13365550101"
+TECH_PHONE = DANA
 SMS_CALLBACK = "https://intake.example.com/twilio/sms/status"
 CALL_CALLBACK = "https://intake.example.com/twilio/voice/status"
+_LINK = re.compile(r"https?://\S+/set-password/\S+")
 
 _keys = itertools.count(1)
 
@@ -58,7 +62,7 @@ def new_page(
     ticket = Ticket(
         service_class="emergency",
         classification_reason="weekend",
-        callback_number="+13365550123",
+        callback_number=JANE,
         description=problem,
     )
     session.add(ticket)
@@ -66,3 +70,26 @@ def new_page(
     values: dict[str, Any] = {"escalation_step": 0, "to_number": to_number}
     values.update(fields)
     return new_outbox(session, ticket_id=ticket.id, due=due, body=page_text(ticket), **values)
+
+
+def outbox(session: Session, **where: Any) -> list[OutboxMessage]:
+    """Outbox rows matching column=value filters, oldest first (fresh from the database)."""
+    session.expire_all()
+    stmt = select(OutboxMessage).filter_by(**where).order_by(OutboxMessage.id)
+    return list(session.scalars(stmt))
+
+
+def account_emails(session: Session, to: str | None = None) -> list[OutboxMessage]:
+    """Account emails (links, replies to requests) in the outbox, oldest first."""
+    stmt = select(OutboxMessage).where(OutboxMessage.channel == "email")
+    if to is not None:
+        stmt = stmt.where(OutboxMessage.to_address == to)
+    stmt = stmt.where(OutboxMessage.kind == "account").order_by(OutboxMessage.id)
+    return list(session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+def link_path(body: str) -> str:
+    """The path of the set-password link in an email body."""
+    match = _LINK.search(body)
+    assert match, f"no set-password link in: {body!r}"
+    return urlsplit(match.group(0)).path

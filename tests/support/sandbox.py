@@ -1,9 +1,10 @@
-"""A night on call, under a controlled clock: the real app in sandbox mode, the real relay
-and escalation sweep, twilio-python talking to the local Twilio sandbox, and the people
-(caller, technicians) acting through signed webhooks as Twilio would deliver them."""
+"""The app's Twilio sandbox in tests: twilio-python's HTTP routed into the app, and a night on
+call under a controlled clock (the real app in sandbox mode, the real relay and escalation
+sweep, and the people acting through signed webhooks as Twilio would deliver them)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,9 +12,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import responses
-from conftest import PUBLIC_BASE_URL, TwilioPoster
 from flask.testing import FlaskClient
-from sandbox_routing import routed_to_app
+from requests import PreparedRequest
 from sqlalchemy import select
 
 from intake.clock import FrozenClock
@@ -21,10 +21,34 @@ from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from intake.db import Database
 from scheduler.relay import RelayReport, relay_due
 from scheduler.transport import TwilioMessenger
+from tests.support.twilio import PUBLIC_BASE_URL, TwilioPoster
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.paging.escalation import sweep_escalations
 
 SANDBOX_URL = PUBLIC_BASE_URL + "/sandbox/twilio"
+
+
+@contextmanager
+def routed_to_app(client: FlaskClient, base_url: str) -> Iterator[responses.RequestsMock]:
+    """Every GET/POST under `base_url` is answered by the app's test client, as a running
+    demo would answer it."""
+
+    def forward(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(request.url)
+        answer = client.open(
+            parts.path,
+            method=request.method,
+            query_string=parts.query,
+            data=request.body,
+            headers=dict(request.headers),
+        )
+        return answer.status_code, {"Content-Type": answer.content_type}, answer.get_data()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        pattern = re.compile(re.escape(base_url) + ".*")
+        for method in (responses.GET, responses.POST):
+            mock.add_callback(method, pattern, forward)
+        yield mock
 
 
 @contextmanager
@@ -42,7 +66,7 @@ class Night:
     twilio: TwilioPoster
     database: Database
     clock: FrozenClock
-    store: object  # intake.sandbox.store.SandboxStore
+    store: object  # sandbox.twilio.store.SandboxStore
 
     def __post_init__(self) -> None:
         self.messenger = TwilioMessenger(

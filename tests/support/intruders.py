@@ -1,32 +1,29 @@
 """Helpers for the intruder drills: two companies full of data (one of them the target),
 apps with other settings on the test database, whole-database snapshots ("nothing
 changed"), URLs built from the app's own rules, and the form data each POST route takes.
-
-A plain module (a second conftest.py would shadow tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
-from flask_login.utils import _create_identifier
-from itsdangerous import URLSafeTimedSerializer
-from portal_b_testkit import Portal, agreement, build_portal, make_user, request_ticket
 from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from intake.app import create_app
 from intake.clock import FrozenClock
 from intake.config import Settings
 from intake.db import Database
+from tests.support.portal import Portal, agreement, build_portal
+from tests.support.tickets import request_ticket
+from tests.support.twilio import PhoneCall, TwilioPoster
+from tests.support.users import make_user
 from ticketing.accounts.models import AccessRequest, User
 from ticketing.billing import retainer
 from ticketing.billing.models import Invoice, InvoiceLine
@@ -86,28 +83,6 @@ def changed_tables(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [name for name in before if before[name] != after[name]]
 
 
-def csrf_for(client: FlaskClient, **where: Any) -> str:
-    """A valid CSRF token for this client's session, as a rendered form would carry it
-    (`where`: base_url=... for a session kept on another host)."""
-    with client.session_transaction(**where) as stored:
-        raw = stored.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
-    secret = client.application.config["SECRET_KEY"]
-    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
-
-
-def login_at(client: FlaskClient, user: User, base_url: str) -> FlaskClient:
-    """Log `user` in on the site at `base_url` (as portal_b_testkit.login does on localhost)."""
-    with client.application.test_request_context(
-        base_url=base_url, environ_base=client.environ_base
-    ):
-        identifier = _create_identifier()
-    with client.session_transaction(base_url=base_url) as stored:
-        stored["_user_id"] = user.get_id()
-        stored["_fresh"] = True
-        stored["_id"] = identifier
-    return client
-
-
 def text_of(response: Any) -> str:
     """A response body as text (binary answers such as PDFs decoded leniently)."""
     return response.get_data().decode("utf-8", "replace")
@@ -164,10 +139,9 @@ def _diner_objects(session: Any, directory: dict[str, Any], now: Any) -> User:
     diner = directory["diner"]
     dora = make_user(
         session,
-        diner,
-        email="dora.quill@diner.example",
+        "dora.quill@diner.example",
+        client=diner,
         name="Dora Quill",
-        role="client_user",
         contact=directory["maria"],
     )
     agreement(session, diner, "prepaid_hours", "Quokka Fryer Care Plan")
@@ -213,7 +187,11 @@ def _company(session: Any, client_id: int) -> Company:
 
 
 def build_intruders(
-    session: Any, directory: dict[str, Any], phone: Any, twilio: Any, clock: Any
+    session: Session,
+    directory: dict[str, Any],
+    phone: Callable[..., PhoneCall],
+    twilio: TwilioPoster,
+    clock: FrozenClock,
 ) -> Intruders:
     """Both companies with tickets of every class, invoices, agreements, pre-paid hours,
     requests and users; plus an access request, an on-call override and a draft invoice."""
@@ -273,9 +251,6 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "console.oncall_delete_override": {},
     "console.oncall_policy": {"steps": "primary 5m\nmanager 5m", "repeat": "2", "pause": "1m"},
-    "console.phone_start": {"caller": "+13365550123", "at": "2026-12-05 23:10"},
-    "console.phone_answer": {"action": "keys", "keys": "1"},
-    "console.phone_reply": {"technician": "1", "body": "ACK"},
     "console.acknowledge": {"technician": "Luis Romero"},
     "console.assign": {"technician": "Luis Romero"},
     "console.reclassify": {"technician": "Luis Romero", "reason": "Not urgent."},

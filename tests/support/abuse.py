@@ -1,24 +1,14 @@
-"""Helpers for the form-abuse drills (issue 8, "Bad input"): hostile payloads, the checks
-that a page shows them escaped, and logged-in clients for the portal and the console.
-
-A plain module (a second conftest.py would shadow tests/conftest.py)."""
+"""Bad input for the form-abuse drills: hostile payloads, oversized text, and the checks that
+a page shows them escaped or refuses them clearly."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
-from typing import Any
 
-from flask.testing import FlaskClient
 from markupsafe import escape
-from portal_auth_testkit import session_csrf_token
-from portal_b_testkit import login, make_user
-from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
-
-from ticketing.accounts.models import User
-from ticketing.models import Client
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -45,14 +35,6 @@ ESCAPED_IMG = str(escape(IMG))
 SHORT_HOSTILE = f"{SCRIPT}{IMG}"  # 55 characters
 
 
-def html_of(response: TestResponse, *statuses: int) -> str:
-    """The body of a response whose status is one of `statuses` (200 by default)."""
-    wanted = statuses or (200,)
-    body = response.get_data(as_text=True)
-    assert response.status_code in wanted, f"{response.status_code}: {body[:1500]}"
-    return body
-
-
 def assert_no_raw_markup(html: str) -> None:
     """No injected element reached the page as markup."""
     for marker in RAW_MARKERS:
@@ -71,26 +53,6 @@ def assert_shown_escaped(html: str, text: str = HOSTILE, *, whole: bool = True) 
         assert ESCAPED_SCRIPT in html, "the escaped script is not shown"
     if "{{7*7}}" in text and whole:
         assert "{{7*7}}" in html, "template syntax was evaluated or dropped"
-
-
-def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None) -> TestResponse:
-    """A form POST carrying the session's CSRF token, as the page's own form sends it."""
-    return client.post(path, data={**(data or {}), "csrf_token": session_csrf_token(client)})
-
-
-def as_staff(client: FlaskClient, session: Session, name: str = "Sam Okafor") -> User:
-    """Log `client` in as a member of the firm's staff."""
-    user = make_user(session, None, email="sam@staff.example", name=name, role="staff")
-    login(client, user)
-    return user
-
-
-def as_client_admin(client: FlaskClient, session: Session, company: Client, **kw: Any) -> User:
-    """Log `client` in as a company administrator of `company`."""
-    email = kw.pop("email", f"admin{company.id}@client.example")
-    user = make_user(session, company, email=email, name=kw.pop("name", "Ada Admin"), **kw)
-    login(client, user)
-    return user
 
 
 def overlong(limit: int) -> list[str]:

@@ -89,7 +89,9 @@ def _names(accepted: dict[str, object], ticket: int, to: str) -> bool:
     return accepted.get("To") == to and ticket in ticket_numbers(str(accepted.get("Body", "")))
 
 
-def outage(start: datetime, phases: list[tuple[str, float]], clock: Callable[[], datetime]):
+def outage(
+    start: datetime, phases: list[tuple[str, float]], clock: Callable[[], datetime]
+) -> Callable[[], str]:
     """A `mode_at` playing each (mode, seconds) phase in turn from `start`, then "ok"."""
 
     def mode_at() -> str:

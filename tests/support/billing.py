@@ -1,18 +1,17 @@
-"""Test helper for billing: agreements, tickets and time entries in a few words."""
+"""Billing in a few words: agreements, time entries, and exact amounts read back."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from tests.support.moments import NY
 from ticketing.billing.models import Agreement, InvoiceLine, TimeEntry
 from ticketing.billing.time_entries import log_time
 from ticketing.models import Client, Technician, Ticket
 
-NY = ZoneInfo("America/New_York")
 D = Decimal
 
 
@@ -45,25 +44,6 @@ def add_agreement(
     session.add(agreement)
     session.flush()
     return agreement
-
-
-def add_ticket(
-    session: Session,
-    client: Client | None,
-    service_class: str = "emergency",
-    *,
-    apply: bool = False,
-) -> Ticket:
-    """A ticket of `client` in that class (pre-paid hours applied if `apply`)."""
-    ticket = Ticket(
-        service_class=service_class,
-        client_id=client.id if client else None,
-        apply_retainer=apply,
-        opened_at=datetime(2026, 11, 2, 15, tzinfo=NY),
-    )
-    session.add(ticket)
-    session.flush()
-    return ticket
 
 
 def work(

@@ -1,0 +1,1 @@
+"""Helpers the tests share, one module per concept (fixtures live in the nearest conftest.py)."""
