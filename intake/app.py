@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 import portal_web
 from intake.clock import SystemClock
@@ -17,6 +18,18 @@ from portal_web.security import exempt_signed_blueprints
 from sandbox import init_app as init_sandbox
 
 PORTAL_FILES = Path(portal_web.__file__).resolve().parent
+# The largest value of an INTEGER column (PostgreSQL's and the schema's ids and numbers).
+MAX_DATABASE_INT = 2**31 - 1
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:...>` in every route matches only what an INTEGER column can hold: a larger
+    number names no row, so routing answers 404 before any view, login redirect or query
+    (PostgreSQL refuses to compare an INTEGER with 2**31; SQLite would compare it)."""
+
+    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", MAX_DATABASE_INT)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def create_app(
@@ -34,6 +47,8 @@ def create_app(
         template_folder=str(PORTAL_FILES / "templates"),
         static_folder=str(PORTAL_FILES / "static"),
     )
+    # Before any blueprint adds its rules, so that every `<int:...>` is bounded.
+    app.url_map.converters["int"] = DatabaseInt
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,
