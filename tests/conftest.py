@@ -21,6 +21,7 @@ from intake.app import create_app
 from intake.clock import FrozenClock
 from intake.config import SANDBOX_ACCOUNT_SID, Settings
 from intake.db import Database, make_engine, upgrade
+from sandbox.twilio.store import SandboxStore
 from tests.support.moments import local
 from tests.support.people import DANA, JANE, LUIS, MARIA, PRIYA
 from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, PhoneCall, TwilioPoster
@@ -189,3 +190,13 @@ def phone(twilio: TwilioPoster) -> Callable[..., PhoneCall]:
         return PhoneCall(twilio, call_sid or f"CA{next(counter):032d}", from_number)
 
     return make
+
+
+@pytest.fixture
+def store(app: Flask) -> SandboxStore:
+    """The sandbox store of an app in demo mode (a module's `settings` turn sandbox on), with
+    callbacks off unless a test turns them on."""
+    sandbox: SandboxStore = app.extensions["sandbox"]
+    sandbox.deliver_callbacks = False
+    sandbox.callback_delay = 0
+    return sandbox

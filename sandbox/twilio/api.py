@@ -57,7 +57,10 @@ def init_app(app: Flask) -> None:
     # The sandbox owns the configured support line and sender, whatever they are.
     owned = (*SANDBOX_NUMBERS, settings.twilio_voice_number, settings.twilio_sms_from or "")
     app.extensions["sandbox"] = SandboxStore(
-        settings.twilio_account_sid, settings.twilio_auth_token, phone_numbers=owned
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        phone_numbers=owned,
+        callback_base=settings.public_base_url,
     )
     app.register_blueprint(bp)
     app.register_blueprint(pages)

@@ -188,6 +188,7 @@ class SandboxStore:
         callback_delay: float = 1.0,
         transport: Transport = post_form,
         phone_numbers: Iterable[str] = SANDBOX_NUMBERS,
+        callback_base: str | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -198,6 +199,9 @@ class SandboxStore:
         # callback about it arrives, as with real Twilio.
         self.callback_delay = callback_delay
         self.transport = transport
+        # The demo's API credentials are public: without this, anyone could make the
+        # sandbox post to any address it can reach. Callbacks go only to this origin.
+        self.callback_base = callback_base.rstrip("/") + "/" if callback_base else None
         self.callbacks: list[CallbackAttempt] = []
         self._messages: list[SandboxMessage] = []
         self._calls: dict[str, SandboxCall] = {}
@@ -273,6 +277,12 @@ class SandboxStore:
                 self._post_status(message.status_callback, message.status_params(status))
 
     def _post_status(self, url: str, params: dict[str, str]) -> None:
+        if self.callback_base is not None and not url.startswith(self.callback_base):
+            error = f"refused: not on this service ({self.callback_base})"
+            with self._lock:
+                self.callbacks.append(CallbackAttempt(url, params, None, error))
+            log.warning("sandbox status callback to %s %s", url, error)
+            return
         signature = RequestValidator(self.auth_token).compute_signature(url, params)
         headers = {"X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1"}
         try:

@@ -21,10 +21,12 @@ from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Settings
 from intake.db import Database
 from sandbox.twilio.store import SandboxStore
 from tests.support.sandbox import SANDBOX_URL, routed_to_app
+from tests.support.twilio import PUBLIC_BASE_URL
 from ticketing.sms_text import segments as num_segments
 
 API = f"/sandbox/twilio/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}"
-HOOK = "https://hooks.example.com/sms/status"
+# On the app's own origin: the sandbox posts status callbacks nowhere else.
+HOOK = f"{PUBLIC_BASE_URL}/hooks/sms/status"
 TECH = "+13365550101"
 AUTH = (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
 SID = re.compile(r"(SM|CA)[0-9a-f]{32}")
