@@ -24,6 +24,7 @@ from intake.db import Database, make_engine, upgrade
 from sandbox.twilio.store import SandboxStore
 from tests.support.moments import local
 from tests.support.people import DANA, JANE, LUIS, MARIA, PRIYA
+from tests.support.portal import Portal, build_portal
 from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, PhoneCall, TwilioPoster
 from tests.support.xdist_groups import keep_groups_together
 from ticketing.orm import Base
@@ -200,3 +201,18 @@ def store(app: Flask) -> SandboxStore:
     sandbox.deliver_callbacks = False
     sandbox.callback_delay = 0
     return sandbox
+
+
+@pytest.fixture
+def portal(
+    app: Flask,
+    session: Session,
+    directory: dict[str, object],
+    phone: Callable[..., PhoneCall],
+    twilio: TwilioPoster,
+    clock: FrozenClock,
+) -> Portal:
+    """The bakery's world (see tests.support.portal.Portal), CSRF off so that refusals come
+    from access rules alone (a test that wants CSRF turns it back on)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    return build_portal(session, directory, phone, twilio, clock)

@@ -1,33 +1,12 @@
-"""Fixtures of the portal tests: the bakery's portal world, and the portal's templates."""
+"""Fixtures of the portal tests: the portal's templates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from jinja2 import TemplateNotFound
-from sqlalchemy.orm import Session
-
-from intake.clock import FrozenClock
-from tests.support.portal import Portal, build_portal
-from tests.support.twilio import PhoneCall, TwilioPoster
-
-
-@pytest.fixture
-def portal(
-    app: Flask,
-    session: Session,
-    directory: dict[str, object],
-    phone: Callable[..., PhoneCall],
-    twilio: TwilioPoster,
-    clock: FrozenClock,
-) -> Portal:
-    """The bakery's world (see tests.support.portal.Portal), CSRF off so that refusals come
-    from access rules alone (a test that wants CSRF turns it back on)."""
-    app.config["WTF_CSRF_ENABLED"] = False
-    return build_portal(session, directory, phone, twilio, clock)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,10 @@ from ticketing.service_requests.notices import (
 from ticketing.timeline import add_event
 from ticketing.wallclock import business_zone
 
+# Emergency requests one company may send from the portal in a window; more are refused
+# with the advice to call (a call is never refused).
+PORTAL_EMERGENCY_LIMIT = 3
+PORTAL_EMERGENCY_WINDOW = timedelta(minutes=10)
 EMERGENCY_NOTICE = f"Calling {EMERGENCY_LINE} is the fastest way to reach the on-call technician."
 
 
@@ -94,8 +98,30 @@ def submit_request(
         source=source,
     )
     if checked.service_class == ServiceClass.EMERGENCY:
+        if checked.source == TicketSource.PORTAL:
+            _check_portal_emergency_rate(session, checked.client.id, now)
         return _open_emergency(session, checked, now)
     return _open_service_request(session, checked, now, business_zone(timezone))
+
+
+def _check_portal_emergency_rate(session: Session, client_id: int, now: datetime) -> None:
+    """Refuse another portal emergency when the company has sent PORTAL_EMERGENCY_LIMIT in
+    the last PORTAL_EMERGENCY_WINDOW: a form must not be a way to page the on-call staff
+    over and over; someone truly in trouble is told to call, which reaches them anyway."""
+    recent = session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.client_id == client_id,
+            Ticket.service_class == ServiceClass.EMERGENCY,
+            Ticket.source == TicketSource.PORTAL,
+            Ticket.opened_at > now - PORTAL_EMERGENCY_WINDOW,
+        )
+    )
+    if (recent or 0) >= PORTAL_EMERGENCY_LIMIT:
+        raise DomainError(
+            f"Your company has sent {recent} emergency requests in the last "
+            f"{PORTAL_EMERGENCY_WINDOW.seconds // 60} minutes and the on-call technician "
+            f"has been paged. For anything more, please call {EMERGENCY_LINE}."
+        )
 
 
 def _open_emergency(session: Session, checked: CheckedRequest, now: datetime) -> SubmittedRequest:
