@@ -27,6 +27,48 @@ def to_e164(raw: str | None, region: str = "US") -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Numbers a technician may be bridged to without the firm paying toll or premium rates:
+# the US, its territories and Canada are domestic on the NANP; the Caribbean members
+# share +1 but bill as international calls (and are the usual "one ring" toll fraud).
+DOMESTIC_REGIONS = frozenset({"US", "CA", "PR", "VI", "GU", "MP", "AS"})
+# Numbers whose rate the called party sets; phonenumbers types 900 and 5XX, but 976
+# exchanges and N11 codes pass its checks, so those are refused by their digits.
+CHARGED_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+    }
+)
+PREMIUM_CODES = frozenset({"900", "976"})
+
+
+def _n11(code: str) -> bool:
+    """True for a service code such as 411 or 911."""
+    return len(code) == 3 and code[0] in "23456789" and code[1:] == "11"
+
+
+def callback_e164(
+    raw: str | None, region: str = "US", *, allow_international: bool = False
+) -> str | None:
+    """The E.164 form of a keyed callback number, or None if it is not one we may dial."""
+    # Premium stays refused even abroad: a page must never bridge a technician to one.
+    e164 = to_e164(raw, region)
+    if e164 is None:
+        return None
+    parsed = phonenumbers.parse(e164, None)
+    if phonenumbers.number_type(parsed) in CHARGED_TYPES:
+        return None
+    if parsed.country_code == 1:
+        digits = str(parsed.national_number)
+        area, exchange = digits[:3], digits[3:6]
+        if {area, exchange} & PREMIUM_CODES or _n11(area) or _n11(exchange):
+            return None
+        if phonenumbers.region_code_for_number(parsed) in DOMESTIC_REGIONS:
+            return e164
+    return e164 if allow_international else None
+
+
 def national(e164: str) -> str:
     """A number as people write it at home, e.g. (336) 555-0123."""
     try:

@@ -46,6 +46,12 @@ def settings() -> WebhookSettings:
     return cast(WebhookSettings, current_app.config["SETTINGS"])
 
 
+def callbacks_abroad() -> bool:
+    """Whether the firm lets callers key international callback numbers (default: no)."""
+    # Read defensively: a Settings without the flag keeps the safe default.
+    return getattr(settings(), "callback_international", False) is True
+
+
 def now() -> datetime:
     """The app's clock (frozen in tests)."""
     return current_app.extensions["clock"]()

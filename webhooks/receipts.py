@@ -1,9 +1,10 @@
 """Idempotent webhooks: the answer to a request is stored with its effects; a retry gets it back.
 
 Twilio retries a request it thinks failed (same parameters, same URL). The key is
-a hash of the path, query and every parameter, so the retry of a step finds the
-receipt written in the same transaction as the step's effects, and nothing
-happens twice.
+a hash of the path, query and the parameters exactly as Twilio signs them (each
+name once, its distinct values sorted), so the retry of a step, even one with a
+parameter repeated, finds the receipt written in the same transaction as the
+step's effects, and nothing happens twice.
 """
 
 from __future__ import annotations
@@ -28,13 +29,18 @@ class StoredAnswer:
 
 
 def request_key(req: Request) -> str:
-    """A digest identifying this exact request (path, query and all parameters)."""
+    """A digest of the path, query and parameters as the signature covers them."""
     digest = hashlib.sha256()
     digest.update(req.path.encode())
     digest.update(b"?" + req.query_string)
-    for name in sorted(req.form.keys()):
-        for value in req.form.getlist(name):
-            digest.update(b"\0" + name.encode() + b"=" + value.encode("utf-8", "replace"))
+    # RequestValidator.compute_signature signs sorted(set(names)) and, per name,
+    # sorted(set(values)): requests it cannot tell apart must share one key.
+    for name in sorted(set(req.form.keys())):
+        for value in sorted(set(req.form.getlist(name))):
+            # Lengths keep name/value boundaries unambiguous (the signature has none).
+            for part in (name, value):
+                encoded = part.encode("utf-8", "surrogatepass")
+                digest.update(len(encoded).to_bytes(8, "big") + encoded)
     return digest.hexdigest()
 
 

@@ -13,7 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr import flow
 from ivr.calendar import local_moment
 from ivr.flow import Paths
-from ivr.phones import to_e164
+from ivr.phones import callback_e164
 from ivr.transfer import Transfer
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
@@ -194,7 +194,7 @@ def callback_number(session: Session, attempt: int) -> VoiceResponse:
     """The caller keyed in a callback number."""
     attempt = min(max(attempt, 1), flow.CALLBACK_TRIES)
     call = _call(session)
-    e164 = to_e164(params.digits().strip("*#"))
+    e164 = callback_e164(params.digits().strip("*#"), allow_international=params.callbacks_abroad())
     if e164 is not None:
         calls.set_callback(session, call, e164, now=params.now())
         return _finish(session, call, "callback number entered")
