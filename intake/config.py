@@ -6,12 +6,14 @@ import os
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 from ivr.calendar import CalendarConfigError, parse_business_hours, parse_holiday_calendar
 from sandbox.twilio.account import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+
+# Flask signs session cookies with it: shorter keys are open to offline guessing.
+SECRET_KEY_MIN_LENGTH = 32
 
 
 class ConfigError(ValueError):
@@ -47,6 +49,8 @@ class Settings:
     # Ring the on-call technician while an emergency caller holds, before taking a message.
     live_transfer: bool = True
     live_transfer_seconds: int = 20
+    # Callers may key an international callback number (premium numbers never).
+    callback_international: bool = False
     # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto.
     trust_proxy_hops: int = 0
     sandbox: bool = False
@@ -133,6 +137,7 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "helpdesk_busy_queue": _int(env, "HELPDESK_BUSY_QUEUE", 3),
         "live_transfer": _flag(env, "LIVE_TRANSFER", True),
         "live_transfer_seconds": _int(env, "LIVE_TRANSFER_SECONDS", 20),
+        "callback_international": _flag(env, "CALLBACK_INTERNATIONAL", False),
         "trust_proxy_hops": _int(env, "TRUST_PROXY_HOPS", 0),
         "database_connect_timeout": _seconds(env, "DATABASE_CONNECT_TIMEOUT", 1.0, 60),
         "sandbox": demo,
@@ -162,17 +167,29 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
     settings = Settings(**values)  # type: ignore[arg-type]
     if demo:
         settings = _demo_settings(settings, env)
-    elif not env.get("TWILIO_AUTH_TOKEN") and not _loopback(settings.public_base_url):
-        # The sandbox token is in the source code: a reachable service must not accept it.
-        raise ConfigError(
-            "TWILIO_AUTH_TOKEN must be set when PUBLIC_BASE_URL is not a loopback address"
-        )
+    else:
+        _production_check(settings, env)
     settings_check(settings)
     return settings
 
 
-def _loopback(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+def _production_check(settings: Settings, env: dict[str, str]) -> None:
+    """Refuse the weak or public secrets that only the demo may run with."""
+    if len(settings.secret_key) < SECRET_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long"
+            f" (or unset, to generate one into {settings.instance_path / 'secret_key'})"
+        )
+    # Unset, the token would default to the sandbox one; blank, to none at all.
+    if not (env.get("TWILIO_AUTH_TOKEN") or "").strip():
+        raise ConfigError("TWILIO_AUTH_TOKEN must be set (only `--demo` runs without one)")
+    # The sandbox token is in the source code: anybody could sign webhooks with it.
+    for name, token in (
+        ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
+        ("TWILIO_AUTH_TOKEN_SECONDARY", settings.twilio_auth_token_secondary),
+    ):
+        if token and token.strip() == SANDBOX_AUTH_TOKEN:
+            raise ConfigError(f"{name} is the public sandbox token: only `--demo` may use it")
 
 
 def _demo_settings(settings: Settings, env: dict[str, str]) -> Settings:

@@ -27,6 +27,7 @@ class WebhookSettings(CalendarSettings, Protocol):
     hold_music_url: str | None
     live_transfer: bool
     live_transfer_seconds: int
+    callback_international: bool
     instance_path: Path
     sandbox: bool
 
@@ -48,8 +49,7 @@ def settings() -> WebhookSettings:
 
 def callbacks_abroad() -> bool:
     """Whether the firm lets callers key international callback numbers (default: no)."""
-    # Read defensively: a Settings without the flag keeps the safe default.
-    return getattr(settings(), "callback_international", False) is True
+    return settings().callback_international
 
 
 def now() -> datetime:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import click
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from intake.app import create_app
 from intake.cli.common import ensure_schema
@@ -21,6 +24,23 @@ def _settings(demo: bool) -> Settings:
         return load_settings(demo=demo)
     except ConfigError as exc:
         raise click.ClickException(f"configuration: {exc}") from exc
+
+
+def _demo_database_check(settings: Settings) -> None:
+    """Refuse a demo on any database but its own SQLite file in the instance folder."""
+    own = settings.instance_path / "intake.db"
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        url = None
+    is_sqlite = url is not None and url.get_backend_name() == "sqlite" and url.database
+    if is_sqlite and Path(url.database).resolve() == own.resolve():
+        return
+    # The demo seeds logins with a published password: they must never reach real data.
+    raise click.ClickException(
+        f"`serve --demo` runs only on its own SQLite file, {own}; unset DATABASE_URL"
+        " (or run without --demo to use the configured database)"
+    )
 
 
 def _logging() -> None:
@@ -59,6 +79,7 @@ def serve(demo: bool, host: str, port: int) -> None:
     _logging()
     settings = _settings(demo)
     if demo:
+        _demo_database_check(settings)
         upgrade(settings.database_url)
     app = create_app(settings)
     database = app.extensions["db"]

@@ -202,7 +202,11 @@ def _explode(*_args, **_kwargs):
 
 
 def test_the_connect_deadline_is_a_setting_and_bounds_the_wait(settings, clock):
-    env = {"INTAKE_INSTANCE_PATH": str(settings.instance_path), "SECRET_KEY": "k"}
+    env = {
+        "INTAKE_INSTANCE_PATH": str(settings.instance_path),
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+    }
     assert load_settings({**env}).database_connect_timeout == 1.0
     quick = load_settings({**env, "DATABASE_CONNECT_TIMEOUT": "0.4"})
     for wrong in ("0", "-1", "61", "soon", "nan"):

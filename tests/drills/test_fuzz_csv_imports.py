@@ -341,7 +341,12 @@ def cli_env(tmp_path: Path) -> tuple[dict[str, str], Database]:
     database = Database(url)
     with database.transaction() as s:
         add_client(s, "Blue Ridge Bakery", "1001", has_msa=True)
-    env = {"DATABASE_URL": url, "INTAKE_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t"}
+    env = {
+        "DATABASE_URL": url,
+        "INTAKE_INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+    }
     return env, database
 
 

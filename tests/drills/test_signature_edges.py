@@ -318,7 +318,7 @@ def test_rotation_accepts_both_tokens_then_only_the_new_one(
 def test_rotation_is_read_from_the_environment(tmp_path) -> None:
     env = {
         "INTAKE_INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "k",
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
         "TWILIO_AUTH_TOKEN": "primary",
         "TWILIO_AUTH_TOKEN_SECONDARY": "secondary",
     }
@@ -329,7 +329,11 @@ def test_rotation_is_read_from_the_environment(tmp_path) -> None:
 
 def test_a_blank_auth_token_is_refused_at_start(tmp_path) -> None:
     """A token of spaces would make every signature made with an empty key valid."""
-    env = {"INTAKE_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "TWILIO_AUTH_TOKEN": "  "}
+    env = {
+        "INTAKE_INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
+        "TWILIO_AUTH_TOKEN": "  ",
+    }
     with pytest.raises(ConfigError):
         load_settings(env)
 
@@ -342,12 +346,17 @@ def test_an_empty_token_never_validates(settings, database, clock, session, dire
     nothing_written(session)
 
 
-def test_a_reachable_service_needs_its_own_token(tmp_path) -> None:
-    """The sandbox token is public (it is in the source): only loopback and demo may use it."""
-    env = {"INTAKE_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k"}
+def test_every_service_needs_its_own_token(tmp_path) -> None:
+    """The sandbox token is public (it is in the source): only the demo may use it; outside
+    demo mode a token is required even on loopback."""
+    env = {
+        "INTAKE_INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
+    }
     public = {**env, "PUBLIC_BASE_URL": "https://support.example.com"}
     with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN must be set"):
         load_settings(public)
     assert load_settings({**public, "TWILIO_AUTH_TOKEN": "real"}).auth_tokens == ("real",)
-    assert load_settings(env).public_base_url == "http://127.0.0.1:5000"
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN must be set"):
+        load_settings(env)
     assert load_settings(public, demo=True).sandbox

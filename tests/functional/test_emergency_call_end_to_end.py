@@ -137,7 +137,7 @@ def test_technician_acknowledges_from_the_terminal(live_service, monkeypatch, tm
     database: Database = live_service["database"]
     number = _wait_for(lambda: _paged_ticket(database))
     monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "test")
+    monkeypatch.setenv("SECRET_KEY", "a-test-secret-key-of-32-characters")
     result = invoke(
         "text", "--url", live_service["base"], "--from", "+13365550101", f"ack {number}"
     )

@@ -432,7 +432,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep load_settings away from the developer's .env and instance/ directory."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("SECRET_KEY", "test")
+    monkeypatch.setenv("SECRET_KEY", "a-test-secret-key-of-32-characters")
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
 
 

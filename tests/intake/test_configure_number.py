@@ -199,7 +199,7 @@ def intake(tmp_path: Path, *args: str, **env: str | None) -> Result:
     """Run `intake twilio configure-number ARGS` with a production-like environment."""
     base_env: dict[str, str | None] = {
         "INTAKE_INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "test",
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
         "PUBLIC_BASE_URL": BASE,
         "TWILIO_ACCOUNT_SID": ACCOUNT,
         "TWILIO_AUTH_TOKEN": TOKEN,

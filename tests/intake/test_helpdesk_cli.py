@@ -22,7 +22,10 @@ class Desk(Intake):
 
     def __init__(self, directory: Path) -> None:
         super().__init__(
-            directory, migrate=True, SECRET_KEY="t", BUSINESS_TIMEZONE="America/New_York"
+            directory,
+            migrate=True,
+            SECRET_KEY="a-test-secret-key-of-32-characters",
+            BUSINESS_TIMEZONE="America/New_York",
         )
         self.callers = 0
         with self.database.transaction() as session:

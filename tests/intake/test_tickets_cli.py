@@ -31,7 +31,12 @@ def _setup(tmp_path: Path) -> tuple[dict[str, str], int]:
         start_escalation(session, ticket, now=now)
         number = ticket.number
     database.engine.dispose()
-    env = {"DATABASE_URL": url, "INTAKE_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t"}
+    env = {
+        "DATABASE_URL": url,
+        "INTAKE_INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+    }
     return env, number
 
 

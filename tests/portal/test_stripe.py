@@ -268,7 +268,11 @@ def test_pay_then_webhook_then_the_page_shows_it_paid(app, client, session, invo
 
 
 def test_the_keys_come_from_the_environment(tmp_path):
-    env = {"INTAKE_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
+    env = {
+        "INTAKE_INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "a-test-secret-key-of-32-characters",
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+    }
     assert load_settings(env).stripe_secret_key is None
     configured = load_settings(
         {**env, "STRIPE_SECRET_KEY": "sk_live_1", "STRIPE_WEBHOOK_SECRET": "whsec_1"}

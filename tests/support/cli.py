@@ -44,6 +44,8 @@ class Intake:
         self.env: dict[str, str | None] = dict.fromkeys(UNSET)
         self.env["DATABASE_URL"] = f"sqlite:///{directory}/cli.db"
         self.env["INTAKE_INSTANCE_PATH"] = str(directory)
+        # Outside demo mode a token is always required (and never the sandbox's public one).
+        self.env["TWILIO_AUTH_TOKEN"] = "test-auth-token"
         self.env.update(env)
         if migrate:
             upgrade(self.url)
