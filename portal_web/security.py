@@ -5,7 +5,7 @@ Twilio's webhooks and the Stripe webhook are signed instead: they are exempt fro
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, request, session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -26,6 +26,9 @@ NUL_REFUSED = (
     "The request contains a NUL character (\\0), which cannot be stored. "
     "Remove it and send the form again."
 )
+
+# Someone's own data, and the log-in pages (each carries its session's CSRF token).
+PRIVATE_BLUEPRINTS = ("portal", "console", "auth")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -50,9 +53,20 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if _is_private():
+        # A shared computer's cache or a proxy must not keep tickets, invoices or reports
+        # after their reader logs out: overrides what a view set, such as a PDF's "private".
+        response.headers["Cache-Control"] = "no-store"
     if request.is_secure or _public_origin_is_https():
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+def _is_private() -> bool:
+    if request.endpoint == "static":
+        return False
+    # The session cookie, not current_user: no database look-up while answering an error.
+    return request.blueprint in PRIVATE_BLUEPRINTS or "_user_id" in session
 
 
 def _public_origin_is_https() -> bool:

@@ -23,6 +23,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from scheduler.errors import PermanentSendError, SendError, TransientSendError
+from ticketing.accounts.emails import without_links
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,15 @@ class LogMailer:
     def send(self, to: str, subject: str, body: str) -> str:
         """Log the email and return a made-up Message-ID."""
         message_id = f"<logged.{secrets.token_hex(8)}@localhost>"
-        log.info("email not sent (no SMTP_URL) to %s: %s %s\n%s", to, subject, message_id, body)
+        # Logs outlive the one-time links they would hold; `intake access approve` and
+        # `intake users add(-staff)` print the new account's link to whoever ran them.
+        log.info(
+            "email not sent (no SMTP_URL) to %s: %s %s\n%s",
+            to,
+            subject,
+            message_id,
+            without_links(body),
+        )
         return message_id
 
 

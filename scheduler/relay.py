@@ -32,6 +32,7 @@ from scheduler.bundling import bundle_mates, bundle_note, group, held_until
 from scheduler.mail import LogMailer, Mailer
 from scheduler.sending import Callbacks, Claim, Delivery, send
 from scheduler.transport import Messenger, PermanentSendError, SendError
+from ticketing.accounts.emails import without_links
 from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus
 from ticketing.paging.delivery import page_failed
 from ticketing.timeline import add_event
@@ -149,6 +150,7 @@ def _mark_sent(
     session: Session, row: OutboxMessage, claim: Claim, sid: str, now: datetime, note: str
 ) -> None:
     row.mark_sent(sid, now)
+    _forget_links(row)
     _note(session, claim, f"{claim.event}_sent", claim.sent_line(sid, note), now)
 
 
@@ -156,9 +158,17 @@ def _mark_failed(
     session: Session, row: OutboxMessage, claim: Claim, error: SendError, now: datetime, note: str
 ) -> None:
     row.mark_failed(error.code, str(error))
+    _forget_links(row)
     _note(session, claim, f"{claim.event}_failed", claim.failed_line(error, note), now)
     # An escalation does not wait for its timer when a page cannot get through.
     page_failed(session, row, now=now, reason=error.explanation)
+
+
+def _forget_links(row: OutboxMessage) -> None:
+    # A one-time link is a password until used: once its email is final (sent, or never
+    # to be), a database dump or backup must not hold it.
+    if row.channel == OutboxChannel.EMAIL:
+        row.body = without_links(row.body)
 
 
 def _schedule_retry(

@@ -27,7 +27,7 @@ def staff(tmp_path: Path):
     cli = Intake(
         tmp_path,
         migrate=True,
-        SECRET_KEY="t",
+        SECRET_KEY="a-test-secret-key-of-32-characters",
         PUBLIC_BASE_URL=BASE,
         # A service reachable from outside must have its own Twilio token.
         TWILIO_AUTH_TOKEN="test-auth-token",

@@ -134,7 +134,7 @@ def reject_request(
         raise DomainError(f"the reason is at most {MAX_REASON} characters (it is emailed)")
     request = _pending(session, request_id)
     request.reject(now, decided_by)
-    subject, body = rejection(request, reason.strip(), firm)
+    subject, body = rejection(reason.strip(), firm)
     key = f"access-rejected:{request.id}"
     enqueue_email(
         session, None, request.email, subject, body, key=key, now=now, kind=OutboxKind.ACCOUNT

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ticketing.accounts.models import TokenPurpose
 
 if TYPE_CHECKING:
-    from ticketing.accounts.models import AccessRequest, User
+    from ticketing.accounts.models import User
     from ticketing.firm import Firm
+
+
+# The one-time links of link_email (set and reset alike): /set-password/<token>.
+_ONE_TIME_LINK = re.compile(r"\S+/set-password/\S+")
+LINK_REMOVED = "[link removed after sending]"
+
+
+def without_links(body: str) -> str:
+    """The email body with each one-time password link replaced by LINK_REMOVED."""
+    return _ONE_TIME_LINK.sub(LINK_REMOVED, body)
 
 
 def _signature(firm: Firm) -> str:
@@ -42,16 +53,17 @@ def link_email(
     return subject, body
 
 
-def rejection(request: AccessRequest, reason: str, firm: Firm) -> tuple[str, str]:
-    """A polite no to an access request."""
+def rejection(reason: str, firm: Firm) -> tuple[str, str]:
+    """A polite no to an access request, with the staff's reason if they gave one."""
+    # Nothing the requester typed (name, company, message): anyone may ask for access with
+    # anyone's address, and what they typed would reach that inbox as our email.
     subject = f"Your request for {firm.name} Client Portal access"
     because = f"\n\nThe reason: {reason}" if reason else ""
     body = (
-        f"Hello {request.name},\n\nThank you for asking for access to the "
-        f"{firm.name} Client Portal for {request.company}. We could not open an "
-        f"account for you this time.{because}\n\nIf you think this is a mistake, please "
-        "reply to this email or call us, and we will gladly look at it again."
-        f"{_signature(firm)}"
+        f"Hello,\n\nThank you for asking for access to the {firm.name} Client Portal. "
+        f"We could not open an account for you this time.{because}\n\nIf you think this "
+        "is a mistake, please reply to this email or call us, and we will gladly look at "
+        f"it again.{_signature(firm)}"
     )
     return subject, body
 
