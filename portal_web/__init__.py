@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal_web import calendar_feed, context, display, public
+from portal_web import calendar_feed, context, display, errors, public
 from portal_web.auth import auth as auth_bp
 from portal_web.console import console as console_bp
 from portal_web.portal import portal as portal_bp
@@ -24,3 +24,4 @@ def init_app(app: Flask) -> None:
     for blueprint in (public.bp, auth_bp, portal_bp, console_bp, stripe_bp):
         app.register_blueprint(blueprint)
     calendar_feed.init_app(app)
+    errors.init_app(app)
