@@ -179,7 +179,7 @@ class Stack:
             PORT=str(self.web_port),
             WEB_CONCURRENCY=str(self.web_workers),
             DATABASE_URL=self.database_url,
-            SECRET_KEY="bench-secret-key",
+            SECRET_KEY="bench-secret-key-of-at-least-32-chars",
             INTAKE_INSTANCE_PATH=str(self.workdir / "instance"),
             PUBLIC_BASE_URL=self.base_url,
             TWILIO_ACCOUNT_SID=ACCOUNT_SID,
