@@ -23,7 +23,6 @@ CLASSES = tuple(c.value for c in ServiceClass)
 # Beyond this a "page number" is garbage, and int() of a huge string is slow.
 MAX_PAGE_DIGITS = 6
 MAX_NUMBER_DIGITS = 9  # ticket numbers fit an INTEGER column
-MAX_TICKET_NUMBER = 2**31 - 1  # an INTEGER column; larger numbers name no ticket
 
 
 @dataclass(frozen=True)

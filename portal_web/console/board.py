@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy import select
@@ -21,7 +21,6 @@ from ivr.phones import national
 from portal_web import access, context
 from portal_web.console.blueprint import console
 from portal_web.console.inputs import parse_local, staff_name, technician_from, technicians
-from portal_web.ticket_search import MAX_TICKET_NUMBER
 from ticketing.calls import helpdesk
 from ticketing.calls.models import QueueEntry
 from ticketing.errors import DomainError
@@ -175,8 +174,6 @@ def take_next() -> ResponseReturnValue:
 @access.staff_required
 def schedule(number: int) -> ResponseReturnValue:
     """POST: confirm who does a requested job and when; the client is told."""
-    if number > MAX_TICKET_NUMBER:
-        abort(404)
     session = context.db()
     settings = context.settings()
     try:

@@ -20,7 +20,6 @@ from portal_web.console.inputs import technicians
 from portal_web.display import safe_link
 from portal_web.ticket_search import (
     CLASSES,
-    MAX_TICKET_NUMBER,
     STATUSES,
     TicketFilter,
     TicketPage,
@@ -79,8 +78,6 @@ def tickets() -> ResponseReturnValue:
 
 def ticket_or_404(number: int, *, lock: bool = False) -> Ticket:
     """Ticket #`number` (row-locked for an action), else 404."""
-    if number > MAX_TICKET_NUMBER:
-        abort(404)
     found = context.db().get(Ticket, number, with_for_update=lock, populate_existing=lock)
     if found is None:
         abort(404)

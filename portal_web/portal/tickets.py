@@ -21,7 +21,6 @@ from portal_web.display import safe_link
 from portal_web.portal.blueprint import portal
 from portal_web.ticket_search import (
     CLASSES,
-    MAX_TICKET_NUMBER,
     STATUSES,
     find_tickets,
     parse_filter,
@@ -42,8 +41,6 @@ class RetainerChoiceForm(FlaskForm):
 
 def visible_ticket_or_404(number: int) -> Ticket:
     """Ticket #`number` if the logged-in user may see it, else 404."""
-    if number > MAX_TICKET_NUMBER:
-        abort(404)
     stmt = access.visible_tickets(select(Ticket).where(Ticket.id == number), access.me())
     ticket = context.db().scalar(stmt)
     if ticket is None:
