@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ticketing.event_kinds import Audience, client_line
 from ticketing.orm import Base, StrEnumColumn, utcnow
 
 FIRST_TICKET_NUMBER = 1001
@@ -234,6 +235,9 @@ class Ticket(Base):
     # A follow-up for the long-term fix of an emergency (the firm's page: an emergency fix
     # is not a long-term solution; one may be proposed in business hours).
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # The company's emergency whose escalation pages for this one too (it was still being
+    # paged when this one came in): one escalation per company in trouble, not one per call.
+    joined_to_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     intake_completed_at: Mapped[datetime | None]
     paged_at: Mapped[datetime | None]
@@ -265,8 +269,17 @@ class TicketEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(120), default="system")
+    # Staff lines never reach a client; see ticketing.event_kinds for each kind's default.
+    audience: Mapped[Audience] = mapped_column(
+        StrEnumColumn(Audience, 8), default=Audience.STAFF, server_default=Audience.STAFF.value
+    )
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+    @property
+    def client_message(self) -> str | None:
+        """The line as a client reads it, or None when it is for staff only."""
+        return client_line(self.kind, self.audience, self.message, self.actor)
 
 
 class Call(Base):
@@ -349,6 +362,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # The voice page whose call also carries this one (several due to one phone at once
+    # ring it once); set when the relay claims them together.
+    carried_by_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
 
     def lease(self, until: datetime) -> None:
         """Claim the row for one send until `until` (the claim's token); counts an attempt."""

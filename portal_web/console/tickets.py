@@ -25,6 +25,7 @@ from portal_web.console.inputs import parse_local, staff_name, technician_from, 
 # The list and the ticket page (GET routes) live in ticket_view.py.
 from portal_web.console.ticket_view import allowed_actions, render_ticket, ticket_or_404
 from ticketing.errors import DomainError
+from ticketing.event_kinds import EventKind
 from ticketing.models import ServiceClass, Ticket, TicketSource, TicketStatus
 from ticketing.paging.actions import Action, holder_name, perform
 from ticketing.service_requests.models import ServiceRequest
@@ -101,7 +102,7 @@ def assign(number: int) -> ResponseReturnValue:
             raise DomainError("the ticket is already assigned that way")
         ticket.assigned_to = tech
         text = f"Assigned to {tech.name}." if tech else "Assignment removed."
-        add_event(session, ticket.id, "assigned", text, at=moment, actor=staff_name())
+        add_event(session, ticket.id, EventKind.ASSIGNED, text, at=moment, actor=staff_name())
         return text
 
     return _act(number, act)
@@ -133,7 +134,7 @@ def note(number: int) -> ResponseReturnValue:
 
     def act(session: Session, ticket: Ticket, moment: datetime) -> str:
         text = text_field(request.form.get("note"), "the note")
-        add_event(session, ticket.id, "note", text, at=moment, actor=staff_name())
+        add_event(session, ticket.id, EventKind.NOTE, text, at=moment, actor=staff_name())
         return "Note added."
 
     return _act(number, act)
@@ -222,7 +223,7 @@ def open_follow_up(session: Session, emergency: Ticket, *, by: str, now: datetim
     add_event(
         session,
         follow_up.id,
-        "follow_up",
+        EventKind.FOLLOW_UP,
         f"Opened as the follow-up of emergency #{emergency.number}: a long-term solution "
         "in business hours.",
         at=now,
@@ -231,7 +232,7 @@ def open_follow_up(session: Session, emergency: Ticket, *, by: str, now: datetim
     add_event(
         session,
         emergency.id,
-        "follow_up",
+        EventKind.FOLLOW_UP,
         f"Follow-up ticket #{follow_up.number} opened for a long-term solution in business hours.",
         at=now,
         actor=by,

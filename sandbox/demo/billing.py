@@ -21,6 +21,7 @@ from ticketing.billing.models import (
 )
 from ticketing.billing.months import add_months, first_of_month
 from ticketing.billing.reports import class_label
+from ticketing.event_kinds import EventKind
 from ticketing.models import Client, ServiceClass, Ticket
 from ticketing.timeline import add_event
 
@@ -139,7 +140,7 @@ def work(session: Session, ticket: Ticket, hours: str, *, prepaid: bool, by: str
     at = ticket.opened_at + timedelta(minutes=2)
     ticket.apply_retainer = True
     retainer_text = f"{by} chose to apply pre-paid hours"
-    add_event(session, ticket.id, "retainer", retainer_text, at=at, actor=by)
+    add_event(session, ticket.id, EventKind.RETAINER, retainer_text, at=at, actor=by)
     emergency = ticket.service_class == ServiceClass.EMERGENCY
     multiplier = retainer.multiplier_for(session, ticket.client_id or 0, at.date())
     drawn, left = retainer.draw(

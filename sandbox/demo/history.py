@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ivr.phones import national
 from ticketing.accounts.models import User
 from ticketing.billing.months import add_months, first_of_month
+from ticketing.event_kinds import EventKind
 from ticketing.models import (
     Contact,
     ServiceClass,
@@ -117,9 +118,20 @@ def write_timeline(
         start = opened + timedelta(minutes=3)
         tech = cast.help_desk
         _event(
-            session, ticket, "helpdesk_queue", "Caller chose help desk: in the queue (1st).", opened
+            session,
+            ticket,
+            EventKind.HELPDESK_QUEUE,
+            "Caller chose help desk: in the queue (1st).",
+            opened,
         )
-        _event(session, ticket, "helpdesk_answered", f"Answered by {tech.name}.", start, tech.name)
+        _event(
+            session,
+            ticket,
+            EventKind.HELPDESK_ANSWERED,
+            f"Answered by {tech.name}.",
+            start,
+            tech.name,
+        )
         return start
     return _emergency(session, ticket, past, cast)
 
@@ -146,36 +158,58 @@ def _call_opening(
     )
     ticket.classification_reason = reason if emergency else "business hours"
     ticket.service_class = ServiceClass.EMERGENCY if emergency else past.service_class
-    _event(session, ticket, "call_received", f"Call received from {national(contact.phone)}.", at)
+    _event(
+        session,
+        ticket,
+        EventKind.CALL_RECEIVED,
+        f"Call received from {national(contact.phone)}.",
+        at,
+    )
     text = (
         f"Classified emergency: {reason} ({local})."
         if emergency
         else f"Business hours ({local}): the caller is offered the menu."
     )
-    _event(session, ticket, "classified", text, at)
+    _event(session, ticket, EventKind.CLASSIFIED, text, at)
     who = f"{contact.name}, {contact.client.name} (account {contact.client.account_number})"
-    _event(session, ticket, "caller_identified", f"Caller identified by phone: {who}.", at)
+    _event(session, ticket, EventKind.CALLER_IDENTIFIED, f"Caller identified by phone: {who}.", at)
     if ticket.payment_contact:
         text = "No Master Services Agreement on file: flagged for billing to contact for payment."
-        _event(session, ticket, "payment_contact", text, at)
+        _event(session, ticket, EventKind.PAYMENT_CONTACT, text, at)
     if not emergency:
         return  # the caller waits in the help-desk queue instead of leaving a message
     later = at + timedelta(minutes=1)
-    _event(session, ticket, "recording", "Message recorded (41 s).", later)
-    _event(session, ticket, "transcription", "Message transcribed.", later)
-    _event(session, ticket, "intake_complete", "Intake complete: the caller left a message.", later)
+    _event(session, ticket, EventKind.RECORDING, "Message recorded (41 s).", later)
+    _event(session, ticket, EventKind.TRANSCRIPTION, "Message transcribed.", later)
+    _event(
+        session,
+        ticket,
+        EventKind.INTAKE_COMPLETE,
+        "Intake complete: the caller left a message.",
+        later,
+    )
 
 
 def _emergency(session: Session, ticket: Ticket, past: PastTicket, cast: Cast) -> datetime:
     tech, paged = cast.on_call, ticket.opened_at + timedelta(minutes=1)
     acked = ticket.opened_at + timedelta(minutes=past.ack_minutes or 0)
     ticket.paged_at, ticket.acknowledged_at, ticket.acknowledged_by_id = paged, acked, tech.id
-    _event(session, ticket, "paged", f"Paging {tech.name} (primary on call) by SMS.", paged)
-    _event(session, ticket, "page_delivered", "Page delivered to the technician's phone.", paged)
-    text = f"Acknowledged by {tech.name} (replied ACK)."
-    _event(session, ticket, "acknowledged", text, acked, tech.name)
+    _event(session, ticket, EventKind.PAGED, f"Paging {tech.name} (primary on call) by SMS.", paged)
     _event(
-        session, ticket, "client_notified", f"{cast.contact.name} told by SMS who is on it.", acked
+        session,
+        ticket,
+        EventKind.PAGE_DELIVERED,
+        "Page delivered to the technician's phone.",
+        paged,
+    )
+    text = f"Acknowledged by {tech.name} (replied ACK)."
+    _event(session, ticket, EventKind.ACKNOWLEDGED, text, acked, tech.name)
+    _event(
+        session,
+        ticket,
+        EventKind.CLIENT_NOTIFIED,
+        f"{cast.contact.name} told by SMS who is on it.",
+        acked,
     )
     if past.reclassified:
         ticket.service_class = ServiceClass.HELP_DESK
@@ -183,7 +217,9 @@ def _emergency(session: Session, ticket: Ticket, past: PastTicket, cast: Cast) -
             f"Reclassified as help desk by {tech.name}: not an emergency "
             "(it can wait for business hours). The representative was told by SMS and email."
         )
-        _event(session, ticket, "reclassified", text, acked + timedelta(minutes=4), tech.name)
+        _event(
+            session, ticket, EventKind.RECLASSIFIED, text, acked + timedelta(minutes=4), tech.name
+        )
     return acked + timedelta(minutes=5)
 
 
@@ -207,10 +243,10 @@ def _requested(
     session.add(request)
     who = request.requested_by
     text = f"Professional service requested from the portal by {who} (preferred: {tech.name})."
-    _event(session, ticket, "request_received", text, opened, who)
+    _event(session, ticket, EventKind.REQUEST_RECEIVED, text, opened, who)
     when = f"{start.astimezone(zone):%a %Y-%m-%d %H:%M %Z}"
     text = f"Scheduled with {tech.name} for {when}."
-    _event(session, ticket, "scheduled", text, opened + timedelta(hours=2), tech.name)
+    _event(session, ticket, EventKind.SCHEDULED, text, opened + timedelta(hours=2), tech.name)
     return start
 
 
@@ -220,7 +256,19 @@ def finish(
     """Time spent, then resolved."""
     end = start + timedelta(hours=float(past.hours))
     _event(
-        session, ticket, "time_spent", f"Time spent: {past.hours} h by {tech.name}.", end, tech.name
+        session,
+        ticket,
+        EventKind.TIME,
+        f"Time spent: {past.hours} h by {tech.name}.",
+        end,
+        tech.name,
     )
     ticket.resolved_at = end + timedelta(minutes=5)
-    _event(session, ticket, "resolved", f"Resolved by {tech.name}.", ticket.resolved_at, tech.name)
+    _event(
+        session,
+        ticket,
+        EventKind.RESOLVED,
+        f"Resolved by {tech.name}.",
+        ticket.resolved_at,
+        tech.name,
+    )

@@ -36,6 +36,7 @@ from ticketing.accounts.models import User, UserRole
 from ticketing.billing.models import AgreementKind, InvoiceStatus
 from ticketing.billing.months import add_months, first_of_month
 from ticketing.directory import add_client, add_contact, add_technician, client_by_account
+from ticketing.event_kinds import EventKind
 from ticketing.models import Client, Contact, ServiceClass, Technician, TicketStatus
 from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import set_on_call
@@ -230,5 +231,5 @@ def _current_tickets(session: Session, cast: Cast, now: datetime) -> None:
     service.windows.append(RequestWindow(starts_at=window, ends_at=window + timedelta(hours=3)))
     session.add(service)
     text = "Professional service requested from the portal (no work-order approval needed)."
-    add_event(session, ticket.id, "request_received", text, at=asked, actor=who)
+    add_event(session, ticket.id, EventKind.REQUEST_RECEIVED, text, at=asked, actor=who)
     session.flush()

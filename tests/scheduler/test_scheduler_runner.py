@@ -18,6 +18,7 @@ from scheduler.relay import RelayReport
 from scheduler.runner import build_scheduler, run_relay, run_sweep
 from tests.support.fake_transport import RecordingMessenger
 from tests.support.outbox import SMS_CALLBACK, new_outbox
+from ticketing.event_kinds import EventKind
 from ticketing.models import OutboxMessage, Ticket, TicketEvent
 from ticketing.timeline import add_event, events_of
 
@@ -26,7 +27,7 @@ def note_sweep(ticket_id: int):
     """A sweep that writes one timeline line per run."""
 
     def sweep(session: Session, now: datetime) -> None:
-        add_event(session, ticket_id, "swept", f"swept at {now.isoformat()}", at=now)
+        add_event(session, ticket_id, EventKind.NOTE, f"swept at {now.isoformat()}", at=now)
 
     return sweep
 
@@ -35,7 +36,7 @@ def broken_sweep(ticket_id: int):
     """A sweep that writes, then crashes."""
 
     def sweep(session: Session, now: datetime) -> None:
-        add_event(session, ticket_id, "half", "half done", at=now)
+        add_event(session, ticket_id, EventKind.NOTE, "half done", at=now)
         session.flush()
         raise RuntimeError("sweep bug")
 
@@ -103,7 +104,7 @@ def test_a_sweep_runs_with_now_and_commits(database, session, ticket, clock):
 
     session.expire_all()
     [event] = events_of(session, ticket.id)
-    assert (event.kind, event.at) == ("swept", clock())
+    assert (event.kind, event.at) == (EventKind.NOTE, clock())
 
 
 def test_a_failing_sweep_is_rolled_back_and_logged(database, session, ticket, clock, caplog):
@@ -127,7 +128,7 @@ def _wait_for(condition, seconds: float = 5.0) -> bool:
 def swept_count(factory: sessionmaker[Session]) -> int:
     """How many times the notes sweep has committed."""
     with factory() as s:
-        return s.scalar(select(func.count()).where(TicketEvent.kind == "swept")) or 0
+        return s.scalar(select(func.count()).where(TicketEvent.kind == EventKind.NOTE)) or 0
 
 
 def test_a_running_scheduler_relays_and_sweeps(engine: Engine, wipe_database, clock):
@@ -161,9 +162,9 @@ def test_a_running_scheduler_relays_and_sweeps(engine: Engine, wipe_database, cl
 
     assert [m["body"] for m in messenger.sms] == ["live page"]
     with factory() as s:
-        kinds = [e.kind for e in events_of(s, ticket.id)]
-    assert "page_sent" in kinds
-    assert "half" not in kinds
+        lines = [(e.kind, e.message) for e in events_of(s, ticket.id)]
+    assert EventKind.PAGE_SENT in [kind for kind, _ in lines]
+    assert "half done" not in [message for _, message in lines]
 
 
 @pytest.fixture(autouse=True)

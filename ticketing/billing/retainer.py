@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ticketing.billing.models import Agreement, AgreementKind, RetainerEntry, RetainerKind
 from ticketing.errors import DomainError
+from ticketing.event_kinds import EventKind
 from ticketing.models import Client, Ticket
 from ticketing.timeline import add_event
 from ticketing.wallclock import business_zone
@@ -240,5 +241,5 @@ def choose(session: Session, ticket: Ticket, *, apply: bool, by: str, now: datet
         raise DomainError("pre-paid hours were already drawn for this ticket: ask us to undo it")
     ticket.apply_retainer = apply
     text = "chose to apply pre-paid hours" if apply else "chose not to apply pre-paid hours"
-    add_event(session, ticket.id, "retainer", f"{by} {text}", at=now, actor=by)
+    add_event(session, ticket.id, EventKind.RETAINER, f"{by} {text}", at=now, actor=by)
     session.flush()

@@ -45,6 +45,7 @@ from ticketing.billing.models import (
 )
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
+from ticketing.event_kinds import EventKind
 from ticketing.models import ServiceClass, Technician, Ticket
 from ticketing.timeline import add_event
 
@@ -240,7 +241,7 @@ def _flag_payment_contact(session: Session, ticket: Ticket, now: datetime) -> No
         return
     ticket.payment_contact = True
     text = "No agreement in force: billed at standard rates; flagged for payment contact"
-    add_event(session, ticket.id, "billing", text, at=now)
+    add_event(session, ticket.id, EventKind.BILLING, text, at=now)
 
 
 def _technician(session: Session, technician: Technician | str) -> Technician:
@@ -283,7 +284,7 @@ def log_time(
     )
     session.add(entry)
     text = f"{tech.name} logged {minutes} min" + (f" ({note})" if note else "")
-    add_event(session, ticket.id, "time", text, at=now, actor=logged_by or tech.name)
+    add_event(session, ticket.id, EventKind.TIME, text, at=now, actor=logged_by or tech.name)
     session.flush()
     return entry
 

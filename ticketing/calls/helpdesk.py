@@ -20,6 +20,7 @@ from ticketing.calls.intake import complete_intake
 from ticketing.calls.models import QueueEntry, QueueOutcome
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError, NotFound
+from ticketing.event_kinds import EventKind
 from ticketing.models import (
     Call,
     OutboxChannel,
@@ -55,7 +56,9 @@ def join_queue(session: Session, call: Call, *, now: datetime) -> QueueEntry:
         return entry
     entry = QueueEntry(call_sid=call.call_sid, ticket_id=call.ticket_id, queued_at=now)
     session.add(entry)
-    add_event(session, call.ticket_id, "helpdesk_queue", "Queued for the help desk.", at=now)
+    add_event(
+        session, call.ticket_id, EventKind.HELPDESK_QUEUE, "Queued for the help desk.", at=now
+    )
     session.flush()
     return entry
 
@@ -129,7 +132,7 @@ def close_for_the_day(
             f"Still waiting at closing time after {_duration(entry.wait_seconds)}: "
             "offered a message and a call back."
         )
-        add_event(session, entry.ticket_id, "helpdesk_queue", text, at=now)
+        add_event(session, entry.ticket_id, EventKind.HELPDESK_QUEUE, text, at=now)
 
 
 def answer(
@@ -150,7 +153,7 @@ def answer(
     text = f"Answered by {tech.name} after {_duration(entry.wait_seconds)} in the queue."
     if capped:
         text += " The session is limited to 30 minutes (high call volume)."
-    add_event(session, entry.ticket_id, "helpdesk_answered", text, at=now, actor=tech.name)
+    add_event(session, entry.ticket_id, EventKind.HELPDESK_ANSWERED, text, at=now, actor=tech.name)
     call = session.get(Call, call_sid)
     if call is not None:
         complete_intake(session, call, now=now, how=f"answered by {tech.name} (help desk)")
@@ -184,7 +187,7 @@ def leave_queue(
     outcome = QUEUE_RESULTS.get(result, QueueOutcome.ERROR)
     if entry.leave(outcome, now, wait_seconds):
         text = _ended_text(outcome, result, _duration(entry.wait_seconds))
-        add_event(session, entry.ticket_id, "helpdesk_queue", text, at=now)
+        add_event(session, entry.ticket_id, EventKind.HELPDESK_QUEUE, text, at=now)
     if result == "hangup" or entry.outcome == QueueOutcome.ANSWERED:
         # Nothing more will come from this caller: the ticket is finished as it stands.
         complete_intake(session, call, now=now, how=f"help desk ({entry.outcome})")

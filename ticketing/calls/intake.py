@@ -15,6 +15,7 @@ from ivr.calendar import Classification
 from ivr.flow import CALL_ENDED, CallView
 from ivr.phones import is_withheld, national, to_e164
 from ticketing.directory import client_by_account, contact_by_phone
+from ticketing.event_kinds import EventKind
 from ticketing.models import (
     Call,
     Contact,
@@ -110,7 +111,7 @@ def _opening_events(
     add_event(
         session,
         ticket.id,
-        "call_received",
+        EventKind.CALL_RECEIVED,
         f"Call received from {_describe_caller(call.from_raw, call.caller_e164)}.",
         at=now,
     )
@@ -120,18 +121,20 @@ def _opening_events(
         text = f"Classified emergency: {classification.reason} ({when})."
     else:
         text = f"Business hours ({when}): the caller is offered the menu."
-    add_event(session, ticket.id, "classified", text, at=now)
+    add_event(session, ticket.id, EventKind.CLASSIFIED, text, at=now)
     if contact is not None:
         add_event(
             session,
             ticket.id,
-            "caller_identified",
+            EventKind.CALLER_IDENTIFIED,
             f"Caller identified by phone: {contact.name}, {contact.client.name} "
             f"(account {contact.client.account_number}).",
             at=now,
         )
     else:
-        add_event(session, ticket.id, "caller_unknown", "Caller not identified by phone.", at=now)
+        add_event(
+            session, ticket.id, EventKind.CALLER_UNKNOWN, "Caller not identified by phone.", at=now
+        )
 
 
 def identify_by_account(session: Session, call: Call, digits: str, *, now: datetime) -> bool:
@@ -141,13 +144,15 @@ def identify_by_account(session: Session, call: Call, digits: str, *, now: datet
     ticket = call.ticket
     if client is None:
         shown = digits or "nothing"
-        add_event(session, ticket.id, "account_not_found", f"Account entered: {shown}.", at=now)
+        add_event(
+            session, ticket.id, EventKind.ACCOUNT_NOT_FOUND, f"Account entered: {shown}.", at=now
+        )
         return False
     ticket.client = client
     add_event(
         session,
         ticket.id,
-        "caller_identified",
+        EventKind.CALLER_IDENTIFIED,
         f"Caller identified by account number: {client.name} (account {client.account_number}).",
         at=now,
     )
@@ -156,7 +161,9 @@ def identify_by_account(session: Session, call: Call, digits: str, *, now: datet
 
 def give_up_identifying(session: Session, call: Call, *, now: datetime) -> None:
     """Record that the caller stays unknown after the allowed tries."""
-    add_event(session, call.ticket_id, "caller_unknown", "Going on as an unknown caller.", at=now)
+    add_event(
+        session, call.ticket_id, EventKind.CALLER_UNKNOWN, "Going on as an unknown caller.", at=now
+    )
 
 
 def choose_service(session: Session, call: Call, service_class: str, *, now: datetime) -> None:
@@ -171,7 +178,7 @@ def choose_service(session: Session, call: Call, service_class: str, *, now: dat
         label = chosen.label.lower()
         ticket.classification_reason = f"business hours: caller chose {label}"
         text = f"Caller chose {label}."
-    add_event(session, ticket.id, "classified", text, at=now)
+    add_event(session, ticket.id, EventKind.CLASSIFIED, text, at=now)
 
 
 def store_recording(
@@ -188,12 +195,12 @@ def store_recording(
     ticket.recording_url, ticket.recording_sid = url[:500], sid[:64]
     ticket.recording_duration = duration
     seconds = f"{duration} s" if duration is not None else "unknown length"
-    add_event(session, ticket.id, "recording", f"Message recorded ({seconds}).", at=now)
+    add_event(session, ticket.id, EventKind.RECORDING, f"Message recorded ({seconds}).", at=now)
 
 
 def note_no_recording(session: Session, call: Call, *, now: datetime) -> None:
     """Record that the caller left no message (the ticket goes on regardless)."""
-    add_event(session, call.ticket_id, "recording", "No message was recorded.", at=now)
+    add_event(session, call.ticket_id, EventKind.RECORDING, "No message was recorded.", at=now)
 
 
 def store_transcription(
@@ -203,13 +210,17 @@ def store_transcription(
     ticket = call.ticket
     if status != "completed" or not text.strip():
         add_event(
-            session, ticket.id, "transcription", "The message could not be transcribed.", at=now
+            session,
+            ticket.id,
+            EventKind.TRANSCRIPTION,
+            "The message could not be transcribed.",
+            at=now,
         )
         return
     if ticket.description:
         return
     ticket.description = text.strip()[:4000]
-    add_event(session, ticket.id, "transcription", "Message transcribed.", at=now)
+    add_event(session, ticket.id, EventKind.TRANSCRIPTION, "Message transcribed.", at=now)
     if ticket.paged_at is not None:
         send_callers_words(session, ticket, now=now)
 
@@ -217,7 +228,9 @@ def store_transcription(
 def set_callback(session: Session, call: Call, e164: str, *, now: datetime) -> None:
     """Use `e164` as the number to call the client back on."""
     call.ticket.callback_number = e164
-    add_event(session, call.ticket_id, "callback", f"Callback number: {national(e164)}.", at=now)
+    add_event(
+        session, call.ticket_id, EventKind.CALLBACK, f"Callback number: {national(e164)}.", at=now
+    )
 
 
 def complete_intake(session: Session, call: Call, *, now: datetime, how: str) -> bool:
@@ -239,11 +252,11 @@ def complete_intake(session: Session, call: Call, *, now: datetime, how: str) ->
         add_event(
             session,
             ticket.id,
-            "payment_contact",
+            EventKind.PAYMENT_CONTACT,
             "No Master Services Agreement on file: flagged for billing to contact for payment.",
             at=now,
         )
-    add_event(session, ticket.id, "intake_complete", f"Intake complete: {how}.", at=now)
+    add_event(session, ticket.id, EventKind.INTAKE_COMPLETE, f"Intake complete: {how}.", at=now)
     # A technician who took the call live already acknowledged it: nobody else is woken.
     if ticket.service_class == ServiceClass.EMERGENCY and ticket.status == TicketStatus.OPEN:
         start_escalation(session, ticket, now=now)
@@ -265,7 +278,7 @@ def call_status(
     call.status = status[:20]
     if status in CALL_ENDED and call.ended_at is None:
         call.ended_at = now
-        add_event(session, call.ticket_id, "call_ended", f"Call ended ({status}).", at=now)
+        add_event(session, call.ticket_id, EventKind.CALL_ENDED, f"Call ended ({status}).", at=now)
         complete_intake(session, call, now=now, how="the caller hung up before the end")
 
 
@@ -308,7 +321,11 @@ def choose_transfer(session: Session, call: Call, *, now: datetime) -> Technicia
         return None
     call.transfer_technician_id = tech.id
     add_event(
-        session, call.ticket_id, "transfer", f"Ringing {tech.name} for a live transfer.", at=now
+        session,
+        call.ticket_id,
+        EventKind.TRANSFER,
+        f"Ringing {tech.name} for a live transfer.",
+        at=now,
     )
     return tech
 
@@ -321,7 +338,9 @@ def accept_transfer(
     if tech is None or call.transfer_technician_id != technician_id:
         return False
     if not accepted:
-        add_event(session, call.ticket_id, "transfer", f"{tech.name} declined the call.", at=now)
+        add_event(
+            session, call.ticket_id, EventKind.TRANSFER, f"{tech.name} declined the call.", at=now
+        )
         return False
     call.transfer_accepted_at = now
     acknowledge(session, call.ticket, tech, now=now, via="took the call live")
@@ -332,14 +351,18 @@ def transfer_ended(session: Session, call: Call, dial_status: str, *, now: datet
     """The caller's dial ended: True if they spoke with the technician."""
     if call.transfer_accepted_at is not None:
         add_event(
-            session, call.ticket_id, "transfer", "Live call with the technician ended.", at=now
+            session,
+            call.ticket_id,
+            EventKind.TRANSFER,
+            "Live call with the technician ended.",
+            at=now,
         )
         complete_intake(session, call, now=now, how="the technician took the call live")
         return True
     add_event(
         session,
         call.ticket_id,
-        "transfer",
+        EventKind.TRANSFER,
         f"Live transfer not taken ({dial_status or 'no answer'}): taking a message.",
         at=now,
     )

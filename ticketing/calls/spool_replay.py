@@ -27,6 +27,7 @@ from ticketing.calls.intake import (
     store_transcription,
 )
 from ticketing.calls.spool import SpoolEntry, empty_if_unchanged, read_entries
+from ticketing.event_kinds import EventKind
 from ticketing.models import Call, WebhookReceipt
 from ticketing.timeline import add_event
 
@@ -130,7 +131,7 @@ def _apply(
             status=entry.transcription_status,
             now=now,
         )
-    add_event(session, call.ticket_id, "spool_replayed", text, at=now)
+    add_event(session, call.ticket_id, EventKind.SPOOL_REPLAYED, text, at=now)
     if complete:
         complete_intake(session, call, now=now, how="message taken after a fault (the local spool)")
 

@@ -17,6 +17,7 @@ from ticketing.models import (
     TicketStatus,
 )
 from ticketing.paging import responses
+from ticketing.paging.joining import group_of
 
 
 class Action(enum.StrEnum):
@@ -46,6 +47,8 @@ def perform(
     # one see the first one's acknowledgement instead of acknowledging over it.
     session.flush()  # populate_existing would otherwise drop unflushed changes
     session.get(Ticket, ticket.id, with_for_update=True, populate_existing=True)
+    # Acknowledging one ticket of a company's escalation takes the others with it.
+    group_of(session, ticket, lock=True)
     if action is Action.ACK:
         if ticket.service_class != ServiceClass.EMERGENCY:
             return False  # a help-desk ticket pages nobody; "working on your emergency" is wrong

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ticketing.event_kinds import EventKind
 from ticketing.models import (
     OutboxChannel,
     OutboxKind,
@@ -72,11 +73,11 @@ def _apply_delivery(
     if status in FAILED:
         code = f" (error {error_code})" if error_code else ""
         text = f"SMS to {message.to_number} was not delivered: {status}{code}."
-        add_event(session, message.ticket_id, "page_failed", text, at=now)
+        add_event(session, message.ticket_id, EventKind.PAGE_FAILED, text, at=now)
         page_failed(session, message, now=now, reason=f"{status}{code}")
     elif status == "delivered":
         text = f"SMS page delivered to {message.to_number}."
-        add_event(session, message.ticket_id, "page_delivered", text, at=now)
+        add_event(session, message.ticket_id, EventKind.PAGE_DELIVERED, text, at=now)
 
 
 CALL_FAILED = {"busy", "no-answer", "failed", "canceled"}
@@ -97,7 +98,7 @@ def record_call_outcome(
     message.delivery_status = status[:16]
     if status in CALL_FAILED and message.ticket_id is not None:
         text = f"Voice page to {message.to_number}: {status}."
-        add_event(session, message.ticket_id, "page_failed", text, at=now)
+        add_event(session, message.ticket_id, EventKind.PAGE_FAILED, text, at=now)
         page_failed(session, message, now=now, reason=status)
     return message
 
@@ -132,7 +133,7 @@ def page_failed(session: Session, message: OutboxMessage, *, now: datetime, reas
             add_event(
                 session,
                 ticket.id,
-                "paged",
+                EventKind.PAGED,
                 f"The text to {tech.name} did not get through ({reason}): calling instead.",
                 at=now,
             )
@@ -146,7 +147,7 @@ def page_failed(session: Session, message: OutboxMessage, *, now: datetime, reas
         add_event(
             session,
             ticket.id,
-            "escalation",
+            EventKind.ESCALATION,
             f"{tech.name} could not be reached by phone ({reason}): escalating now.",
             at=now,
         )

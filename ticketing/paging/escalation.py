@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.phones import national
+from ticketing.event_kinds import EventKind
+from ticketing.firm import firm_of
 from ticketing.models import (
     OutboxChannel,
     OutboxKind,
@@ -32,6 +34,7 @@ from ticketing.paging.models import (
     EscalationStep,
     EscalationTarget,
 )
+from ticketing.paging.joining import group_note, join, running_escalation
 from ticketing.paging.pages import page_text
 from ticketing.paging.policies import default_policy
 from ticketing.timeline import add_event
@@ -76,10 +79,16 @@ def escalation_of(session: Session, ticket_id: int, *, lock: bool = False) -> Es
 
 
 def start_escalation(session: Session, ticket: Ticket, *, now: datetime) -> Escalation:
-    """Begin paging for an emergency ticket; the first steps due now fire at once."""
+    """Begin paging for an emergency ticket; the first steps due now fire at once. While
+    another emergency of its company is still being paged, it joins that escalation."""
     existing = escalation_of(session, ticket.id)
     if existing is not None:
         return existing
+    running = running_escalation(session, ticket)
+    if running is not None:
+        if ticket.joined_to_id != running.ticket_id:
+            join(session, ticket, running, now=now)
+        return running
     policy = default_policy(session)
     escalation = Escalation(
         ticket_id=ticket.id,
@@ -152,7 +161,7 @@ def _recipients(
         add_event(
             session,
             ticket.id,
-            "page_failed" if not everyone else "paged",
+            EventKind.PAGE_FAILED if not everyone else EventKind.PAGED,
             "Nobody is on call as primary: paging every technician."
             if everyone
             else "No technician exists to page: add one with `intake technicians add`.",
@@ -162,7 +171,7 @@ def _recipients(
     add_event(
         session,
         ticket.id,
-        "escalation",
+        EventKind.ESCALATION,
         f"Step {planned.index + 1}: no {step.target} to notify.",
         at=now,
     )
@@ -177,7 +186,11 @@ def _notify(
         # They replied STOP: Twilio would refuse the text (21610). Ring them instead.
         channels = [OutboxChannel.CALL]
         add_event(
-            session, ticket.id, "paged", f"{tech.name} has opted out of texts: calling.", at=now
+            session,
+            ticket.id,
+            EventKind.PAGED,
+            f"{tech.name} has opted out of texts: calling.",
+            at=now,
         )
     key = f"esc:{ticket.id}:{planned.index}:{tech.id}"
     for channel in dict.fromkeys(channels):
@@ -186,7 +199,7 @@ def _notify(
                 session,
                 ticket,
                 tech,
-                page_text(ticket),
+                page_text(ticket, firm_of(session), note=group_note(session, ticket)),
                 key=f"{key}:sms",
                 now=now,
                 step=planned.index,
@@ -200,7 +213,7 @@ def _notify(
     add_event(
         session,
         ticket.id,
-        "paged",
+        EventKind.PAGED,
         f"Step {planned.index + 1}{round_note}: paging {tech.name} "
         f"({national(tech.phone)}) by {how}.",
         at=now,
@@ -213,7 +226,7 @@ def _exhaust(session: Session, escalation: Escalation, now: datetime) -> None:
     add_event(
         session,
         ticket.id,
-        "escalation_exhausted",
+        EventKind.ESCALATION_EXHAUSTED,
         "Nobody acknowledged after every escalation step: staff alerted.",
         at=now,
     )
@@ -225,7 +238,7 @@ def _exhaust(session: Session, escalation: Escalation, now: datetime) -> None:
     staff = managers or list(session.scalars(select(Technician).where(Technician.active)))
     body = (
         f"UNACKNOWLEDGED EMERGENCY #{ticket.number}: every escalation step ran out. "
-        + page_text(ticket)
+        + page_text(ticket, firm_of(session), note=group_note(session, ticket))
     )
     for tech in staff:
         enqueue_sms(
@@ -273,7 +286,8 @@ def stop_escalation(
 
 def escalate_now(session: Session, ticket: Ticket, *, now: datetime) -> bool:
     """Fire the next step at once (a technician said ESC, or a page could not get through)."""
-    escalation = escalation_of(session, ticket.id, lock=True)
+    # A ticket that joined its company's escalation escalates that one.
+    escalation = escalation_of(session, ticket.joined_to_id or ticket.id, lock=True)
     if escalation is None or not escalation.is_active:
         return False
     escalation.escalate_at = now

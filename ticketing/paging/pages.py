@@ -8,8 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.phones import national
+from ticketing.event_kinds import EventKind
+from ticketing.firm import Firm
 from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus, Ticket
 from ticketing.outbox import enqueue_sms
+from ticketing.recordings import listen_path
 from ticketing.sms_text import fit, to_gsm7
 from ticketing.timeline import add_event
 
@@ -23,11 +26,13 @@ def _caller_label(ticket: Ticket) -> str:
     return label
 
 
-def page_text(ticket: Ticket) -> str:
-    """The SMS page: ticket number, client, callback number, the caller's words and how to
+def page_text(ticket: Ticket, firm: Firm | None = None, *, note: str = "") -> str:
+    """The SMS page: ticket number, client, `note` (the company's other emergencies),
+    callback number, the caller's words (or where to listen to the message) and how to
     acknowledge, within two SMS segments."""
     callback = national(ticket.callback_number) if ticket.callback_number else "no number given"
-    head = f"EMERGENCY #{ticket.number}: {_caller_label(ticket)}. Call back {callback}."
+    head = f"EMERGENCY #{ticket.number}: {_caller_label(ticket)}."
+    head += f" {note} Call back {callback}." if note else f" Call back {callback}."
     if ticket.payment_contact:
         head += " No MSA: billing to contact."
     head = to_gsm7(head).replace("{", "(").replace("}", ")")
@@ -35,7 +40,11 @@ def page_text(ticket: Ticket) -> str:
     if ticket.description:
         return fit(head + ' Problem: "{}"' + tail, to_gsm7(ticket.description))
     if ticket.recording_url:
-        return fit(head + " {}" + tail, f"Message: {ticket.recording_url}.mp3")
+        # Our console's address, never the provider's: the technician logs in to listen.
+        where = firm.link(listen_path(ticket.number)) if firm and firm.base_url else None
+        listen = f" Message: {where}" if where else " Message recorded: see the console."
+        # A link cut short opens nothing: it is sent whole, even past two segments.
+        return head + listen + tail
     return fit(head + " {}" + tail, "No message was left.")
 
 
@@ -75,6 +84,8 @@ def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> li
             follow_up.technician_id = page.technician_id
             follow_ups.append(follow_up)
     if follow_ups:
-        add_event(session, ticket.id, "paged", "The caller's words were texted as well.", at=now)
+        add_event(
+            session, ticket.id, EventKind.PAGED, "The caller's words were texted as well.", at=now
+        )
     session.flush()
     return follow_ups

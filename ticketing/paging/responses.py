@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from ivr.flow import CALL_ENDED
 from ivr.phones import national
 from ticketing.directory import representative_of
+from ticketing.event_kinds import EventKind
 from ticketing.models import Call, OutboxKind, ServiceClass, Technician, Ticket, TicketStatus
 from ticketing.outbox import enqueue_email, enqueue_redirect, enqueue_sms
-from ticketing.paging.escalation import escalate_now, stop_escalation
+from ticketing.paging.escalation import escalate_now, start_escalation, stop_escalation
+from ticketing.paging.joining import group_of, joined_to
 from ticketing.paging.models import EscalationStatus
 from ticketing.sms_text import to_gsm7
 from ticketing.timeline import add_event
@@ -25,9 +27,22 @@ def acknowledge(
     session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str
 ) -> bool:
     """`tech` takes the emergency: paging stops and the client's representative is told.
+    The company's other emergencies paged by the same escalation are taken with it.
 
     False when the ticket was already acknowledged or resolved (nothing changes).
     """
+    if not _acknowledge_one(session, ticket, tech, now=now, via=via):
+        return False
+    for other in group_of(session, ticket):
+        if other.id != ticket.id:
+            with_it = f"{via}, with #{ticket.number} of the same company"
+            _acknowledge_one(session, other, tech, now=now, via=with_it)
+    return True
+
+
+def _acknowledge_one(
+    session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str
+) -> bool:
     if ticket.status != TicketStatus.OPEN:
         return False
     ticket.status = TicketStatus.ACKNOWLEDGED
@@ -37,7 +52,7 @@ def acknowledge(
     add_event(
         session,
         ticket.id,
-        "acknowledged",
+        EventKind.ACKNOWLEDGED,
         f"Acknowledged by {tech.name} ({via}).{note}",
         at=now,
         actor=tech.name,
@@ -67,7 +82,9 @@ def _tell_client(session: Session, ticket: Ticket, tech: Technician, now: dateti
         kind=OutboxKind.NOTICE,
     )
     who = rep.name if rep else "the caller"
-    add_event(session, ticket.id, "client_notified", f"{who} told by SMS who is on it.", at=now)
+    add_event(
+        session, ticket.id, EventKind.CLIENT_NOTIFIED, f"{who} told by SMS who is on it.", at=now
+    )
 
 
 def resolve(session: Session, ticket: Ticket, tech: Technician, *, now: datetime, via: str) -> bool:
@@ -79,7 +96,12 @@ def resolve(session: Session, ticket: Ticket, tech: Technician, *, now: datetime
     ticket.status, ticket.resolved_at = TicketStatus.RESOLVED, now
     stop_escalation(session, ticket, EscalationStatus.RESOLVED, now=now)
     add_event(
-        session, ticket.id, "resolved", f"Resolved by {tech.name} ({via}).", at=now, actor=tech.name
+        session,
+        ticket.id,
+        EventKind.RESOLVED,
+        f"Resolved by {tech.name} ({via}).",
+        at=now,
+        actor=tech.name,
     )
     return True
 
@@ -91,7 +113,7 @@ def escalate(
     add_event(
         session,
         ticket.id,
-        "escalation",
+        EventKind.ESCALATION,
         f"{tech.name} asked to escalate now ({via}).",
         at=now,
         actor=tech.name,
@@ -110,10 +132,11 @@ def not_an_emergency(
     why = reason.strip() or "does not meet the definition of Emergency Services"
     ticket.classification_reason = f"reclassified by {tech.name}: {why}"[:120]
     stop_escalation(session, ticket, EscalationStatus.CANCELLED, now=now)
+    _page_joined_again(session, ticket, now)
     add_event(
         session,
         ticket.id,
-        "reclassified",
+        EventKind.RECLASSIFIED,
         f"{tech.name} found this is not an emergency ({via}): {why}. Moved to the help desk.",
         at=now,
         actor=tech.name,
@@ -121,6 +144,23 @@ def not_an_emergency(
     _tell_reclassified(session, ticket, why, now)
     _redirect_live_call(session, ticket, now)
     return True
+
+
+def _page_joined_again(session: Session, ticket: Ticket, now: datetime) -> None:
+    """The emergencies that joined this one's escalation lost it: page them again (the
+    first one starts a new escalation, the others join that)."""
+    for other in joined_to(session, ticket):
+        other.joined_to_id = None
+        add_event(
+            session,
+            other.id,
+            EventKind.JOINED,
+            f"#{ticket.number}, whose escalation paged for this ticket, is not an emergency: "
+            "paging again.",
+            at=now,
+        )
+        session.flush()
+        start_escalation(session, other, now=now)
 
 
 def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
@@ -160,7 +200,7 @@ def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime
         add_event(
             session,
             ticket.id,
-            "client_notified",
+            EventKind.CLIENT_NOTIFIED,
             f"{who} told by {' and '.join(told)} that this is not an emergency.",
             at=now,
         )
@@ -198,7 +238,7 @@ def _redirect_live_call(session: Session, ticket: Ticket, now: datetime) -> None
     add_event(
         session,
         ticket.id,
-        "redirected",
+        EventKind.REDIRECTED,
         "The caller is still on the line: moving the call to the help desk.",
         at=now,
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ivr.pages import PageView
 from ivr.phones import national
+from ticketing.event_kinds import EventKind
 from ticketing.models import (
     OutboxChannel,
     OutboxKind,
@@ -70,7 +71,7 @@ def answered_by_person(session: Session, call: PageCall, *, now: datetime) -> No
     add_event(
         session,
         call.ticket.id,
-        "page_answered",
+        EventKind.PAGE_ANSWERED,
         f"{call.tech.name} answered the voice page.",
         at=now,
     )
@@ -85,7 +86,7 @@ def left_voicemail(session: Session, call: PageCall, *, now: datetime) -> None:
     add_event(
         session,
         call.ticket.id,
-        "page_failed",
+        EventKind.PAGE_FAILED,
         f"Voice page to {call.tech.name} ({national(page.to_number)}) reached voicemail: "
         "a short message was left.",
         at=now,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ticketing.directory import representative_of
 from ticketing.errors import DomainError, NotFound
+from ticketing.event_kinds import EventKind
 from ticketing.firm import DEFAULT_FIRM_NAME
 from ticketing.models import (
     UNRESOLVED,
@@ -146,7 +147,7 @@ def _open_service_request(
         windows=[RequestWindow(starts_at=start, ends_at=end) for start, end in checked.windows],
     )
     session.add(request)
-    add_event(session, ticket.id, "request_received", received_text(checked, tz), at=now)
+    add_event(session, ticket.id, EventKind.REQUEST_RECEIVED, received_text(checked, tz), at=now)
     _complete(session, ticket, checked, now, "request received")
     session.flush()
     return SubmittedRequest(ticket, request)
@@ -171,7 +172,7 @@ def _open_ticket(session: Session, checked: CheckedRequest, now: datetime) -> Ti
         add_event(
             session,
             ticket.id,
-            "classified",
+            EventKind.CLASSIFIED,
             f"Emergency requested ({SOURCE_WORDS.get(checked.source, checked.source)}) by "
             f"{checked.requested_by}: "
             "emergency rates apply.",
@@ -190,11 +191,11 @@ def _complete(
         add_event(
             session,
             ticket.id,
-            "payment_contact",
+            EventKind.PAYMENT_CONTACT,
             "No Master Services Agreement on file: flagged for billing to contact for payment.",
             at=now,
         )
-    add_event(session, ticket.id, "intake_complete", f"Intake complete: {how}.", at=now)
+    add_event(session, ticket.id, EventKind.INTAKE_COMPLETE, f"Intake complete: {how}.", at=now)
 
 
 def request_of(session: Session, ticket_number: int, *, lock: bool = False) -> ServiceRequest:
@@ -264,7 +265,7 @@ def _set_schedule(
     request.confirmed_at = now
     what = schedule_text(tech, start, tz)
     text = f"Rescheduled: {what} (was {previous})." if previous else f"Scheduled with {what}."
-    add_event(session, request.ticket_id, "scheduled", text, at=now, actor=actor)
+    add_event(session, request.ticket_id, EventKind.SCHEDULED, text, at=now, actor=actor)
     return previous
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ticketing.directory import representative_of
+from ticketing.event_kinds import EventKind
 from ticketing.models import Contact, OutboxKind, ServiceClass, Technician, Ticket, TicketSource
 from ticketing.outbox import enqueue_email, enqueue_sms
 from ticketing.service_requests.checks import CheckedRequest
@@ -123,13 +124,13 @@ def notify_schedule(
     rep = representative_of(session, ticket.client_id) if ticket.client_id else None
     if rep is None:
         nobody = "No client representative to tell."
-        add_event(session, ticket.id, "client_notified", nobody, at=now)
+        add_event(session, ticket.id, EventKind.CLIENT_NOTIFIED, nobody, at=now)
         return []
     notice = schedule_notice(request, rep.name, previous, tz, firm_name)
     told = _owe(session, ticket, rep, notice, key=f"sr-schedule:{request.id}:{revision}", now=now)
     if told:
         line = f"{rep.name} told of the schedule by {' and '.join(told)}."
-        add_event(session, ticket.id, "client_notified", line, at=now)
+        add_event(session, ticket.id, EventKind.CLIENT_NOTIFIED, line, at=now)
     return told
 
 
