@@ -4,6 +4,7 @@ compare the whole schema (each sub-package's models.py registers its own tables)
 from __future__ import annotations
 
 import ticketing.accounts.models
+import ticketing.audit.models
 import ticketing.billing.models
 import ticketing.calendar.models
 import ticketing.calls.models
