@@ -16,6 +16,8 @@ from intake.config import Settings, load_settings
 from intake.db import Database
 from portal_web.security import exempt_signed_blueprints
 from sandbox import init_app as init_sandbox
+from scheduler.recordings import TwilioRecordings
+from ticketing.firm import SESSION_KEY, Firm
 
 PORTAL_FILES = Path(portal_web.__file__).resolve().parent
 # The largest value of an INTEGER column (PostgreSQL's and the schema's ids and numbers).
@@ -30,6 +32,15 @@ class DatabaseInt(IntegerConverter):
     def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("max", MAX_DATABASE_INT)
         super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def firm_for(settings: Settings) -> Firm:
+    """The firm as its texts and emails name it: name, portal address and support line."""
+    return Firm(
+        name=settings.firm_name,
+        base_url=settings.public_base_url,
+        support_lines=(settings.twilio_voice_number,),
+    )
 
 
 def create_app(
@@ -68,7 +79,14 @@ def create_app(
         settings.database_url, connect_deadline=settings.database_connect_timeout
     )
     database.init_app(app)
+    # Every session this app opens (requests, commands, scheduler ticks) knows the firm,
+    # so a page worded deep inside an escalation links to the right console.
+    database.sessionmaker.configure(info={SESSION_KEY: firm_for(settings)})
     app.extensions["clock"] = clock or SystemClock()
+    # Callers' messages, fetched from Twilio's API (the sandbox in demo mode) as the account.
+    app.extensions["recordings"] = TwilioRecordings(
+        settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url
+    )
 
     from portal_web import init_app as init_portal
     from webhooks import views as webhook_views

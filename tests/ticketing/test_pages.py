@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.support.recordings import twilio_recording_url
 from ticketing.directory import add_technician
+from ticketing.firm import SESSION_KEY, Firm
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.oncall.roster import on_call, set_on_call
 from ticketing.paging.escalation import start_escalation
@@ -55,8 +57,27 @@ def test_non_gsm_words_stay_within_two_segments(session, directory) -> None:
 
 
 def test_recording_link_when_there_is_no_transcription(session, directory) -> None:
-    ticket = _ticket(session, directory, recording_url="https://api.twilio.com/x/RE1")
-    assert "Message: https://api.twilio.com/x/RE1.mp3" in page_text(ticket)
+    ticket = _ticket(session, directory, recording_url=twilio_recording_url())
+    firm = Firm("Firm", base_url="https://intake.example.com")
+    text = page_text(ticket, firm)
+    assert f"Message: https://intake.example.com/console/tickets/{ticket.number}/recording" in text
+    assert text.endswith(f"Reply ACK {ticket.number}")
+    assert "twilio" not in text.lower()
+
+
+def test_without_a_portal_address_the_page_points_to_the_console(session, directory) -> None:
+    ticket = _ticket(session, directory, recording_url=twilio_recording_url())
+    text = page_text(ticket)
+    assert "Message recorded: see the console." in text
+    assert "twilio" not in text.lower()
+
+
+def test_escalation_pages_link_to_the_firm_the_session_carries(session, directory, clock) -> None:
+    ticket = _ticket(session, directory, recording_url=twilio_recording_url())
+    session.info[SESSION_KEY] = Firm("Firm", base_url="https://portal.example.org/")
+    start_escalation(session, ticket, now=clock())
+    [page] = session.scalars(select(OutboxMessage)).all()
+    assert f"https://portal.example.org/console/tickets/{ticket.number}/recording" in page.body
 
 
 def test_braces_in_a_client_name_do_not_break_the_page(session, directory) -> None:
