@@ -27,6 +27,7 @@ from ticketing.models import (
 )
 from ticketing.oncall.roster import on_call
 from ticketing.outbox import enqueue_call, enqueue_sms
+from ticketing.paging.joining import group_note, join, running_escalation
 from ticketing.paging.models import (
     Escalation,
     EscalationPolicy,
@@ -34,7 +35,6 @@ from ticketing.paging.models import (
     EscalationStep,
     EscalationTarget,
 )
-from ticketing.paging.joining import group_note, join, running_escalation
 from ticketing.paging.pages import page_text
 from ticketing.paging.policies import default_policy
 from ticketing.timeline import add_event
