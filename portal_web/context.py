@@ -2,7 +2,8 @@
 and the firm's identity and business time zone made from them.
 
 This module is portal_web's one door to the running app: nothing else in the package
-reads `current_app.config["SETTINGS"]` or `current_app.extensions` (clock, database).
+reads `current_app.config["SETTINGS"]` or `current_app.extensions` (clock, database,
+recordings).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ticketing.calendar.days import CalendarSettings
 from ticketing.firm import Firm
+from ticketing.recordings import RecordingSource
 
 
 class PortalSettings(CalendarSettings, Protocol):
@@ -67,3 +69,8 @@ def firm() -> Firm:
 def db() -> Session:
     """The request's database session (opened on first use, closed after the request)."""
     return cast(Session, current_app.extensions["db"].session)
+
+
+def recordings() -> RecordingSource:
+    """Where callers' recorded messages are fetched from (Twilio, or the sandbox)."""
+    return cast(RecordingSource, current_app.extensions["recordings"])

@@ -75,13 +75,6 @@ def agreement_kind(kind: str) -> str:
     return AGREEMENT_KINDS.get(kind, kind.replace("_", " ").capitalize())
 
 
-def safe_link(url: str | None) -> str | None:
-    """A web address fit for href (never javascript: or data:), else None."""
-    if url and url.lower().startswith(("https://", "http://")):
-        return url
-    return None
-
-
 FILTERS: dict[str, Callable[..., str]] = {
     "local_dt": local_dt,
     "iso_dt": iso_dt,

@@ -1,6 +1,7 @@
-"""Pages for "not found" and "forbidden" in the site's own layout, with a way back; machine
-endpoints (Twilio's webhooks, the sandbox's API, Stripe, calendar feeds, health) keep
-their plain answers, since no person reads them."""
+"""Pages for "not found", "forbidden" and a provider's failure (a recorded message that could
+not be fetched) in the site's own layout, with a way back; machine endpoints (Twilio's
+webhooks, the sandbox's API, Stripe, calendar feeds, health) keep their plain answers,
+since no person reads them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 MACHINE_PATHS = ("/twilio/", "/sandbox/twilio/", "/stripe/", "/oncall/", "/healthz")
-TITLES = {403: "You cannot see this page", 404: "Page not found"}
+TITLES = {
+    403: "You cannot see this page",
+    404: "Page not found",
+    # Only the recorded-message routes answer these: the phone provider failed us.
+    502: "The recording could not be fetched",
+    504: "The recording took too long to arrive",
+}
 
 
 def _way_back() -> tuple[str, str]:
@@ -33,6 +40,6 @@ def _page(error: HTTPException) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Answer 403 and 404 with a page in the site's layout."""
-    for code in (403, 404):
+    """Answer 403, 404, 502 and 504 with a page in the site's layout."""
+    for code in TITLES:
         app.register_error_handler(code, _page)

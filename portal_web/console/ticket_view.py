@@ -13,11 +13,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal_web import access, context
+from portal_web import access, context, recordings
 from portal_web.console.blueprint import console
 from portal_web.console.board import EmergencyRow
 from portal_web.console.inputs import technicians
-from portal_web.display import safe_link
 from portal_web.ticket_search import (
     CLASSES,
     STATUSES,
@@ -131,7 +130,7 @@ def render_ticket(
     body = render_template(
         "console/ticket.html",
         ticket=ticket,
-        recording_link=safe_link(ticket.recording_url),
+        recording_src=recordings.player_src(ticket, "console.recording"),
         technicians=technicians(session),
         can=allowed_actions(ticket, bool(related["follow_ups"])),
         error=error,
@@ -146,3 +145,11 @@ def render_ticket(
 def ticket(number: int) -> ResponseReturnValue:
     """GET /console/tickets/<number>: everything about the ticket, and what to do with it."""
     return render_ticket(ticket_or_404(number))
+
+
+@console.get("/tickets/<int:number>/recording")
+@access.staff_required
+def recording(number: int) -> ResponseReturnValue:
+    """GET /console/tickets/<number>/recording: the caller's message (the page's player,
+    and the link in a technician's page)."""
+    return recordings.serve(ticket_or_404(number))

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
-from portal_web import access, context
-from portal_web.display import safe_link
+from portal_web import access, context, recordings
 from portal_web.portal.blueprint import portal
 from portal_web.ticket_search import (
     CLASSES,
@@ -81,13 +80,20 @@ def ticket(number: int) -> ResponseReturnValue:
         service_request=session.scalar(
             select(ServiceRequest).where(ServiceRequest.ticket_id == found.id)
         ),
-        recording_link=safe_link(found.recording_url),
+        recording_src=recordings.player_src(found, "portal.recording"),
         usage=usage,
         drawn=sum((-entry.hours for entry in usage), Decimal("0.00")),
         balance=balance,
         may_choose=may_choose_retainer(access.me(), found),
         form=RetainerChoiceForm(),
     )
+
+
+@portal.get("/tickets/<int:number>/recording")
+@access.client_required
+def recording(number: int) -> ResponseReturnValue:
+    """GET /portal/tickets/<number>/recording: the caller's message, for the page's player."""
+    return recordings.serve(visible_ticket_or_404(number))
 
 
 @portal.post("/tickets/<int:number>/retainer")

@@ -3,7 +3,8 @@
 Only in demo mode (`settings.sandbox`): the scheduler's Twilio client is pointed here
 (`twilio_api_base_url`), so the demo runs the same sending code as production. Messages
 and calls are kept in memory, printed to the terminal, and listed at /sandbox/; the
-account's phone numbers can be listed and their webhook URLs set, as on Twilio.
+account's phone numbers can be listed and their webhook URLs set, as on Twilio, and a
+recording's media answers with a tone (recordings.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sandbox.twilio.numbers import (
     bad_url,
 )
 from sandbox.twilio.page import pages
+from sandbox.twilio.recordings import bp as recordings
 from sandbox.twilio.rest import announce, authenticated, not_found, sandbox_store, twilio_error
 from sandbox.twilio.store import (
     CallRedirect,
@@ -63,6 +65,7 @@ def init_app(app: Flask) -> None:
         callback_base=settings.public_base_url,
     )
     app.register_blueprint(bp)
+    app.register_blueprint(recordings)
     app.register_blueprint(pages)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
