@@ -121,6 +121,14 @@ def _see_the_new_ticket(page: Any, portal: LivePortal, shots: Screenshots, numbe
     expect(timeline).to_contain_text("Call received")
     expect(timeline).to_contain_text("Classified emergency")
     expect(timeline).to_contain_text("Caller identified by phone: Jane Doe")
+    player = page.locator("dd.recording audio")
+    expect(player).to_have_attribute("src", f"/portal/tickets/{number}/recording")
+    # The browser loads the message from our route, which fetched it from the sandbox.
+    seconds = player.evaluate(
+        "a => new Promise(done => { a.onloadedmetadata = () => done(a.duration);"
+        " a.onerror = () => done(-1); a.preload = 'auto'; a.load(); })"
+    )
+    assert seconds > 1, seconds
     shots.take(page, "ticket-timeline")
     page.get_by_role("link", name="Request service", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
