@@ -120,14 +120,14 @@ RULES: dict[EventKind, KindRule] = {
     ),
     EventKind.REDIRECTED: STAFF,
     EventKind.CLIENT_NOTIFIED: STAFF,
-    EventKind.ASSIGNED: KindRule(Audience.STAFF, lambda actor: "A technician was assigned."),
+    EventKind.ASSIGNED: CLIENT,
     EventKind.NOTE: STAFF,
     EventKind.FOLLOW_UP: STAFF,
     EventKind.REQUEST_RECEIVED: CLIENT,
     EventKind.SCHEDULED: CLIENT,
     EventKind.TIME: STAFF,
     EventKind.BILLING: STAFF,
-    EventKind.RETAINER: STAFF,
+    EventKind.RETAINER: CLIENT,
     EventKind.PAGE_SENT: STAFF,
     EventKind.PAGE_RETRYING: STAFF,
     EventKind.EMAIL_SENT: STAFF,
@@ -137,6 +137,9 @@ RULES: dict[EventKind, KindRule] = {
     EventKind.REDIRECT_FAILED: STAFF,
     EventKind.REDIRECT_RETRYING: STAFF,
 }
+
+
+_VALUES = frozenset(kind.value for kind in EventKind)
 
 
 def default_audience(kind: EventKind | str) -> Audience:
@@ -150,7 +153,8 @@ def client_line(
     """What a client reads for a timeline line, or None when the line is not for clients."""
     if Audience(audience) == Audience.CLIENT:
         return message
-    rule = RULES.get(EventKind(kind)) if kind in EventKind else None
+    # A kind no longer written (old rows) has no rule: it stays with staff.
+    rule = RULES.get(EventKind(kind)) if kind in _VALUES else None
     if rule is None or rule.client_words is None:
         return None
     return rule.client_words(actor)

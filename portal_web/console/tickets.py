@@ -25,7 +25,7 @@ from portal_web.console.inputs import parse_local, staff_name, technician_from, 
 # The list and the ticket page (GET routes) live in ticket_view.py.
 from portal_web.console.ticket_view import allowed_actions, render_ticket, ticket_or_404
 from ticketing.errors import DomainError
-from ticketing.event_kinds import EventKind
+from ticketing.event_kinds import Audience, EventKind
 from ticketing.models import ServiceClass, Ticket, TicketSource, TicketStatus
 from ticketing.paging.actions import Action, holder_name, perform
 from ticketing.service_requests.models import ServiceRequest
@@ -130,12 +130,23 @@ def reclassify(number: int) -> ResponseReturnValue:
 @console.post("/tickets/<int:number>/note")
 @access.staff_required
 def note(number: int) -> ResponseReturnValue:
-    """POST: add a note to the timeline, signed by the staff user."""
+    """POST: add a note to the timeline, signed by the staff user: staff only unless the
+    form says it is visible to the client."""
 
     def act(session: Session, ticket: Ticket, moment: datetime) -> str:
         text = text_field(request.form.get("note"), "the note")
-        add_event(session, ticket.id, EventKind.NOTE, text, at=moment, actor=staff_name())
-        return "Note added."
+        to_client = request.form.get("to_client") == "yes"
+        audience = Audience.CLIENT if to_client else Audience.STAFF
+        add_event(
+            session,
+            ticket.id,
+            EventKind.NOTE,
+            text,
+            at=moment,
+            actor=staff_name(),
+            audience=audience,
+        )
+        return "Note added: the client can read it." if to_client else "Note added (staff only)."
 
     return _act(number, act)
 

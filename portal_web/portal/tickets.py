@@ -29,7 +29,7 @@ from ticketing.billing import retainer
 from ticketing.errors import DomainError
 from ticketing.models import Ticket
 from ticketing.service_requests.models import ServiceRequest
-from ticketing.timeline import events_of
+from ticketing.timeline import client_events_of
 
 
 class RetainerChoiceForm(FlaskForm):
@@ -76,7 +76,7 @@ def ticket(number: int) -> ResponseReturnValue:
     return render_template(
         "portal/ticket.html",
         ticket=found,
-        events=events_of(session, found.id),
+        events=client_events_of(session, found.id),
         service_request=session.scalar(
             select(ServiceRequest).where(ServiceRequest.ticket_id == found.id)
         ),

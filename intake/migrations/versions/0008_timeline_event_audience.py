@@ -30,6 +30,8 @@ CLIENT_KINDS = (
     "callback",
     "request_received",
     "scheduled",
+    "assigned",
+    "retainer",
 )
 
 
