@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from ticketing.accounts.models import User
+from ticketing.audit import capture
+from ticketing.audit.models import AuditSource
+from ticketing.audit.trail import Actor
 from ticketing.calendar.days import CalendarSettings
 from ticketing.firm import Firm
 from ticketing.recordings import RecordingSource
@@ -74,3 +78,8 @@ def db() -> Session:
 def recordings() -> RecordingSource:
     """Where callers' recorded messages are fetched from (Twilio, or the sandbox)."""
     return cast(RecordingSource, current_app.extensions["recordings"])
+
+
+def act_as(user: User, source: AuditSource) -> None:
+    """Record the request's changes in the audit trail as `user`'s, dated by the app's clock."""
+    capture.act_as(db(), Actor.person(user.name, user.email, user.id, source), now)

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from intake.app import create_app
+from intake.cli import context
 from intake.config import ConfigError, load_settings
 from intake.db import Database, current_revision, head_revision, upgrade
 from ticketing.errors import DomainError
@@ -46,6 +47,7 @@ def db_session() -> Iterator[Session]:
     with app.app_context():
         database = app.extensions["db"]
         with database.transaction() as session:
+            context.act_as_command_line(session)
             yield session
 
 

@@ -3,6 +3,7 @@ zone and the firm (the one place the commands read the app's config and extensio
 
 from __future__ import annotations
 
+import getpass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from intake.config import Settings
+from ticketing.audit import capture
+from ticketing.audit.trail import Actor
 from ticketing.firm import Firm
 
 
@@ -43,3 +46,16 @@ def firm() -> Firm:
 def session() -> Session:
     """The app context's database session."""
     return current_app.extensions["db"].session
+
+
+def os_user() -> str:
+    """Who runs the command, as the operating system names them."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        return "unknown"
+
+
+def act_as_command_line(session: Session) -> None:
+    """Record the command's changes in the audit trail as "cli:<os user>"'s."""
+    capture.act_as(session, Actor.command_line(os_user()), now)

@@ -97,6 +97,7 @@ ACCESS: dict[str, str] = {
     "console.reset_second_factor": "staff",
     "console.account": "staff",
     "console.new_recovery_codes": "staff",
+    "console.audit": "staff",
     "console.oncall": "staff",
     "console.oncall_add_override": "staff",
     "console.oncall_delete_override": "staff",

@@ -54,8 +54,8 @@ class Noted:
 
 def act_as(session: Session, actor: Actor, clock: Callable[[], datetime]) -> None:
     """From now on, changes flushed by `session` are `actor`'s, dated by `clock`."""
-    if session.info.get(ACTING) is not None and (session.new or session.dirty or session.deleted):
-        session.flush()  # what was changed so far belongs to the previous actor
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what was changed so far is the previous actor's (or nobody's)
     session.info[ACTING] = Acting(actor, clock)
 
 
@@ -100,17 +100,12 @@ def _owner_of(session: Session, state: InstanceState[Any]) -> Subject | None:
     if owner_id is None:
         return None
     spec = SUBJECTS[part.owner]
-    values: dict[str, Any] = {"id": owner_id}
-    for rel in state.mapper.relationships:
-        if table_of(rel.mapper) != part.owner:
-            continue
-        owner = state.dict.get(rel.key)
-        if owner is None:
-            owner = session.identity_map.get(rel.mapper.identity_key_from_primary_key((owner_id,)))
-        if owner is not None:
-            values = values_of(inspect(owner))
-        break
-    return Subject(spec.kind, int(owner_id), spec.label(values))
+    mapper = next((m for m in state.mapper.registry.mappers if table_of(m) == part.owner), None)
+    owner = None
+    if mapper is not None:
+        owner = session.identity_map.get(mapper.identity_key_from_primary_key((owner_id,)))
+    label = spec.label(values_of(inspect(owner))) if owner is not None else f"#{owner_id}"
+    return Subject(spec.kind, int(owner_id), label)
 
 
 def _note_part(
@@ -247,7 +242,7 @@ def _merge_into(first: Noted, later: Noted) -> None:
     first.subject = later.subject  # the newest label
     for key, value in later.before.items():
         if isinstance(value, list):
-            first.before[key] = [*first.before.get(key, []), *value]
+            _remove_parts(first, key, value)
         else:
             first.before.setdefault(key, value)
     for key, value in later.after.items():
@@ -257,3 +252,13 @@ def _merge_into(first: Noted, later: Noted) -> None:
             first.after[key] = value
     if first.action == AuditAction.CREATED:
         first.before = {}
+
+
+def _remove_parts(first: Noted, key: str, removed: list[Any]) -> None:
+    """Parts removed later in the act: one added earlier in it was never there."""
+    added = first.after.get(key, [])
+    for item in removed:
+        if item in added:
+            added.remove(item)
+        else:
+            first.before.setdefault(key, []).append(item)

@@ -34,8 +34,20 @@ def plain(value: Any) -> Any:
 
 
 def values_of(state: InstanceState[Any]) -> dict[str, Any]:
-    """What is loaded of the row (columns and related objects), nothing fetched."""
-    return {key: value for key, value in state.dict.items() if not key.startswith("_")}
+    """What is loaded of the row (columns and related objects, also those only named by a
+    foreign key but present in the session), nothing fetched."""
+    found = {key: value for key, value in state.dict.items() if not key.startswith("_")}
+    session = state.session
+    if session is None:
+        return found
+    for column_key, rel in _relations(state.mapper).items():
+        if rel.key in found or found.get(column_key) is None:
+            continue
+        key = rel.mapper.identity_key_from_primary_key((found[column_key],))
+        related = session.identity_map.get(key)
+        if related is not None:
+            found[rel.key] = related
+    return found
 
 
 def label_of(obj: Any) -> str:
@@ -75,6 +87,7 @@ def _shown(spec: Audited | None, key: str, value: Any) -> Any:
 def whole(state: InstanceState[Any], spec: Audited | None) -> Fields:
     """Every set field of a created or deleted row (its id is the subject's)."""
     relations = _relations(state.mapper)
+    values = values_of(state)
     found: Fields = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -82,7 +95,7 @@ def whole(state: InstanceState[Any], spec: Audited | None) -> Fields:
         if value is None or key == "id" or (spec and key in spec.ignored):
             continue
         rel = relations.get(key)
-        related = state.dict.get(rel.key) if rel is not None else None
+        related = values.get(rel.key) if rel is not None else None
         if rel is not None and related is not None:
             found[rel.key] = label_of(related)
         else:
