@@ -1,6 +1,7 @@
 """Demo data: three clients, their contacts, three technicians and who is on call; and for
 the portal, logins, agreements, pre-paid hours, months of tickets and their invoices, so
-that every portal page has something to show. Each part is added once (idempotent)."""
+that every portal page has something to show, and a day of staff changes for the audit
+trail. Each part is added once (idempotent)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from sandbox.demo.history import (
     open_ticket,
     write_timeline,
 )
+from sandbox.demo.staff_day import staff_day
 from sandbox.demo.tickets import BAKERY, DINER, PIEDMONT, past_tickets
 from ticketing.accounts.credentials import hash_password, user_by_email
 from ticketing.accounts.models import User, UserRole
@@ -172,6 +174,8 @@ def seed_portal(session: Session, now: datetime) -> None:
         _play_and_bill(session, client, past_tickets(rows), cast, rates_of(agreements), now, bought)
         if account == "1001":
             _current_tickets(session, cast, now)
+    # Last: the staff's day works on what the portal's history left.
+    staff_day(session, now, ZONE, users["priya@accelerando.example"], users[DEMO_ADMIN])
 
 
 def _play(session: Session, past: PastTicket, cast: Cast, now: datetime) -> Worked:
