@@ -47,6 +47,13 @@ class PageView:
     emergency: bool
     holder: str | None = None  # who acknowledged it
     mine: bool = False  # the holder is the technician on this call
+    also: tuple[int, ...] = ()  # other open emergencies this one call rings for
+    joined: int = 0  # the company's emergencies that joined this one's escalation
+
+    @property
+    def waiting(self) -> int:
+        """How many emergencies this call rings for."""
+        return 1 + len(self.also)
 
 
 def _say(target: VoiceResponse | Gather, text: str) -> None:
@@ -77,10 +84,11 @@ def is_machine(answered_by: str) -> bool:
 def voicemail(view: PageView) -> VoiceResponse:
     """A short message for the voicemail, then hang up (the texts carry the details)."""
     who = f", {view.client_name}" if view.client_name else ""
+    count = f", {view.waiting} emergencies waiting" if view.also else ""
     response = VoiceResponse()
     _say(
         response,
-        f"Emergency page from {view.firm_name}, {_number(view)}{who}. Check your texts.",
+        f"Emergency page from {view.firm_name}{count}, {_number(view)}{who}. Check your texts.",
     )
     response.hangup()
     return response
@@ -115,7 +123,39 @@ def _ticket_text(view: PageView) -> str:
         else "There is no call back number."
     )
     said = said if said.endswith((".", "!", "?")) else said + "."
-    return f"Emergency {_number(view)}{where}. {said} {callback}"
+    company = ""
+    if view.joined:
+        company = (
+            f" The same company has {view.joined} more emergency "
+            f"{'ticket' if view.joined == 1 else 'tickets'} on this page; "
+            "acknowledging takes them all."
+        )
+    return f"Emergency {_number(view)}{where}. {said} {callback}{company}"
+
+
+def _waiting(view: PageView) -> str:
+    """What a call ringing for several emergencies says first ("" for one)."""
+    if not view.also:
+        return ""
+    return f"You have {view.waiting} emergencies waiting. "
+
+
+def _also(view: PageView) -> str:
+    """The other emergencies of the call, after the first one's reading."""
+    if not view.also:
+        return ""
+    numbers = ", ".join(f"ticket {spoken_digits(str(n))}" for n in view.also)
+    return f" Also waiting: {numbers}. Their details are in your texts."
+
+
+def _menu(view: PageView) -> str:
+    if not view.also:
+        return MENU
+    return (
+        f"Press 4 to acknowledge all {view.waiting}. For {_number(view)} only: 6 to resolve, "
+        "5 to escalate, 1 to be connected to the caller, 3 if it is not an emergency. "
+        "Star to repeat."
+    )
 
 
 def closed_reason(view: PageView) -> str | None:
@@ -141,11 +181,11 @@ def read_page(view: PageView) -> VoiceResponse:
     closed = closed_reason(view)
     if closed:
         return _goodbye(response, closed)
-    for lead in ("", "Again. "):
+    for lead in (_waiting(view), "Again. "):
         # No key: Twilio falls through to the next verb, so the repeat needs no URL.
         gather = _gather(response, view)
-        _say(gather, lead + _ticket_text(view))
-        _say(gather, MENU)
+        _say(gather, lead + _ticket_text(view) + _also(view))
+        _say(gather, _menu(view))
     return _goodbye(response, "No key was pressed. The page is also in your texts.")
 
 
@@ -153,7 +193,7 @@ def menu_again(view: PageView, intro: str) -> VoiceResponse:
     """Say `intro`, then only the key menu (once), then goodbye."""
     response = VoiceResponse()
     _say(response, intro)
-    _say(_gather(response, view), MENU)
+    _say(_gather(response, view), _menu(view))
     return _goodbye(response, "No key was pressed.")
 
 
@@ -165,8 +205,9 @@ def after_action(view: PageView, action: str, done: bool) -> VoiceResponse:
         if closed is None and view.mine:
             closed = f"You already have {_number(view)}."
         return _goodbye(response, closed or "There is nobody left to escalate to.")
+    taken = f"All {view.waiting} emergencies are" if view.also else f"{_starting(view)} is"
     confirmations = {
-        "ack": f"Thank you. {_starting(view)} is yours, and paging has stopped.",
+        "ack": f"Thank you. {taken} yours, and paging has stopped.",
         "resolve": f"{_starting(view)} is resolved. Thank you.",
         "escalate": "Escalating now: the next technician is being paged.",
         "not_emergency": (

@@ -17,12 +17,21 @@ parts lists ticket numbers as ranges (#1043-1992) within Twilio's 1,600 characte
 thousand emergencies still reach the technician a minute later, not twenty. Replies are
 not counted as texts here: an answer to the technician's own message must not delay the
 next emergency.
+
+Voice pages follow the same rule in a lane of their own (CALL_HOLD): every voice page due
+to one phone in one tick is ONE call, whose TwiML (the first row's) reads how many
+emergencies it carries and whose keys act on all of them; the other rows point at it
+(`carried_by_id`) and share its SID and outcome. A phone rung by a voice page less than
+CALL_HOLD ago (still ringing, or its technician still listening) gets the next ones only
+then, as one call. Several calls at once to one phone would ring it over each other and
+reach its voicemail, each escalating as unanswered.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -34,6 +43,8 @@ from ticketing.sms_text import fit, segments, to_gsm7
 
 BUNDLED_KINDS = (OutboxKind.PAGE, OutboxKind.NOTICE)
 HOLD = timedelta(seconds=60)
+# About one ring (30 s) and one reading of the page: the technician is on that call.
+CALL_HOLD = timedelta(seconds=60)
 MAX_SEGMENTS = 2
 SEPARATOR = " | "
 ACK_TAIL = " Reply ACK + ticket no."
@@ -66,61 +77,98 @@ class Textable(Protocol):
 T = TypeVar("T", bound=Textable)
 
 
+@dataclass(frozen=True)
+class Lane:
+    """Rows paced and bundled together per phone: texts (pages and notices), voice pages."""
+
+    channel: OutboxChannel
+    kinds: tuple[OutboxKind, ...]
+    hold: timedelta
+
+
+TEXTS = Lane(OutboxChannel.SMS, BUNDLED_KINDS, HOLD)
+VOICE = Lane(OutboxChannel.CALL, (OutboxKind.PAGE,), CALL_HOLD)
+
+
+def lane_of(channel: str, kind: str) -> Lane | None:
+    """The lane a row of this channel and kind is paced and bundled in, if any."""
+    for lane in (TEXTS, VOICE):
+        if channel == lane.channel and kind in lane.kinds:
+            return lane
+    return None
+
+
 def bundles(channel: str, kind: str) -> bool:
     """Whether a row of this channel and kind may be paced and bundled."""
-    return channel == OutboxChannel.SMS and kind in BUNDLED_KINDS
+    return lane_of(channel, kind) is not None
 
 
 def held_until(
     session: Session, rows: Sequence[OutboxMessage], now: datetime, lease: timedelta
 ) -> dict[int, datetime]:
     """The rows that must wait (by id), each with the moment it may go."""
-    numbers = {row.to_number for row in rows if bundles(row.channel, row.kind)}
-    if not numbers:
-        return {}
-    last = _last_texts(session, numbers, now, lease)
-    return {
-        row.id: last[row.to_number] + HOLD
-        for row in rows
-        if bundles(row.channel, row.kind)
-        and row.to_number in last
-        and now < last[row.to_number] + HOLD
-    }
+    held: dict[int, datetime] = {}
+    for lane in (TEXTS, VOICE):
+        mine = [row for row in rows if lane_of(row.channel, row.kind) == lane]
+        if not mine:
+            continue
+        last = _last_sends(session, lane, {row.to_number for row in mine}, now, lease)
+        held |= {
+            row.id: last[row.to_number] + lane.hold
+            for row in mine
+            if row.to_number in last and now < last[row.to_number] + lane.hold
+        }
+    return held
 
 
 def bundle_mates(
     session: Session, rows: Sequence[OutboxMessage], due: ColumnElement[bool]
 ) -> list[OutboxMessage]:
-    """Due rows outside `rows` that belong in the same bundles (same number, bundled kinds)."""
-    numbers = {row.to_number for row in rows if bundles(row.channel, row.kind)}
-    if not numbers:
-        return []
-    stmt = (
-        select(OutboxMessage)
-        .where(
-            due,
-            OutboxMessage.to_number.in_(numbers),
-            OutboxMessage.channel == OutboxChannel.SMS,
-            OutboxMessage.kind.in_(BUNDLED_KINDS),
-            OutboxMessage.id.not_in([row.id for row in rows]),
+    """Due rows outside `rows` that belong in the same bundles (same number and lane)."""
+    mates: list[OutboxMessage] = []
+    for lane in (TEXTS, VOICE):
+        numbers = {row.to_number for row in rows if lane_of(row.channel, row.kind) == lane}
+        if not numbers:
+            continue
+        stmt = (
+            select(OutboxMessage)
+            .where(
+                due,
+                OutboxMessage.to_number.in_(numbers),
+                OutboxMessage.channel == lane.channel,
+                OutboxMessage.kind.in_(lane.kinds),
+                OutboxMessage.id.not_in([row.id for row in rows]),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(MAX_BUNDLE)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(OutboxMessage.id)
-        .limit(MAX_BUNDLE)
-        .with_for_update(skip_locked=True)
-    )
-    return list(session.scalars(stmt))
+        mates += session.scalars(stmt)
+    return mates
 
 
-def _last_texts(
-    session: Session, numbers: set[str], now: datetime, lease: timedelta
+def carry(rows: Sequence[OutboxMessage]) -> None:
+    """Point each voice page at the one whose call carries it (None: it is that call),
+    grouping as `group` does, so that the call's TwiML finds everything it rings for."""
+    carriers: dict[str, int] = {}
+    for row in rows:
+        if lane_of(row.channel, row.kind) == VOICE:
+            row.carried_by_id = carriers.get(row.to_number)
+            carriers.setdefault(row.to_number, row.id)
+
+
+def _last_sends(
+    session: Session, lane: Lane, numbers: set[str], now: datetime, lease: timedelta
 ) -> dict[str, datetime]:
-    recent = and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at > now - HOLD)
-    # Another relay's live claim: it is texting that number as we speak.
+    recent = and_(
+        OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at > now - lane.hold
+    )
+    # Another relay's live claim: it is texting (or ringing) that number as we speak.
     in_flight = and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until > now)
     stmt = select(OutboxMessage).where(
         OutboxMessage.to_number.in_(numbers),
-        OutboxMessage.channel == OutboxChannel.SMS,
-        OutboxMessage.kind.in_(BUNDLED_KINDS),
+        OutboxMessage.channel == lane.channel,
+        OutboxMessage.kind.in_(lane.kinds),
         or_(recent, in_flight),
     )
     last: dict[str, datetime] = {}
@@ -136,17 +184,19 @@ def _claimed_at(lease_until: datetime | None, lease: timedelta) -> datetime | No
 
 
 def group(claims: Sequence[T]) -> list[tuple[T, ...]]:
-    """One tuple per SMS or call, in claim order; pages and notices to one number share one."""
+    """One tuple per SMS or call, in claim order; pages and notices to one number share one
+    text, voice pages to one number one call."""
     groups: list[list[T]] = []
-    by_number: dict[str, list[T]] = {}
+    by_number: dict[tuple[str, str], list[T]] = {}
     for claim in claims:
+        key = (claim.channel, claim.to_number)
         if not bundles(claim.channel, claim.kind):
             groups.append([claim])
-        elif claim.to_number in by_number:
-            by_number[claim.to_number].append(claim)
+        elif key in by_number:
+            by_number[key].append(claim)
         else:
-            by_number[claim.to_number] = [claim]
-            groups.append(by_number[claim.to_number])
+            by_number[key] = [claim]
+            groups.append(by_number[key])
     return [tuple(items) for items in groups]
 
 

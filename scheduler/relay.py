@@ -12,8 +12,8 @@ notices due to one number in one tick go out as ONE text whose SID and outcome a
 share. A number texted one less than 60 s ago gets the next ones only 60 s after it: the
 claim leaves them 'pending', next_attempt_at then, no attempt counted. So the first page to
 a quiet phone goes at once, and a burst becomes that page, then one bundle a minute.
-Replies, alerts, calls, emails and redirects (scheduler/sending.py) are neither held nor
-bundled.
+Voice pages due to one number ring it as one call, paced the same way. Replies, alerts,
+help-desk calls, emails and redirects (scheduler/sending.py) are neither held nor bundled.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, or_, orm, select
 from sqlalchemy.orm import Session
 
-from scheduler.bundling import bundle_mates, bundle_note, group, held_until
+from scheduler.bundling import bundle_mates, bundle_note, carry, group, held_until
 from scheduler.mail import LogMailer, Mailer
 from scheduler.sending import Callbacks, Claim, Delivery, send
 from scheduler.transport import Messenger, PermanentSendError, SendError
@@ -122,6 +122,7 @@ def claim_due(
             log.warning("outbox %s: lease expired mid-send, claiming it again", row.id)
         row.lease(now + LEASE)
         claims.append(_snapshot(row))
+    carry([row for row in rows if row.id not in held])
     return claims
 
 

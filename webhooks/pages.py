@@ -30,9 +30,9 @@ def page(session: Session, page_id: int) -> VoiceResponse:
         return pages.inactive()
     if pages.is_machine(params.form("AnsweredBy", 40)):
         voice_pages.left_voicemail(session, call, now=params.now())
-        return pages.voicemail(voice_pages.page_view(call, params.settings().firm_name))
+        return pages.voicemail(voice_pages.page_view(session, call, params.settings().firm_name))
     voice_pages.answered_by_person(session, call, now=params.now())
-    return pages.read_page(voice_pages.page_view(call, params.settings().firm_name))
+    return pages.read_page(voice_pages.page_view(session, call, params.settings().firm_name))
 
 
 @bp.post("/twilio/voice/page/<int:page_id>/key")
@@ -43,7 +43,7 @@ def key(session: Session, page_id: int) -> VoiceResponse:
     call = voice_pages.page_call(session, page_id)
     if call is None:
         return pages.inactive()
-    view = voice_pages.page_view(call, params.settings().firm_name)
+    view = voice_pages.page_view(session, call, params.settings().firm_name)
     choice = pages.KEYS.get(params.form("Digits", 10).strip()[:1])
     # A ticket resolved, moved or taken since the page was read: say so, change nothing.
     if choice == "repeat" or pages.closed_reason(view) is not None:
@@ -52,7 +52,7 @@ def key(session: Session, page_id: int) -> VoiceResponse:
         return pages.menu_again(view, "Sorry, that is not a choice.")
     action = "ack" if choice == "connect" else choice
     done = voice_pages.press(session, call, action, now=params.now())
-    view = voice_pages.page_view(call, params.settings().firm_name)
+    view = voice_pages.page_view(session, call, params.settings().firm_name)
     if choice == "connect" and view.mine:
         return pages.connect(view, params.settings().twilio_voice_number)
     return pages.after_action(view, action, done)

@@ -178,18 +178,40 @@ def test_replies_and_alerts_are_neither_held_nor_bundled(database, session, mess
     assert [sms["body"] for sms in messenger.sms[1:]] == [row.body for row in rows]
 
 
-def test_calls_are_never_bundled_or_held(database, session, messenger, now):
+def test_a_text_holds_no_call_and_voice_pages_due_together_ring_once(
+    database, session, messenger, now
+):
     new_page(session, due=now)
     tick(database, messenger, now)
     ticket = new_ticket(session)
     soon = now + timedelta(seconds=3)
-    for n in (1, 2):
+    rows = [
         new_outbox(session, ticket_id=ticket.id, due=soon, channel="call", body=f"/page/{n}")
+        for n in (1, 2)
+    ]
 
     assert tick(database, messenger, soon, public_base_url="https://x.test") == RelayReport(sent=2)
+    [call] = messenger.calls
+    assert call["url"] == "https://x.test/page/1"
+    assert [fresh(session, row).carried_by_id for row in rows] == [None, rows[0].id]
+
+
+def test_help_desk_calls_are_never_bundled_or_held(database, session, messenger, now):
+    ticket = new_ticket(session)
+    for n in (1, 2):
+        new_outbox(
+            session,
+            ticket_id=ticket.id,
+            due=now,
+            channel="call",
+            kind="helpdesk",
+            body=f"/helpdesk/{n}",
+        )
+
+    assert tick(database, messenger, now, public_base_url="https://x.test") == RelayReport(sent=2)
     assert [call["url"] for call in messenger.calls] == [
-        "https://x.test/page/1",
-        "https://x.test/page/2",
+        "https://x.test/helpdesk/1",
+        "https://x.test/helpdesk/2",
     ]
 
 

@@ -46,9 +46,10 @@ def perform(
     # Two technicians answering the same page at once: the row lock makes the second
     # one see the first one's acknowledgement instead of acknowledging over it.
     session.flush()  # populate_existing would otherwise drop unflushed changes
-    session.get(Ticket, ticket.id, with_for_update=True, populate_existing=True)
-    # Acknowledging one ticket of a company's escalation takes the others with it.
+    # Acknowledging one ticket of a company's escalation takes the others with it: the
+    # whole group is locked first, in number order, then the ticket (already, if in it).
     group_of(session, ticket, lock=True)
+    session.get(Ticket, ticket.id, with_for_update=True, populate_existing=True)
     if action is Action.ACK:
         if ticket.service_class != ServiceClass.EMERGENCY:
             return False  # a help-desk ticket pages nobody; "working on your emergency" is wrong

@@ -87,20 +87,21 @@ OPTED_OUT = "21610"
 def record_call_outcome(
     session: Session, call_sid: str, status: str, *, now: datetime
 ) -> OutboxMessage | None:
-    """A voice page's call ended: busy, unanswered or failed moves the escalation on at once."""
-    found = _sharing_sid(session, call_sid)  # calls are never bundled: one row at most
-    message = found[0] if found else None
+    """A voice page's call ended: busy, unanswered or failed moves the escalation on at once
+    (of every page the call rang for: voice pages due together share one call)."""
+    found = [m for m in _sharing_sid(session, call_sid) if m.channel == OutboxChannel.CALL]
     status = status.strip().lower()
-    if message is None or message.channel != OutboxChannel.CALL or not status:
+    if not found or not status:
         return None
-    if message.delivery_status in CALL_FAILED | {"completed", "voicemail"}:
-        return message  # a final status already arrived: a late or repeated one changes nothing
-    message.delivery_status = status[:16]
-    if status in CALL_FAILED and message.ticket_id is not None:
-        text = f"Voice page to {message.to_number}: {status}."
-        add_event(session, message.ticket_id, EventKind.PAGE_FAILED, text, at=now)
-        page_failed(session, message, now=now, reason=status)
-    return message
+    for message in found:
+        if message.delivery_status in CALL_FAILED | {"completed", "voicemail"}:
+            continue  # a final status already arrived: a late or repeated one changes nothing
+        message.delivery_status = status[:16]
+        if status in CALL_FAILED and message.ticket_id is not None:
+            text = f"Voice page to {message.to_number}: {status}."
+            add_event(session, message.ticket_id, EventKind.PAGE_FAILED, text, at=now)
+            page_failed(session, message, now=now, reason=status)
+    return found[0]
 
 
 def page_failed(session: Session, message: OutboxMessage, *, now: datetime, reason: str) -> None:

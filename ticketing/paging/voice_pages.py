@@ -1,10 +1,16 @@
-"""Voice pages from the ticket's side: which page a call is, voicemail, and keys pressed."""
+"""Voice pages from the ticket's side: which page a call is, voicemail, and keys pressed.
+
+One call may ring for several voice pages that fell due to one phone at once (the relay
+points the others at it, scheduler/bundling.py): it reads how many are waiting, a
+voicemail counts for all of them, and acknowledging takes them all.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.pages import PageView
@@ -14,12 +20,15 @@ from ticketing.models import (
     OutboxChannel,
     OutboxKind,
     OutboxMessage,
+    OutboxStatus,
     ServiceClass,
     Technician,
     Ticket,
+    TicketStatus,
 )
 from ticketing.paging.actions import Action, holder_name, perform
 from ticketing.paging.delivery import page_failed
+from ticketing.paging.joining import joined_to
 from ticketing.timeline import add_event
 
 VIA = "voice page"
@@ -33,6 +42,23 @@ class PageCall:
     page: OutboxMessage
     ticket: Ticket
     tech: Technician
+    # The other voice pages this call rings for, and the emergencies joined to its ticket.
+    carried: tuple[OutboxMessage, ...] = ()
+    joined: int = 0
+
+    @property
+    def pages(self) -> tuple[OutboxMessage, ...]:
+        """Every voice page this call rings for, its own first."""
+        return (self.page, *self.carried)
+
+    def tickets(self, session: Session) -> list[Ticket]:
+        """Every ticket this call rings for, its own first."""
+        found = [self.ticket]
+        for page in self.carried:
+            ticket = session.get(Ticket, page.ticket_id) if page.ticket_id else None
+            if ticket is not None and ticket not in found:
+                found.append(ticket)
+        return found
 
 
 def page_call(session: Session, page_id: int) -> PageCall | None:
@@ -44,10 +70,18 @@ def page_call(session: Session, page_id: int) -> PageCall | None:
     tech = session.get(Technician, page.technician_id) if page.technician_id is not None else None
     if ticket is None or tech is None:
         return None
-    return PageCall(page, ticket, tech)
+    carried = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.carried_by_id == page.id,
+            OutboxMessage.status.in_((OutboxStatus.SENDING, OutboxStatus.SENT)),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return PageCall(page, ticket, tech, tuple(carried), len(joined_to(session, ticket)))
 
 
-def page_view(call: PageCall, firm_name: str) -> PageView:
+def page_view(session: Session, call: PageCall, firm_name: str) -> PageView:
     """The plain values the voice page's TwiML is built from."""
     ticket = call.ticket
     holder = ticket.acknowledged_by
@@ -63,7 +97,16 @@ def page_view(call: PageCall, firm_name: str) -> PageView:
         emergency=ticket.service_class == ServiceClass.EMERGENCY,
         holder=holder_name(ticket),
         mine=holder is not None and holder.id == call.tech.id,
+        also=tuple(t.number for t in call.tickets(session)[1:] if _waiting_for(t, call.tech)),
+        joined=call.joined,
     )
+
+
+def _waiting_for(ticket: Ticket, tech: Technician) -> bool:
+    """Still an emergency for this technician: nobody's yet, or already theirs."""
+    if ticket.service_class != ServiceClass.EMERGENCY or ticket.status == TicketStatus.RESOLVED:
+        return False
+    return ticket.status == TicketStatus.OPEN or ticket.acknowledged_by_id == tech.id
 
 
 def answered_by_person(session: Session, call: PageCall, *, now: datetime) -> None:
@@ -78,22 +121,33 @@ def answered_by_person(session: Session, call: PageCall, *, now: datetime) -> No
 
 
 def left_voicemail(session: Session, call: PageCall, *, now: datetime) -> None:
-    """A machine answered: a voicemail is no acknowledgement, so escalate as for no answer."""
-    page = call.page
-    if page.delivery_status == VOICEMAIL:
-        return
-    page.delivery_status = VOICEMAIL
-    add_event(
-        session,
-        call.ticket.id,
-        EventKind.PAGE_FAILED,
-        f"Voice page to {call.tech.name} ({national(page.to_number)}) reached voicemail: "
-        "a short message was left.",
-        at=now,
-    )
-    page_failed(session, page, now=now, reason=VOICEMAIL)
+    """A machine answered: a voicemail is no acknowledgement, so escalate as for no answer
+    (every page the call rang for)."""
+    for page in call.pages:
+        if page.delivery_status == VOICEMAIL or page.ticket_id is None:
+            continue
+        page.delivery_status = VOICEMAIL
+        add_event(
+            session,
+            page.ticket_id,
+            EventKind.PAGE_FAILED,
+            f"Voice page to {call.tech.name} ({national(page.to_number)}) reached voicemail: "
+            "a short message was left.",
+            at=now,
+        )
+        page_failed(session, page, now=now, reason=VOICEMAIL)
 
 
 def press(session: Session, call: PageCall, action: str, *, now: datetime) -> bool:
-    """Do what a key asks ("ack", "resolve", "escalate"); True when it took effect."""
-    return perform(session, Action(action), call.ticket, call.tech, now=now, via=VIA)
+    """Do what a key asks ("ack", "resolve", "escalate"); True when it took effect.
+
+    Acknowledging takes every emergency the call rang for; the other keys act on the
+    ticket it read first.
+    """
+    if Action(action) is not Action.ACK:
+        return perform(session, Action(action), call.ticket, call.tech, now=now, via=VIA)
+    done = [
+        perform(session, Action.ACK, ticket, call.tech, now=now, via=VIA)
+        for ticket in call.tickets(session)
+    ]
+    return any(done)
