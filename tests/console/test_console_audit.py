@@ -14,6 +14,7 @@ from tests.support.audit import STAFF_ACTOR, trail
 from tests.support.forms import post
 from tests.support.logins import as_client_user, as_staff
 from tests.support.pages import html_of
+from tests.support.tickets import add_ticket
 from ticketing.audit.models import AuditAction, AuditSource
 from ticketing.audit.trail import Actor, Subject, record
 
@@ -131,6 +132,19 @@ def test_a_client_page_shows_its_history(client, session, directory, clock) -> N
 
     html = html_of(client.get(f"/console/clients/{bakery.id}"))
     assert "History" in html and "has msa" in html and "Sam Okafor" in html
+
+
+def test_a_ticket_page_shows_what_staff_changed(client, session, directory, clock) -> None:
+    as_staff(client, session)
+    number = add_ticket(session, directory["bakery"], "help_desk").id
+    session.commit()
+    assert (
+        post(client, f"/console/tickets/{number}/note", {"note": "Called back."}).status_code == 303
+    )
+
+    html = html_of(client.get(f"/console/tickets/{number}"))
+    history = html[html.index('id="history"') :]
+    assert "Sam Okafor" in history and "note: Called back." in history
 
 
 @pytest.mark.parametrize("role", ["client_admin", "client_user"])
