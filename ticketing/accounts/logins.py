@@ -3,6 +3,10 @@
 After 5 failures for one email, or 20 from one address, within 15 minutes, further
 attempts are refused for 15 minutes. Refused attempts are not recorded, so a person
 locked out does not extend the lock by trying again; a success erases nothing.
+
+A wrong second-factor code counts as a failed login of its account, from its address:
+the same limits make guessing six digits hopeless (at most 5 guesses per 30 minutes, each
+right once in about 330,000), and locking an account stops its password too.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ticketing.accounts.credentials import verify_password
 from ticketing.accounts.models import LoginAttempt, User
+from ticketing.accounts.second_factor import CodeCheck, check_code
 
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
@@ -76,3 +81,24 @@ def authenticate(
         return LoginResult(None)
     user.last_login_at = now
     return LoginResult(user)
+
+
+def check_second_factor(
+    session: Session,
+    user: User,
+    code: str | None,
+    *,
+    remote_addr: str | None,
+    now: datetime,
+    enrolling: str | None = None,
+) -> CodeCheck | None:
+    """Check the code typed after the password (or of the `enrolling` secret, to confirm
+    an enrolment); None while throttled. A wrong code is recorded as a failed login; a
+    replayed one is not a guess."""
+    address = (remote_addr or "unknown")[:64]
+    if throttled(session, user.email, address, now=now):
+        return None
+    checked = check_code(session, user, code, now=now, enrolling=enrolling)
+    if checked == CodeCheck.WRONG:
+        session.add(LoginAttempt(email=user.email, remote_addr=address, at=now, succeeded=False))
+    return checked

@@ -1,4 +1,5 @@
-"""Models of people who log in: client users, staff, access requests, password tokens."""
+"""Models of people who log in: client users, staff, access requests, password tokens,
+second factors (TOTP secrets and recovery codes)."""
 
 from __future__ import annotations
 
@@ -62,9 +63,31 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The second factor: a base32 TOTP secret, in force from the moment a first code
+    # confirmed it. Kept as is, like the app's own SECRET_KEY: whoever reads the database
+    # could read the session keys too.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    # The time step of the last accepted code: a code is good once (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     client = relationship("Client")
     contact = relationship("Contact")
+
+    @property
+    def has_second_factor(self) -> bool:
+        """A confirmed TOTP secret: a code is asked for after the password."""
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
+
+    @property
+    def must_have_second_factor(self) -> bool:
+        """Staff reach the console only with a second factor; for clients it is optional."""
+        return self.is_staff
+
+    @property
+    def may_enrol_second_factor(self) -> bool:
+        """Staff, and company administrators who want it."""
+        return self.is_staff or self.role == UserRole.CLIENT_ADMIN
 
     @property
     def is_staff(self) -> bool:
@@ -152,3 +175,16 @@ class LoginAttempt(Base):
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for a TOTP code (a lost phone); only its scrypt
+    hash is kept, like a password's."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
