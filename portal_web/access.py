@@ -1,5 +1,6 @@
 """Who may see what: client users see their company's things (users: their own tickets;
-billing only with permission), staff see the console; anything else is a 404."""
+billing only with permission), staff see the console; anything else is a 404. Someone
+half logged in (password right, second factor pending) is sent back to the code page."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import abort, redirect, request
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import Select, or_
 
+from portal_web import second_factor
 from ticketing.accounts.models import User, UserRole
 from ticketing.models import Ticket
 
@@ -20,10 +22,26 @@ def me() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
+def logged_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Flask-Login's login_required, except that someone half logged in goes to the code
+    (or enrolment) page rather than to the password form."""
+    guarded = login_required(view)
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            waiting = second_factor.pending()
+            if waiting is not None:
+                return redirect(second_factor.page_for(waiting.user))
+        return guarded(*args, **kwargs)
+
+    return wrapped
+
+
 def client_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """A page of the client portal: logged in, and a client's person (staff get 404)."""
 
-    @login_required
+    @logged_in
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if me().is_staff or me().client_id is None:
@@ -60,13 +78,20 @@ def company_admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A page of the staff console: clients get 404, not a hint that it exists."""
+    """A page of the staff console: clients get 404, not a hint that it exists; staff
+    without a second factor (a session older than the requirement) set one up first."""
 
-    @login_required
+    @logged_in
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not me().is_staff:
+        user = me()
+        if not user.is_staff:
             abort(404)
+        if not user.has_second_factor:
+            back = request.full_path.rstrip("?") if request.method == "GET" else None
+            second_factor.hold(user, remember=False, next_url=back)
+            logout_user()
+            return redirect(second_factor.page_for(user))
         return view(*args, **kwargs)
 
     return wrapped

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from ivr.phones import to_e164
+from portal_web import second_factor
 from portal_web.access import me
 from portal_web.auth.blueprint import auth
 from portal_web.auth.forms import (
@@ -62,7 +63,8 @@ def safe_next(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else target
 
 
-def _start_session(user: User, *, remember: bool = False) -> None:
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Log `user` in (after every factor) in a new session."""
     # A new session on login: whatever an attacker planted in the old one is gone.
     session.clear()
     login_user(user, remember=remember)
@@ -76,7 +78,8 @@ def _private(body: str, status: int = 200) -> ResponseReturnValue:
 
 @auth.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """Email and password; throttled after repeated failures."""
+    """Email and password; throttled after repeated failures. Staff, and anyone who set up
+    a second factor, go on to the code (or enrolment) page, not logged in yet."""
     if current_user.is_authenticated:
         return redirect(landing(me()))
     form = LoginForm()
@@ -87,8 +90,12 @@ def login() -> ResponseReturnValue:
         )
         db().commit()
         if result.user is not None:
-            _start_session(result.user, remember=bool(form.remember.data))
-            return redirect(safe_next(request.args.get("next")) or landing(result.user))
+            remember, target = bool(form.remember.data), safe_next(request.args.get("next"))
+            if result.user.has_second_factor or result.user.must_have_second_factor:
+                second_factor.hold(result.user, remember=remember, next_url=target)
+                return redirect(second_factor.page_for(result.user))
+            start_session(result.user, remember=remember)
+            return redirect(target or landing(result.user))
         error = THROTTLED if result.throttled else WRONG
     return render_template("auth/login.html", form=form, error=error)
 
@@ -137,7 +144,8 @@ def request_received() -> ResponseReturnValue:
 
 @auth.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password_page(token: str) -> ResponseReturnValue:
-    """Choose a password through a one-time link, then be logged in."""
+    """Choose a password through a one-time link, then be logged in (after the second
+    factor, for those who have or need one)."""
     found = usable_token(db(), token, now=now())
     if found is None:
         return _private(render_template("auth/link_expired.html"), 410)
@@ -149,7 +157,12 @@ def set_password_page(token: str) -> ResponseReturnValue:
             db().rollback()
             return _private(render_template("auth/link_expired.html"), 410)
         db().commit()
-        _start_session(user)
+        if user.has_second_factor or user.must_have_second_factor:
+            # A link in a mailbox is one factor: the second is still asked for.
+            second_factor.hold(user, remember=False, next_url=None)
+            flash("Your password is set. One more step to log in.")
+            return redirect(second_factor.page_for(user))
+        start_session(user)
         flash("Your password is set. Welcome!")
         return redirect(landing(user))
     page = render_template("auth/set_password.html", form=form, user=found.user, token=found)
