@@ -5,6 +5,7 @@ from __future__ import annotations
 
 # Each module adds its routes to the blueprints when imported.
 from portal_web.portal import (  # noqa: F401
+    account,
     agreements,
     home,
     invoices,
