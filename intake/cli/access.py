@@ -16,6 +16,9 @@ from ticketing.accounts.access_requests import (
     pending_requests,
     reject_request,
 )
+from ticketing.accounts.credentials import normalize_email, user_by_email
+from ticketing.accounts.second_factor import reset_second_factor
+from ticketing.errors import DomainError
 
 DECIDED_BY = "command line"
 
@@ -128,6 +131,23 @@ def users_add_staff(email: str, name: str, admin: bool) -> None:
                 session, email=email, name=name, admin=admin, now=context.now(), firm=context.firm()
             )
         )
+
+
+@users.command("reset-2fa")
+@click.argument("email")
+def users_reset_second_factor(email: str) -> None:
+    """Remove someone's two-step login (a lost phone) and log them out everywhere; staff
+    set it up again at their next login."""
+    with db_session() as session, explained():
+        user = user_by_email(session, normalize_email(email))
+        if user is None:
+            raise DomainError(f"no account has the email {email.strip()!r}")
+        had = user.totp_secret is not None
+        reset_second_factor(session, user)
+        if had:
+            click.echo(f"two-step login of {user.email} reset; they set it up again at next login")
+        else:
+            click.echo(f"{user.email} had no two-step login; their sessions were ended anyway")
 
 
 def register(main: click.Group) -> None:

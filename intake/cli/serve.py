@@ -16,7 +16,13 @@ from intake.cli.common import ensure_schema
 from intake.config import ConfigError, Settings, load_settings
 from intake.db import upgrade
 from intake.runtime import scheduler_for
-from sandbox.demo.seed import DEMO_CALLER, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from sandbox.demo.seed import (
+    DEMO_CALLER,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    seed_demo,
+)
 
 
 def _settings(demo: bool) -> Settings:
@@ -61,6 +67,8 @@ def _banner(settings: Settings, host: str, port: int) -> None:
         '  on Christmas Eve: intake call --at "2026-12-24 21:30"',
         f"  client portal:    {base}/login   (demo logins, password {DEMO_PASSWORD}):",
         *(f"    {email:<34}{about}" for email, *_rest, about in DEMO_LOGINS),
+        f"  staff code:       two-step login, TOTP secret {DEMO_TOTP_SECRET}; the code now:",
+        f"    python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"",
         "  Ctrl-C stops it.",
     ]
     click.echo("\n".join(lines), err=True)

@@ -48,6 +48,10 @@ from ticketing.timeline import add_event
 DEMO_CALLER = "+13365550123"
 # Demo only: every demo login has this password (printed by `intake serve --demo`).
 DEMO_PASSWORD = "demo-password-1"
+# Demo only: the staff logins' second factor, set up already with this published TOTP
+# secret (printed by `intake serve --demo`, in the README), so that anyone trying the demo
+# can make the code with an authenticator app or pyotp.
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 ZONE = ZoneInfo("America/New_York")
 
 CLIENTS = (
@@ -129,6 +133,9 @@ def _add_logins(session: Session, now: datetime) -> dict[str, User]:
             session_version=1,
             created_at=now,
         )
+        if role in (UserRole.STAFF, UserRole.ADMIN):
+            users[email].totp_secret = DEMO_TOTP_SECRET
+            users[email].totp_confirmed_at = now
         session.add(users[email])
     session.flush()
     return users
