@@ -377,15 +377,11 @@ def _hostile_request(database: Any) -> int:
 def test_board_refresh_in_a_browser_shows_hostile_text_as_text(
     settings, database_url, wipe_database
 ) -> None:
-    from sandbox.demo.seed import DEMO_PASSWORD
-    from tests.support.browser import chromium, live_portal
+    from tests.support.browser import chromium, live_portal, log_in_page
 
     with live_portal(settings, database_url) as live, chromium() as browser:
         page = browser.new_page()
-        page.goto(live.url("/login"))
-        page.get_by_label("Email").fill("priya@accelerando.example")
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in_page(page, live, "priya@accelerando.example")
         page.wait_for_url(re.compile(r"/console/?$"))
         # Only the refresh (fetch + innerHTML) can bring this one onto the open page.
         number = _hostile_request(live.database)

@@ -20,7 +20,14 @@ from sqlalchemy import select
 
 from intake.clock import SystemClock
 from sandbox.demo.seed import DEMO_ADMIN, DEMO_PASSWORD
-from tests.support.browser import LivePortal, Screenshots, chromium, live_portal, watch_csp
+from tests.support.browser import (
+    LivePortal,
+    Screenshots,
+    chromium,
+    live_portal,
+    log_in_page,
+    watch_csp,
+)
 from ticketing.billing.monthly_run import run_billing
 from ticketing.models import Ticket
 
@@ -35,10 +42,7 @@ BILLED_MONTHS_BACK = 12
 
 
 def _log_in(page: Any, portal: LivePortal, email: str) -> None:
-    page.goto(portal.url("/login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, portal, email, DEMO_PASSWORD)
 
 
 def _board(page: Any, portal: LivePortal, shots: Screenshots) -> None:

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,8 +26,9 @@ from intake.app import create_app
 from intake.clock import SystemClock
 from intake.config import Settings
 from intake.db import Database
-from sandbox.demo.seed import seed_demo
+from sandbox.demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from tests.support import payments
+from tests.support.second_factor import code_at
 from ticketing.models import OutboxMessage
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,6 +57,19 @@ class LivePortal:
     def url(self, path: str) -> str:
         """An absolute URL on the live server."""
         return self.base + path
+
+
+def log_in_page(page: Any, live: Any, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the real form of the live server (`live.url`), typing the demo staff's
+    authenticator code on the code page when it follows (the live server's clock is real)."""
+    page.goto(live.url("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if page.url.rstrip("/").endswith("/login/code"):
+        page.get_by_label("Code").fill(code_at(datetime.now(UTC), DEMO_TOTP_SECRET))
+        page.get_by_role("button", name="Log in").click()
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Logging a test client in: straight into the session, or through the login form."""
+"""Logging a test client in: straight into the session, or through the login form (and
+the second factor's code page, for those who have one)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from tests.support.forms import post_form, session_csrf_token
+from tests.support.second_factor import TOTP_SECRET, current_code
 from tests.support.users import PASSWORD, make_user
 from ticketing.accounts.models import User
 from ticketing.models import Client
@@ -37,10 +39,14 @@ def log_in(
 ) -> FlaskClient | TestResponse:
     """Log in as `who`. A User goes straight into the session, as Flask-Login stores it
     (on the site at `base_url` if given), and the client is returned; an email is typed
-    into the login form with `password` (and `request` options), and the form's answer is
+    into the login form with `password` (and `request` options), then, when the code page
+    follows, the current code of the tests' known secret; the last form's answer is
     returned (a redirect when it worked)."""
     if isinstance(who, str):
-        return post_form(client, "/login", {"email": who, "password": password}, **request)
+        answer = post_form(client, "/login", {"email": who, "password": password}, **request)
+        if answer.status_code == 302 and answer.location == CODE_PAGE:
+            return enter_code(client, **request)
+        return answer
     where = {"base_url": base_url} if base_url else {}
     # Session protection is "strong": the session must carry the browser's identifier
     # (a hash of the test client's address and user agent), as login_user() stores it.
@@ -51,6 +57,20 @@ def log_in(
         stored["_fresh"] = True
         stored["_id"] = identifier
     return client
+
+
+CODE_PAGE = "/login/code"
+
+
+def enter_code(client: FlaskClient, secret: str = TOTP_SECRET, **request: Any) -> TestResponse:
+    """Type the authenticator app's current code into the code page; when this time step's
+    code was used already (a frozen clock), the next step's, which is accepted too."""
+    for steps in (0, 1):
+        code = current_code(client.application, secret, steps=steps)
+        answer = post_form(client, CODE_PAGE, {"code": code}, **request)
+        if answer.status_code != 200 or "used already" not in answer.text:
+            return answer
+    return answer
 
 
 def log_out(client: FlaskClient) -> TestResponse:
