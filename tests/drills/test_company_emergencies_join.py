@@ -13,7 +13,7 @@ from tests.support.emergencies import emergency
 from tests.support.logins import log_in
 from tests.support.outbox import outbox
 from tests.support.people import DANA, JANE, MARIA
-from tests.support.replies import text
+from tests.support.replies import reply_of, text
 from tests.support.rows import fresh
 from ticketing.models import ServiceClass, Ticket, TicketStatus
 from ticketing.paging.escalation import sweep_escalations
@@ -99,6 +99,19 @@ def test_acknowledging_the_joined_ticket_stops_the_whole_escalation(
     assert fresh(session, first).status == TicketStatus.ACKNOWLEDGED
     assert _escalations(session)[0].status == EscalationStatus.ACKNOWLEDGED
     assert outbox(session, kind="page", status="pending") == []
+
+
+def test_a_bare_ack_takes_the_company_s_tickets_without_asking_which(
+    phone, twilio, session, directory
+):
+    first = emergency(phone, session)
+    second = emergency(phone, session)
+
+    answer = reply_of(text(twilio, DANA, "ACK"))
+
+    assert answer is not None and f"#{first.number}" in answer
+    assert fresh(session, first).status == TicketStatus.ACKNOWLEDGED
+    assert fresh(session, second).status == TicketStatus.ACKNOWLEDGED
 
 
 def test_resolving_the_first_ticket_leaves_the_joined_one_acknowledged(

@@ -223,7 +223,7 @@ def test_esc_fires_the_next_step_now(session, directory, clock) -> None:
 def test_every_answer_fits_two_segments(session, directory, clock) -> None:
     directory["bakery"].name = ("The Very Long Named Blue Ridge Bakery {and Cafe} " * 4)[:200]
     first = _paged(session, directory, clock)
-    _paged(session, directory, clock)
+    _paged(session, directory, clock, "diner")  # another company: its own escalation
     answers = [
         _text(session, clock, DANA, "ack"),  # ambiguous: lists both
         _text(session, clock, DANA, f"ack {first.number}"),

@@ -149,6 +149,10 @@ def _target(session: Session, tech: Technician, reply: Reply) -> Ticket | Answer
             return Answer(text.no_such_ticket(reply.ticket, listed), f"no ticket {reply.ticket}")
         return ticket
     candidates = open_pages(session, tech, reply.command)
+    if len({ticket.joined_to_id or ticket.id for ticket in candidates}) == 1:
+        # One company's tickets paged by one escalation are one answer: the lowest number
+        # (its lead), whose acknowledgement takes the others with it.
+        candidates = candidates[-1:]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
