@@ -164,7 +164,10 @@ def test_phone_ticket_timeline(client, portal) -> None:
     assert "Dana Whitfield is working on it." in html
     assert "Step 1: paging Dana Whitfield" not in html and "(336) 555-0101" not in html
     assert "Sat 12/5/2026 11:10 PM EST" in html  # local time, not UTC
-    assert "(336) 555-0123" in html and "Listen to the message" in html
+    assert "(336) 555-0123" in html and "Download the message" in html
+    recording = f"/portal/tickets/{portal.emergency.number}/recording"
+    assert f'<audio controls preload="none" src="{recording}">' in html
+    assert "api.twilio.com" not in html
     assert "The point of sale is down" in html
     assert "8.00 h" in html and "12.00 h" in html  # 8 work hours x 1.5 drawn
 

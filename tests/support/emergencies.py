@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.people import JANE
+from tests.support.recordings import RECORDING_SID
 from tests.support.twilio import PhoneCall
 from ticketing.models import Ticket
 
@@ -19,7 +20,7 @@ def emergency(
     `words`, if any); returns the ticket."""
     call = phone(caller)
     call.ring()
-    call.record()
+    call.record(sid=RECORDING_SID)
     call.post("/twilio/voice/callback/confirm", Digits="1")
     if words:
         call.post(
