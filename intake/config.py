@@ -59,6 +59,10 @@ class Settings:
     stripe_webhook_secret: str | None = None
     # Seconds to wait for a database connection before a call gets the fallback answer.
     database_connect_timeout: float = 1.0
+    # Public access requests taken per hour from one address, and from all together: a
+    # person asks once; a script must not fill the staff's queue or the outbox.
+    access_requests_per_address: int = 5
+    access_requests_per_hour: int = 50
 
     @property
     def auth_tokens(self) -> tuple[str, ...]:
@@ -140,6 +144,8 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "callback_international": _flag(env, "CALLBACK_INTERNATIONAL", False),
         "trust_proxy_hops": _int(env, "TRUST_PROXY_HOPS", 0),
         "database_connect_timeout": _seconds(env, "DATABASE_CONNECT_TIMEOUT", 1.0, 60),
+        "access_requests_per_address": _int(env, "ACCESS_REQUESTS_PER_ADDRESS", 5),
+        "access_requests_per_hour": _int(env, "ACCESS_REQUESTS_PER_HOUR", 50),
         "sandbox": demo,
     }
     plain = {
@@ -216,6 +222,10 @@ def settings_check(settings: Settings) -> None:
         raise ConfigError("TWILIO_AUTH_TOKEN is empty: every webhook signature would be refused")
     if not 5 <= settings.live_transfer_seconds <= 60:
         raise ConfigError("LIVE_TRANSFER_SECONDS must be between 5 and 60")
+    if not 1 <= settings.access_requests_per_address <= settings.access_requests_per_hour:
+        raise ConfigError(
+            "ACCESS_REQUESTS_PER_ADDRESS must be at least 1 and at most ACCESS_REQUESTS_PER_HOUR"
+        )
     if not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
     if settings.smtp_url and settings.smtp_url.strip().lower() != "none":

@@ -12,10 +12,12 @@ from intake.db import Database
 from scheduler.mail import Mailer, mailer_from_url
 from scheduler.runner import Scheduler, Sweep, build_scheduler
 from scheduler.transport import TwilioMessenger
+from ticketing.accounts.password_resets import send_reset_links
 from ticketing.billing.monthly_run import monthly_billing
 from ticketing.calls.intake import complete_stalled_intakes
 from ticketing.calls.spool import spool_file
 from ticketing.calls.spool_replay import replay_spool
+from ticketing.firm import Firm
 from ticketing.oncall.handoffs import handoff_notices
 from ticketing.paging.escalation import sweep_escalations
 from webhooks.receipts import prune_receipts
@@ -42,8 +44,19 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
         path=spool_file(settings.instance_path),
         calendar_settings=settings,
     )
+    # The forgot-password form only queues the address (same work for every address);
+    # the links go out from here, worded and pointed like the portal's.
+    resets = partial(
+        send_reset_links,
+        firm=Firm(
+            name=settings.firm_name,
+            base_url=settings.public_base_url,
+            support_lines=(settings.twilio_voice_number,),
+        ),
+    )
     return (
         ("escalations", sweep_escalations, 2),
+        ("password-resets", resets, 2),
         ("spool-replay", spool, 5),
         ("stalled-intakes", complete_stalled_intakes, 30),
         ("prune-webhook-receipts", prune_receipts, 3600),

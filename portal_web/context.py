@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from ticketing.accounts.access_limits import AccessLimits
 from ticketing.accounts.models import User
 from ticketing.audit import capture
 from ticketing.audit.models import AuditSource
@@ -33,6 +34,9 @@ class PortalSettings(CalendarSettings, Protocol):
     # Card payments by Stripe Checkout are offered only when both are set.
     stripe_secret_key: str | None
     stripe_webhook_secret: str | None
+    # Public access requests taken per hour, from one address and from everyone.
+    access_requests_per_address: int
+    access_requests_per_hour: int
 
 
 def settings() -> PortalSettings:
@@ -67,6 +71,14 @@ def firm() -> Firm:
         name=found.firm_name,
         base_url=found.public_base_url,
         support_lines=(found.twilio_voice_number,),
+    )
+
+
+def access_limits() -> AccessLimits:
+    """How many public access requests are taken per hour (per address, overall)."""
+    found = settings()
+    return AccessLimits(
+        per_address=found.access_requests_per_address, overall=found.access_requests_per_hour
     )
 
 

@@ -9,6 +9,8 @@ from intake.cli import context
 from intake.cli.common import db_session, explained
 from ivr.phones import national
 from ticketing.accounts.access_requests import (
+    BY_EMAIL,
+    NO_CONTACT,
     Issued,
     add_client_user,
     add_staff_user,
@@ -58,8 +60,29 @@ def access_list() -> None:
 @click.option("--account", required=True, help="The client's account number, e.g. 1001.")
 @click.option("--admin", is_flag=True, help="Company administrator (all of the company's data).")
 @click.option("--billing", is_flag=True, help="May see and pay invoices.")
-def access_approve(request_id: int, account: str, admin: bool, billing: bool) -> None:
-    """Open the requester's account in that client and email a set-password link."""
+@click.option(
+    "--contact",
+    "contact_id",
+    type=int,
+    help="The client's contact this person is (id); default: the contact with their email.",
+)
+@click.option("--no-contact", is_flag=True, help="Link the account to no contact.")
+def access_approve(
+    request_id: int,
+    account: str,
+    admin: bool,
+    billing: bool,
+    contact_id: int | None,
+    no_contact: bool,
+) -> None:
+    """Open the requester's account in that client and email a set-password link.
+
+    The phone number on a request was typed by the requester and is never used to link the
+    account to a contact (whose tickets it would see): the contact is the one with the
+    requester's email address, whose link proves it, or the one given with --contact."""
+    if contact_id is not None and no_contact:
+        raise click.UsageError("give --contact or --no-contact, not both")
+    contact = NO_CONTACT if no_contact else BY_EMAIL if contact_id is None else contact_id
     with db_session() as session, explained():
         issued = approve_request(
             session,
@@ -70,6 +93,7 @@ def access_approve(request_id: int, account: str, admin: bool, billing: bool) ->
             now=context.now(),
             firm=context.firm(),
             decided_by=DECIDED_BY,
+            contact=contact,
         )
         click.echo(f"access request #{request_id} approved")
         _report(issued)

@@ -23,24 +23,27 @@ from portal_web.auth.forms import (
     RequestAccessForm,
     SetPasswordForm,
 )
-from portal_web.context import db, firm, now
+from portal_web.context import access_limits, db, firm, now
 from portal_web.security import login_manager
+from ticketing.accounts.access_limits import WINDOW, AccessRequestsPaused
 from ticketing.accounts.access_requests import submit_access_request
 from ticketing.accounts.credentials import (
     end_sessions,
     normalize_email,
-    request_reset,
     set_password,
     usable_token,
 )
 from ticketing.accounts.logins import authenticate
 from ticketing.accounts.models import User
+from ticketing.accounts.password_resets import queue_reset
 from ticketing.errors import DomainError
 
 # A session cookie copied to another browser (other address or user agent) is dropped.
 login_manager.session_protection = "strong"
 
 WRONG = "That email and password do not match an account. Check both and try again."
+# A refused access request may try again once the counting window has passed.
+RETRY_AFTER_SECONDS = int(WINDOW.total_seconds())
 THROTTLED = (
     "Too many failed attempts: logging in with this account or from this address is "
     "paused for 15 minutes. You can reset your password meanwhile."
@@ -118,19 +121,27 @@ def logout() -> ResponseReturnValue:
 
 @auth.route("/request-access", methods=["GET", "POST"])
 def request_access() -> ResponseReturnValue:
-    """The public form; the same thanks whether or not the address has an account."""
+    """The public form; the same thanks whether or not the address has an account, and
+    429 (call us instead) beyond the hourly limits, per address and overall."""
     form = RequestAccessForm()
     if form.validate_on_submit():
-        submit_access_request(
-            db(),
-            name=form.name.data,
-            company=form.company.data,
-            email=form.email.data,
-            phone=to_e164(form.phone.data) or "",
-            message=form.message.data or "",
-            now=now(),
-            firm=firm(),
-        )
+        try:
+            submit_access_request(
+                db(),
+                name=form.name.data,
+                company=form.company.data,
+                email=form.email.data,
+                phone=to_e164(form.phone.data) or "",
+                message=form.message.data or "",
+                now=now(),
+                firm=firm(),
+                remote_addr=request.remote_addr,
+                limits=access_limits(),
+            )
+        except AccessRequestsPaused:
+            db().rollback()
+            page = render_template("auth/request_paused.html", line=firm().main_line)
+            return page, 429, {"Retry-After": str(RETRY_AFTER_SECONDS)}
         db().commit()
         return redirect(url_for("auth.request_received"))
     return render_template("auth/request_access.html", form=form)
@@ -174,7 +185,9 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link; the answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_reset(db(), normalize_email(form.email.data), now=now(), firm=firm())
+        # Queued for the scheduler: the same work for every address, so the time the
+        # answer takes does not tell whether the account exists.
+        queue_reset(db(), normalize_email(form.email.data), now=now())
         db().commit()
         return render_template("auth/forgot_password.html", form=form, sent=True)
     return render_template("auth/forgot_password.html", form=form, sent=False)

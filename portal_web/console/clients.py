@@ -18,11 +18,23 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal_web import access, context
 from portal_web.changes import apply_change
 from portal_web.console.blueprint import console
-from ticketing.accounts.access_requests import approve_request, pending_requests, reject_request
+from ticketing.accounts.access_requests import (
+    BY_EMAIL,
+    NO_CONTACT,
+    ContactChoice,
+    approve_request,
+    pending_page,
+    reject_request,
+)
 from ticketing.accounts.models import User
 from ticketing.billing.models import Agreement
 from ticketing.directory import add_client, add_contact
+from ticketing.errors import DomainError
 from ticketing.models import Client, Contact, Ticket, TicketStatus
+
+# Each waiting request carries its own approval form; a flood of requests must not make
+# the page unusable.
+REQUESTS_PAGE_SIZE = 10
 
 
 def _counts(column: InstrumentedAttribute[Any], *where: ColumnElement[bool]) -> dict[int, int]:
@@ -35,14 +47,30 @@ def _checked(name: str) -> bool:
     return request.form.get(name) in ("on", "1", "true", "yes")
 
 
+def _requests_page_number() -> int:
+    raw = (request.args.get("requests_page") or "1").strip()
+    # Beyond a few digits a "page number" is garbage, and int() of a huge string is slow.
+    return int(raw) if raw.isdecimal() and len(raw) <= 6 else 1
+
+
+def _contacts_by_client() -> dict[int, list[Contact]]:
+    """Each client's contacts by name: staff pick the one a new portal user is."""
+    found: dict[int, list[Contact]] = {}
+    for contact in context.db().scalars(select(Contact).order_by(Contact.name, Contact.id)):
+        found.setdefault(contact.client_id, []).append(contact)
+    return found
+
+
 def _clients_page(error: str | None = None) -> ResponseReturnValue:
     session = context.db()
+    waiting = pending_page(session, _requests_page_number(), REQUESTS_PAGE_SIZE)
     html = render_template(
         "console/clients.html",
         clients=list(session.scalars(select(Client).order_by(Client.name))),
         contacts=_counts(Contact.client_id),
         open_tickets=_counts(Ticket.client_id, Ticket.status != TicketStatus.RESOLVED),
-        requests=pending_requests(session),
+        waiting=waiting,
+        client_contacts=_contacts_by_client() if waiting.requests else {},
         error=error,
         form=request.form.to_dict() if request.method == "POST" else {},
     )
@@ -83,6 +111,18 @@ def clients_add() -> ResponseReturnValue:
     return _apply(change, _clients_page, url_for("console.clients"))
 
 
+def _contact_choice(raw: str) -> ContactChoice:
+    """The approval form's contact: a contact id, "none", or empty (by email address)."""
+    raw = raw.strip()
+    if raw == NO_CONTACT:
+        return NO_CONTACT
+    if not raw or raw == BY_EMAIL:
+        return BY_EMAIL
+    if not raw.isdecimal() or len(raw) > 9:
+        raise DomainError(f"{raw[:20]!r} is not one of the client's contacts")
+    return int(raw)
+
+
 @console.post("/access-requests/<int:request_id>/approve")
 @access.staff_required
 def access_approve(request_id: int) -> ResponseReturnValue:
@@ -98,6 +138,7 @@ def access_approve(request_id: int) -> ResponseReturnValue:
             now=context.now(),
             firm=context.firm(),
             decided_by=access.me().name,
+            contact=_contact_choice(request.form.get("contact", "")),
         )
         return f"Access approved: {issued.user.email} was emailed a set-password link."
 

@@ -45,7 +45,7 @@ from ticketing.orm import Base
 
 # Every POST route of the console, with the fields each one reads.
 CONSOLE_FORMS = {
-    "/console/access-requests/<int:request_id>/approve": {"account", "admin", "billing"},
+    "/console/access-requests/<int:request_id>/approve": {"account", "contact", "admin", "billing"},
     "/console/access-requests/<int:request_id>/reject": {"reason"},
     "/console/billing/invoices/<number>/issue": set(),
     "/console/billing/invoices/<number>/void": set(),

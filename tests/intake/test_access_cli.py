@@ -56,7 +56,9 @@ def test_list_approve_and_reject(staff: Intake) -> None:
     assert listed.exit_code == 0, listed.output
     assert "#1" in listed.output and "jane@blueridge.example" in listed.output
     assert "(336) 555-0123" in listed.output and "I run the shop." in listed.output
-    approved = staff("access", "approve", "1", "--account", "1001", "--admin", "--billing")
+    approved = staff(
+        "access", "approve", "1", "--account", "1001", "--admin", "--billing", "--contact", "1"
+    )
     assert approved.exit_code == 0, approved.output
     assert "access request #1 approved" in approved.output
     link = approved.output.split(f"{BASE}/set-password/", 1)[1].split()[0]
@@ -80,6 +82,7 @@ def test_list_approve_and_reject(staff: Intake) -> None:
         (("access", "approve", "9", "--account", "1001"), "no access request #9"),
         (("access", "approve", "1", "--account", "4242"), "no client has account number 4242"),
         (("access", "reject", "9"), "no access request #9"),
+        (("access", "approve", "1", "--account", "1001", "--contact", "9"), "no contact #9"),
     ],
 )
 def test_decisions_on_unknown_things_are_refused(
@@ -96,6 +99,8 @@ def test_a_request_is_decided_once(staff: Intake) -> None:
     again = staff("access", "approve", "2", "--account", "1001")
     assert again.exit_code == 1 and "already rejected" in again.output
     assert staff("access", "approve", "1").exit_code == 2  # --account is required
+    both = ("--account", "1001", "--contact", "1", "--no-contact")
+    assert staff("access", "approve", "1", *both).exit_code == 2
     assert staff.count(User) == 0
 
 

@@ -83,7 +83,8 @@ def test_approval_opens_the_account_and_emails_a_72_hour_link(
 ) -> None:
     request = _ask(session, clock, "Jane@BlueRidge.example", phone="+13365550123")
     assert pending_requests(session) == [request]
-    issued = _approve(session, clock, request.id, admin=True, billing=True)
+    jane = directory["jane"].id
+    issued = _approve(session, clock, request.id, admin=True, billing=True, contact=jane)
     user = issued.user
     assert (user.email, user.role, user.can_view_billing) == (
         "jane@blueridge.example",
@@ -91,8 +92,8 @@ def test_approval_opens_the_account_and_emails_a_72_hour_link(
         True,
     )
     assert user.client_id == directory["bakery"].id and user.password_hash is None
-    # Jane's phone is a contact of the bakery: her calls' tickets are hers in the portal.
-    assert user.contact_id == directory["jane"].id and user.phone == "+13365550123"
+    # Staff said she is the bakery's contact Jane: her calls' tickets are hers in the portal.
+    assert user.contact_id == jane and user.phone == "+13365550123"
     assert (request.status, request.user_id, request.decided_by) == ("approved", user.id, "Priya")
     assert pending_requests(session) == []
     (email,) = account_emails(session, to="jane@blueridge.example")

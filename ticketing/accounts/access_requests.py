@@ -3,13 +3,22 @@ accounts for client people and the firm's staff (each sent a set-password link).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ivr.phones import to_e164
+from ticketing.accounts.access_limits import (
+    DEFAULT_LIMITS,
+    AccessLimits,
+    AccessRequestsPaused,
+    address_key,
+    count_attempt,
+    over_limit,
+)
 from ticketing.accounts.credentials import (
     issue_link,
     normalize_email,
@@ -33,6 +42,18 @@ from ticketing.outbox import enqueue_email
 MAX_REASON = 500
 
 
+class ContactLink(enum.StrEnum):
+    """How a new client user is linked to a contact when staff name none."""
+
+    BY_EMAIL = "by email"  # the contact of that client with the user's (proved) email
+    NONE = "none"
+
+
+BY_EMAIL, NO_CONTACT = ContactLink.BY_EMAIL, ContactLink.NONE
+# A contact id chosen by staff, or one of the two rules above.
+ContactChoice = int | ContactLink
+
+
 @dataclass(frozen=True)
 class Issued:
     """A user who was sent a set-password link (the link, for staff without mail)."""
@@ -51,10 +72,17 @@ def submit_access_request(
     message: str,
     now: datetime,
     firm: Firm,
+    remote_addr: str | None = None,
+    limits: AccessLimits = DEFAULT_LIMITS,
 ) -> AccessRequest | None:
     """Keep a public request for staff to decide; None when nothing new was stored (an
-    account already exists — its owner is told by email — or the same request waits)."""
+    account already exists — its owner is told by email — or the same request waits).
+    AccessRequestsPaused, and nothing written, once the address or everyone sent too many."""
     email = normalize_email(email)
+    who = address_key(remote_addr)
+    if over_limit(session, who, now=now, limits=limits):
+        raise AccessRequestsPaused("too many access requests in the last hour")
+    count_attempt(session, who, now=now)
     user = user_by_email(session, email)
     if user is not None and user.active:
         subject, body = access_exists(user, firm)
@@ -89,6 +117,32 @@ def pending_requests(session: Session) -> list[AccessRequest]:
     return list(session.scalars(stmt.order_by(AccessRequest.created_at, AccessRequest.id)))
 
 
+@dataclass(frozen=True)
+class PendingPage:
+    """One page of the requests waiting for a decision."""
+
+    requests: list[AccessRequest]
+    total: int
+    page: int
+    pages: int
+
+
+def pending_page(session: Session, page: int, size: int) -> PendingPage:
+    """Page `page` (from 1, clamped to the last) of the waiting requests, oldest first."""
+    waiting = AccessRequest.status == AccessRequestStatus.PENDING
+    total = session.scalar(select(func.count(AccessRequest.id)).where(waiting)) or 0
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(page, 1), pages)
+    stmt = (
+        select(AccessRequest)
+        .where(waiting)
+        .order_by(AccessRequest.created_at, AccessRequest.id)
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    return PendingPage(list(session.scalars(stmt)), total, page, pages)
+
+
 def _pending(session: Session, request_id: int) -> AccessRequest:
     request = session.get(AccessRequest, request_id)
     if request is None:
@@ -108,8 +162,10 @@ def approve_request(
     now: datetime,
     firm: Firm,
     decided_by: str,
+    contact: ContactChoice = BY_EMAIL,
 ) -> Issued:
-    """Create the requester's account in client `account` and email a set-password link."""
+    """Create the requester's account in client `account` and email a set-password link;
+    `contact`: the contact staff chose, NO_CONTACT, or BY_EMAIL (the default)."""
     request = _pending(session, request_id)
     issued = add_client_user(
         session,
@@ -121,6 +177,7 @@ def approve_request(
         phone=request.phone,
         now=now,
         firm=firm,
+        contact=contact,
     )
     request.approve(issued.user.id, now, decided_by)
     return issued
@@ -153,15 +210,23 @@ def _new_user(session: Session, email: str, name: str, role: UserRole) -> User:
     return User(email=email, name=name.strip(), role=role, active=True, session_version=1)
 
 
-def _matching_contact(
-    session: Session, client_id: int, phone: str | None, email: str
+def _linked_contact(
+    session: Session, client_id: int, email: str, contact: ContactChoice
 ) -> int | None:
-    # Linking the contact lets a user see the tickets their own phone calls opened.
-    matches = [func.lower(Contact.email) == email]
-    if phone:
-        matches.append(Contact.phone == phone)
-    stmt = select(Contact.id).where(Contact.client_id == client_id, or_(*matches))
-    return session.scalar(stmt.order_by(Contact.id).limit(1))
+    # Linking a contact shows the user every ticket that contact's calls opened, so it is
+    # never made on what a stranger typed: the phone number of a request is unverified,
+    # while the email is proved by the set-password link sent to it.
+    if contact is NO_CONTACT:
+        return None
+    if contact is BY_EMAIL:
+        stmt = select(Contact.id).where(
+            Contact.client_id == client_id, func.lower(Contact.email) == email
+        )
+        return session.scalar(stmt.order_by(Contact.id).limit(1))
+    chosen = session.get(Contact, contact)
+    if chosen is None or chosen.client_id != client_id:
+        raise NotFound(f"the chosen client has no contact #{contact}")
+    return chosen.id
 
 
 def add_client_user(
@@ -175,9 +240,10 @@ def add_client_user(
     now: datetime,
     firm: Firm,
     phone: str | None = None,
+    contact: ContactChoice = BY_EMAIL,
 ) -> Issued:
     """A person of client `account` (company administrator or user), sent a set-password
-    link."""
+    link; linked to `contact` (a contact id, NO_CONTACT, or BY_EMAIL)."""
     client = client_by_account(session, account)
     if client is None:
         raise NotFound(f"no client has account number {account}")
@@ -185,7 +251,7 @@ def add_client_user(
     user = _new_user(session, email, name, role)
     user.client_id, user.can_view_billing, user.created_at = client.id, billing, now
     user.phone = to_e164(phone) if phone else None
-    user.contact_id = _matching_contact(session, client.id, user.phone, user.email)
+    user.contact_id = _linked_contact(session, client.id, user.email, contact)
     session.add(user)
     session.flush()
     return Issued(user, issue_link(session, user, TokenPurpose.SET, now=now, firm=firm))

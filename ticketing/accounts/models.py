@@ -149,6 +149,29 @@ class AccessRequest(Base):
         self.status, self.decided_at, self.decided_by = status, now, decided_by
 
 
+class AccessRequestAttempt(Base):
+    """One accepted submission of the public access form (stored or not), kept an hour to
+    cap submissions per address and overall."""
+
+    __tablename__ = "access_request_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # An IPv4 address, or the /64 network of an IPv6 one (one subscriber's block).
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PasswordResetRequest(Base):
+    """A "forgot password" submission waiting for the scheduler: the form only queues the
+    address, so its answer takes the same time whether or not an account has it."""
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class PasswordToken(Base):
     """A one-time, time-limited link to set or reset a password (only its hash is kept)."""
 
