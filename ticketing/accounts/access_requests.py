@@ -216,9 +216,9 @@ def _linked_contact(
     # Linking a contact shows the user every ticket that contact's calls opened, so it is
     # never made on what a stranger typed: the phone number of a request is unverified,
     # while the email is proved by the set-password link sent to it.
-    if contact is NO_CONTACT:
+    if contact == NO_CONTACT:
         return None
-    if contact is BY_EMAIL:
+    if contact == BY_EMAIL:
         stmt = select(Contact.id).where(
             Contact.client_id == client_id, func.lower(Contact.email) == email
         )
