@@ -130,7 +130,9 @@ def not_an_emergency(
         return False
     ticket.service_class = ServiceClass.HELP_DESK
     why = reason.strip() or "does not meet the definition of Emergency Services"
-    ticket.classification_reason = f"reclassified by {tech.name}: {why}"[:120]
+    # The ticket's reason is read by the client; the technician's own words stay on the
+    # staff timeline below.
+    ticket.classification_reason = f"reclassified by {tech.name}: not an emergency"[:120]
     stop_escalation(session, ticket, EscalationStatus.CANCELLED, now=now)
     _page_joined_again(session, ticket, now)
     add_event(
