@@ -21,6 +21,8 @@ from ticketing.paging.policies import DEFAULT_POLICY, DEFAULT_REPEAT, DEFAULT_ST
 
 PASSWORD = "scale-password-1"
 STAFF_EMAIL = "staff@scale.example"
+# Staff log in with a second factor: the scale logins' TOTP secret, set up already.
+STAFF_TOTP_SECRET = "SCALESCALESCALESCALESCALESCALESC"
 PLACES = (
     "Blue Ridge", "Piedmont", "Yadkin Valley", "Catawba", "Haw River", "Pilot Mountain",
     "Uwharrie", "Cape Fear", "Neuse", "Eno", "Tar Heel", "Brushy Mountain", "Dan River",
@@ -190,8 +192,11 @@ def _contacts_and_users(
     writer.write(
         User.__table__,
         ("id", "email", "name", "role", "client_id", "contact_id", "can_view_billing",
-         "password_hash", "active", "session_version", "created_at"),
-        [(*row, secret, True, 1, now - timedelta(days=400)) for row in users],
+         "password_hash", "active", "session_version", "created_at", "totp_secret",
+         "totp_confirmed_at"),
+        [(*row, secret, True, 1, now - timedelta(days=400),
+          *((STAFF_TOTP_SECRET, now) if row[4] is None else (None, None)))
+         for row in users],
     )  # fmt: skip
 
 

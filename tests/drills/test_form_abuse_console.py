@@ -67,6 +67,8 @@ CONSOLE_FORMS = {
     "/console/tickets/<int:number>/reclassify": {"technician", "reason"},
     "/console/tickets/<int:number>/resolve": {"technician"},
     "/console/tickets/<int:number>/time": {"technician", "minutes", "started_at", "note"},
+    "/console/users/<int:user_id>/second-factor/reset": set(),
+    "/console/account/recovery-codes": set(),
 }
 DANA = "Dana Whitfield"
 TIME = {"technician": DANA, "minutes": "30", "started_at": "2026-12-05T20:00"}

@@ -60,6 +60,10 @@ PORTAL_FORMS = {
     "/request-access": {"name", "company", "email", "phone", "message"},
     "/forgot-password": {"email"},
     "/set-password/<token>": {"password", "confirm"},
+    "/login/code": {"code"},
+    "/login/enrol": {"code"},
+    "/portal/account/two-step": {"code"},
+    "/portal/account/recovery-codes": set(),
 }
 
 
@@ -357,3 +361,17 @@ def test_nul_in_the_address_is_refused_not_a_crash(client, session, alice, path)
     response = client.get(path)
     assert response.status_code == 400
     assert "NUL" in error_text(response.text)
+
+
+@pytest.mark.parametrize("path", ["/login/code", "/login/enrol"])
+@pytest.mark.parametrize("value", [SCRIPT, SQL, TEMPLATE, RTL, EMOJI, "1" * 40_000, "12\x003456"])
+def test_hostile_second_factor_codes_are_refused_without_error(
+    client, session, path, value
+) -> None:
+    make_user(session, "sam@firm.example", role="staff", second_factor=path == "/login/code")
+    post(client, "/login", {"email": "sam@firm.example", "password": PASSWORD})
+    response = client.post(path, data={"code": value, "csrf_token": session_csrf_token(client)})
+    assert is_refused(response) or response.status_code == 200, response.status_code
+    assert error_text(response.text)
+    assert "<script>alert(1)" not in response.text
+    assert client.get("/console/").location == path  # still only half logged in
