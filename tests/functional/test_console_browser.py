@@ -101,12 +101,13 @@ def _override(page: Any, portal: LivePortal, shots: Screenshots) -> None:
     tomorrow = date.today() + timedelta(days=1)
     form = page.locator("#override-form")
     form.get_by_label("Technician").select_option("Luis Romero")
-    form.get_by_label("From").fill(f"{tomorrow.isoformat()}T08:00")
-    form.get_by_label("Until").fill(f"{tomorrow.isoformat()}T20:00")
+    # Times of its own: the demo's day of staff changes has an override of Luis's too.
+    form.get_by_label("From").fill(f"{tomorrow.isoformat()}T07:35")
+    form.get_by_label("Until").fill(f"{tomorrow.isoformat()}T19:25")
     form.get_by_role("button", name="Add override").click()
-    starts = f"{tomorrow.month}/{tomorrow.day}/{tomorrow.year} 8:00 AM"
+    starts = f"{tomorrow.month}/{tomorrow.day}/{tomorrow.year} 7:35 AM"
     luis = page.locator("tr.override").filter(has_text="Luis Romero").filter(has_text=starts)
-    expect(luis.first).to_contain_text("8:00 PM")
+    expect(luis.first).to_contain_text("7:25 PM")
     shots.take(page, "oncall-override")
 
 

@@ -26,7 +26,8 @@ def test_ne_reply_moves_the_ticket_and_tells_the_representative_once(
     session.expire_all()
     ticket = session.get(Ticket, ticket.id)
     assert ticket.service_class == "help_desk"
-    assert "printer out of paper" in ticket.classification_reason
+    assert ticket.classification_reason == "reclassified by Dana Whitfield: not an emergency"
+    assert any("printer out of paper" in e.message for e in ticket.events)
     assert escalation_of(session, ticket.id).status == "cancelled"
     [sms] = outbox(session, kind="notice", channel="sms")
     assert sms.to_number == JANE
