@@ -106,8 +106,9 @@ def _override(page: Any, portal: LivePortal, shots: Screenshots) -> None:
     form.get_by_label("Until").fill(f"{tomorrow.isoformat()}T19:25")
     form.get_by_role("button", name="Add override").click()
     starts = f"{tomorrow.month}/{tomorrow.day}/{tomorrow.year} 7:35 AM"
-    luis = page.locator("tr.override").filter(has_text="Luis Romero").filter(has_text=starts)
-    expect(luis.first).to_contain_text("7:25 PM")
+    ends = f"{tomorrow.month}/{tomorrow.day}/{tomorrow.year} 7:25 PM"
+    luis = page.locator("tr.override").filter(has_text="Luis Romero").filter(has_text=ends)
+    expect(luis.first).to_contain_text(starts)
     shots.take(page, "oncall-override")
 
 
@@ -142,7 +143,7 @@ def _log_time(page: Any, portal: LivePortal, shots: Screenshots, number: int) ->
     form.get_by_label("Minutes").fill("45")
     form.get_by_label("Note").fill("Rebooted the POS and checked the card reader")
     form.get_by_role("button", name="Log time").click()
-    entry = page.get_by_role("row").filter(has_text="Rebooted the POS")
+    entry = page.locator("#time-entries").get_by_role("row").filter(has_text="Rebooted the POS")
     expect(entry).to_contain_text("45")
     shots.take(page, "ticket-time-logged")
     return f"{worked:%Y-%m}"
