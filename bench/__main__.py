@@ -1,8 +1,9 @@
 """`python -m bench`: start the service as the Procfile does, drive it, print the table.
 
-The call scenarios (1-4) run on one fresh database seeded with 300 clients; the data at
-scale (5) on a second one. Everything runs on loopback beside a fake Twilio API and stops
-by itself; the table is printed and written to bench/RESULTS.md.
+The call scenarios (1-4) run on one fresh database seeded with 700 clients (each of
+scenarios 2-4 calls from its own); the data at scale (5) on a second one. Everything runs
+on loopback beside a fake Twilio API and stops by itself; the table is printed and
+written to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -61,13 +62,11 @@ def _run(name: str, scenario: Callable[[], list[Figure]], crashed: list[str]) ->
 def call_scenarios(args: argparse.Namespace, sizes: Sizes, crashed: list[str]) -> tuple[
     list[Figure], Machine
 ]:  # fmt: skip
-    """Scenarios 1-4 on one stack with 300 seeded clients (fewer with --quick)."""
+    """Scenarios 1-4 on one stack with 700 seeded clients (fewer with --quick)."""
     with running_stack(sqlite=args.sqlite, name=f"{args.db_prefix}_calls") as stack:
         where = machine(stack.database_url)
-        say(f"service up at {stack.base_url}; seeding {sizes.burst_clients} clients")
-        seed = seed_calls(
-            stack.database_url, clients=sizes.burst_clients, rotation=sizes.page_calls
-        )
+        say(f"service up at {stack.base_url}; seeding {sizes.clients} clients")
+        seed = seed_calls(stack.database_url, clients=sizes.clients, rotation=sizes.page_calls)
         database = Database(stack.database_url)
         bench = CallBench(stack, seed, Signer(stack.base_url, AUTH_TOKEN), database, sizes)
         try:

@@ -56,6 +56,15 @@ class Sizes:
             drain_seconds=3.0,
         )
 
+    @property
+    def clients(self) -> int:
+        """Clients to seed: the burst's, then one for each whole call and each page call.
+
+        An emergency joins the escalation its company already has running, so a scenario
+        that called from another's companies would page whoever that one paged instead.
+        """
+        return self.burst_clients + self.whole_calls + self.page_calls
+
 
 @dataclass
 class CallBench:
@@ -66,6 +75,21 @@ class CallBench:
     signer: Signer
     database: Database
     sizes: Sizes
+
+    def burst_contacts(self) -> tuple[str, ...]:
+        """The burst's clients: many calls each, later ones joining the first's escalation."""
+        return self.seed.contacts[: self.sizes.burst_clients]
+
+    def whole_contacts(self) -> tuple[str, ...]:
+        """Scenario 2's clients: one per call."""
+        start = self.sizes.burst_clients
+        return self.seed.contacts[start : start + self.sizes.whole_calls]
+
+    def page_contacts(self) -> tuple[str, ...]:
+        """Scenario 3's clients: one per call, none with an escalation running, so each
+        call starts its own and pages the technician on call at that moment."""
+        start = self.sizes.burst_clients + self.sizes.whole_calls
+        return self.seed.contacts[start : start + self.sizes.page_calls]
 
     def voice_requests(self, count: int, path: str = "/twilio/voice") -> list[Prepared]:
         """`count` first webhooks of new calls from known contacts, signed."""
@@ -171,9 +195,9 @@ def bench_tickets(bench: CallBench, call_sids: Sequence[str]) -> dict[str, int]:
         return dict(rows.all())
 
 
-def calls_from(bench: CallBench, count: int, clients: int) -> list[tuple[str, str]]:
-    """`count` new (CallSid, From) pairs, spread over the first `clients` clients' contacts."""
-    contacts = bench.seed.contacts[:clients]
+def calls_from(contacts: Sequence[str], count: int) -> list[tuple[str, str]]:
+    """`count` new (CallSid, From) pairs spread over `contacts`, seven apart, so calls placed
+    one after another come from different clients."""
     return [(new_call_sid(), contacts[(i * 7) % len(contacts)]) for i in range(count)]
 
 

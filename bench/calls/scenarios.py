@@ -18,11 +18,12 @@ from bench.calls.bench import (
     CallBench,
     calls_from,
     memory_figures,
+    new_call_sid,
     play_calls,
     spoken_numbers_match,
     step_figures,
 )
-from bench.calls.burst_checks import count_burst, pages_owed, ticket_numbers_in
+from bench.calls.burst_checks import count_burst, paged_numbers_in, pages_owed
 from bench.calls.burst_figures import burst_figures, growth_figure
 from bench.calls.callers import CallRecord, VirtualCaller
 from bench.calls.seed import put_on_call
@@ -112,7 +113,7 @@ def whole_calls(bench: CallBench) -> list[Figure]:
     """Virtual callers through greeting, dial, recording, callback and ticket number."""
     sizes = bench.sizes
     put_on_call(bench.database, bench.seed.day_shift.name)
-    calls = calls_from(bench, sizes.whole_calls, len(bench.seed.contacts))
+    calls = calls_from(bench.whole_contacts(), sizes.whole_calls)
     records, took = play_calls(bench, calls, threads=sizes.whole_threads)
     ok = sum(1 for r in records if r.ok)
     matched = spoken_numbers_match(bench, records)
@@ -142,14 +143,17 @@ def call_to_page(bench: CallBench) -> list[Figure]:
     """From the answer that completes an emergency intake to its SMS reaching Twilio.
 
     Each call has a different technician on call, so every page goes to a quiet phone
-    and is sent at once (pacing would hold a second page to one phone for a minute).
+    and is sent at once (pacing would hold a second page to one phone for a minute), and
+    comes from a client of its own with no escalation running, so it starts one (a call
+    from a company already being paged joins that escalation and pages nobody new).
     """
     sizes = bench.sizes
     techs = bench.seed.rotation[: sizes.page_calls]
     caller = VirtualCaller(Client(bench.stack.base_url), bench.signer, ACCOUNT_SID)
     records: list[tuple[CallRecord, str]] = []
     started = time.perf_counter()
-    for index, (call_sid, from_number) in enumerate(calls_from(bench, len(techs), 300)):
+    calls = [(new_call_sid(), phone) for phone in bench.page_contacts()]
+    for index, (call_sid, from_number) in enumerate(calls):
         delay = started + index / sizes.page_rate - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
@@ -206,7 +210,7 @@ def _page_latencies(
         for entry in bench.stack.twilio_log():
             if entry.get("kind") != "sms":
                 continue
-            for number in ticket_numbers_in(str(entry.get("Body", ""))):
+            for number in paged_numbers_in(str(entry.get("Body", ""))):
                 key = (str(entry.get("To")), number)
                 arrived.setdefault(key, float(entry["at"]))  # type: ignore[arg-type]
         latencies = [
@@ -224,10 +228,13 @@ def _page_latencies(
 
 
 def burst(bench: CallBench) -> list[Figure]:
-    """Many emergencies at once from many clients: nothing lost, nothing doubled, bundled."""
+    """Many emergencies at once from many clients: nothing lost, nothing doubled, bundled.
+
+    A client's later calls join the escalation of its first: their pages are the texts
+    telling the technician it paged ("Joins #1042"), counted as pages like any other."""
     sizes = bench.sizes
     put_on_call(bench.database, bench.seed.primary.name)
-    calls = calls_from(bench, sizes.burst_calls, sizes.burst_clients)
+    calls = calls_from(bench.burst_contacts(), sizes.burst_calls)
     sizes_at = [_size_point(bench)]
     # Halfway through, a second point: growth per call in each half shows it is linear.
     halfway = threading.Timer(sizes.burst_window / 2, lambda: sizes_at.append(_size_point(bench)))
