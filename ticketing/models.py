@@ -142,6 +142,9 @@ class Client(Base):
     has_msa: Mapped[bool] = mapped_column(Boolean, default=False)
     has_emergency_agreement: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Never deleted: tickets and invoices keep naming a client that has left.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_at: Mapped[datetime | None]
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="client")
 
@@ -157,6 +160,8 @@ class Contact(Base):
     phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
     email: Mapped[str | None] = mapped_column(String(254))
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship(back_populates="contacts")
 
@@ -171,6 +176,7 @@ class Technician(Base):
     phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
     email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_at: Mapped[datetime | None]
     # Told when an emergency runs out of escalation steps unacknowledged.
     is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
     # Replied STOP: Twilio refuses to text them (21610), so they are paged by voice.
@@ -365,6 +371,10 @@ class OutboxMessage(Base):
     # The voice page whose call also carries this one (several due to one phone at once
     # ring it once); set when the relay claims them together.
     carried_by_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    # When the first attempt began whose answer was lost after it reached Twilio (a read
+    # time-out, a lease that ran out mid-send): before texting again, the relay asks
+    # Twilio whether that text went after all.
+    uncertain_since: Mapped[datetime | None]
 
     def lease(self, until: datetime) -> None:
         """Claim the row for one send until `until` (the claim's token); counts an attempt."""
@@ -390,6 +400,11 @@ class OutboxMessage(Base):
         # A Message-ID can outgrow the column that holds Twilio's 34-character SIDs.
         self.status, self.provider_sid, self.sent_at = OutboxStatus.SENT, sid[:64], now
         self.lease_until, self.error_code = None, None
+
+    def note_uncertain(self, since: datetime) -> None:
+        """An attempt begun at `since` may have reached Twilio; the earliest one counts."""
+        if self.uncertain_since is None or since < self.uncertain_since:
+            self.uncertain_since = since
 
     def note_error(self, error_code: str | None, error: str) -> None:
         """The last error a send met."""
