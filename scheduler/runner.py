@@ -16,9 +16,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import orm
 from sqlalchemy.orm import Session
 
+from scheduler.heartbeat import PING_EVERY_SECONDS, Pulse, ping
 from scheduler.mail import Mailer
 from scheduler.relay import relay_due
 from scheduler.transport import Messenger
+from ticketing.monitoring.heartbeat import RELAY
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ Sweep = tuple[str, SweepFn, int]
 # An idle tick is one indexed query (under 1 ms of CPU), so polling this often costs ~nothing.
 RELAY_INTERVAL_SECONDS = 0.25
 RELAY_JOB = "outbox-relay"
+PING_JOB = "heartbeat-url"
 # A tick that could not start on time is skipped, not replayed: the next one catches up.
 MISFIRE_GRACE_SECONDS = 5
 
@@ -44,13 +47,15 @@ def run_relay(
     call_status_callback_url: str | None = None,
     public_base_url: str = "",
     mailer: Mailer | None = None,
+    pulse: Pulse | None = None,
 ) -> None:
     """One relay tick (emails through `mailer`, the log without one); logs, never raises."""
+    now = clock()
     try:
         report = relay_due(
             sessionmaker,
             messenger,
-            clock(),
+            now,
             status_callback_url=status_callback_url,
             call_status_callback_url=call_status_callback_url,
             public_base_url=public_base_url,
@@ -61,15 +66,30 @@ def run_relay(
         return
     if report.total:
         log.info("outbox relay: %s", report)
+    if pulse is not None and pulse.due(RELAY):
+        # Only a tick that completed beats: the health check means "pages are leaving".
+        try:
+            with sessionmaker.begin() as session:
+                pulse.beat(session, RELAY, now)
+        except Exception:
+            log.exception("outbox relay heartbeat failed")
 
 
 def run_sweep(
-    name: str, fn: SweepFn, sessionmaker: orm.sessionmaker[Session], clock: Clock
+    name: str,
+    fn: SweepFn,
+    sessionmaker: orm.sessionmaker[Session],
+    clock: Clock,
+    pulse: Pulse | None = None,
 ) -> None:
-    """One sweep in its own transaction; rolled back and logged if it raises."""
+    """One sweep in its own transaction (with its heartbeat); rolled back and logged if it
+    raises."""
     try:
         with sessionmaker.begin() as session:
-            fn(session, clock())
+            now = clock()
+            fn(session, now)
+            if pulse is not None:
+                pulse.beat(session, f"sweep:{name}", now)
     except Exception:
         log.exception("sweep %s failed", name)
 
@@ -85,8 +105,12 @@ def build_scheduler(
     call_status_callback_url: str | None = None,
     public_base_url: str = "",
     mailer: Mailer | None = None,
+    pulse: Pulse | None = None,
+    heartbeat_url: str | None = None,
 ) -> BaseScheduler:
-    """A scheduler (not started) running the relay 4 times a second and each sweep every N s."""
+    """A scheduler (not started) running the relay 4 times a second and each sweep every N s,
+    each writing its heartbeat; with `heartbeat_url`, a dead-man's-switch ping a minute."""
+    pulse = pulse or Pulse()
     options = {"timezone": UTC, "logger": _scheduler_log()}
     scheduler: BaseScheduler = (
         BackgroundScheduler(**options) if background else BlockingScheduler(**options)
@@ -103,11 +127,21 @@ def build_scheduler(
             call_status_callback_url,
             public_base_url,
             mailer,
+            pulse,
         ),
         id=RELAY_JOB,
         **_job_defaults(),
     )
-    _add_sweeps(scheduler, sweeps, sessionmaker, clock)
+    _add_sweeps(scheduler, sweeps, sessionmaker, clock, pulse)
+    if heartbeat_url:
+        scheduler.add_job(
+            ping,
+            "interval",
+            seconds=PING_EVERY_SECONDS,
+            args=(heartbeat_url, pulse),
+            id=PING_JOB,
+            **_job_defaults(),
+        )
     return scheduler
 
 
@@ -133,13 +167,14 @@ def _add_sweeps(
     sweeps: Sequence[Sweep],
     sessionmaker: orm.sessionmaker[Session],
     clock: Clock,
+    pulse: Pulse,
 ) -> None:
     for name, fn, seconds in sweeps:
         scheduler.add_job(
             run_sweep,
             "interval",
             seconds=seconds,
-            args=(name, fn, sessionmaker, clock),
+            args=(name, fn, sessionmaker, clock, pulse),
             id=f"sweep:{name}",
             **_job_defaults(),
         )

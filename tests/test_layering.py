@@ -31,6 +31,7 @@ MAY_IMPORT = {
 # and so stands above them all.
 TICKETING_ORDER = [
     "kernel",
+    "monitoring",
     "audit",
     "calendar",
     "oncall",

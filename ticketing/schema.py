@@ -9,6 +9,7 @@ import ticketing.billing.models
 import ticketing.calendar.models
 import ticketing.calls.models
 import ticketing.models
+import ticketing.monitoring.models
 import ticketing.oncall.models
 import ticketing.paging.models
 import ticketing.service_requests.models  # noqa: F401

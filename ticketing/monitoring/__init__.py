@@ -1,0 +1,1 @@
+"""The service watching itself: the scheduler's heartbeats and the health they add up to."""
