@@ -135,6 +135,18 @@ def child_pids(pid: int) -> list[int]:
     return [int(p) for p in raw.split()]
 
 
+def _serving(error: urllib.error.HTTPError) -> bool:
+    """A 503 from /healthz whose database check passed: the web is up, only degraded (the
+    scheduler starts after the web and has not beaten yet)."""
+    if error.code != 503:
+        return False
+    try:
+        checks = json.loads(error.read())["checks"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return bool(checks.get("database", {}).get("ok"))
+
+
 def _wait_http(url: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while True:
@@ -142,6 +154,9 @@ def _wait_http(url: str, seconds: float) -> None:
             with urllib.request.urlopen(url, timeout=2) as answer:
                 if answer.status < 500:
                     return
+        except urllib.error.HTTPError as error:
+            if _serving(error):
+                return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         if time.monotonic() > deadline:

@@ -14,6 +14,7 @@ from sandbox.twilio.account import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
 # Flask signs session cookies with it: shorter keys are open to offline guessing.
 SECRET_KEY_MIN_LENGTH = 32
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(ValueError):
@@ -63,6 +64,12 @@ class Settings:
     # person asks once; a script must not fill the staff's queue or the outbox.
     access_requests_per_address: int = 5
     access_requests_per_hour: int = 50
+    # Bearer token for GET /metrics; without one, only loopback clients may scrape it.
+    metrics_token: str | None = None
+    # A dead-man's switch (healthchecks.io and the like) the scheduler GETs every minute.
+    heartbeat_url: str | None = None
+    # "text", or "json" for one JSON object per log line (log collectors).
+    log_format: str = "text"
 
     @property
     def auth_tokens(self) -> tuple[str, ...]:
@@ -166,6 +173,9 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "HOLD_MUSIC_URL": "hold_music_url",
         "STRIPE_SECRET_KEY": "stripe_secret_key",
         "STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret",
+        "METRICS_TOKEN": "metrics_token",
+        "HEARTBEAT_URL": "heartbeat_url",
+        "LOG_FORMAT": "log_format",
     }
     for env_name, attr in plain.items():
         if env.get(env_name):
@@ -226,6 +236,10 @@ def settings_check(settings: Settings) -> None:
         raise ConfigError(
             "ACCESS_REQUESTS_PER_ADDRESS must be at least 1 and at most ACCESS_REQUESTS_PER_HOUR"
         )
+    if settings.log_format not in LOG_FORMATS:
+        raise ConfigError("LOG_FORMAT must be text or json")
+    if settings.heartbeat_url and not settings.heartbeat_url.startswith(("http://", "https://")):
+        raise ConfigError("HEARTBEAT_URL must start with http:// or https://")
     if not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
     if settings.smtp_url and settings.smtp_url.strip().lower() != "none":

@@ -104,4 +104,5 @@ def scheduler_for(
         mailer=mailer_for(settings),
         background=background,
         sweeps=sweeps_for(settings),
+        heartbeat_url=settings.heartbeat_url,
     )

@@ -37,6 +37,8 @@ class PortalSettings(CalendarSettings, Protocol):
     # Public access requests taken per hour, from one address and from everyone.
     access_requests_per_address: int
     access_requests_per_hour: int
+    # Bearer token for /metrics; without one, only loopback clients may scrape.
+    metrics_token: str | None
 
 
 def settings() -> PortalSettings:
@@ -80,6 +82,11 @@ def access_limits() -> AccessLimits:
     return AccessLimits(
         per_address=found.access_requests_per_address, overall=found.access_requests_per_hour
     )
+
+
+def metrics_token() -> str | None:
+    """The bearer token /metrics asks for (METRICS_TOKEN), or None: loopback only."""
+    return settings().metrics_token or None
 
 
 def db() -> Session:

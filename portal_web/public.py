@@ -1,10 +1,15 @@
-"""The public front page and the health check."""
+"""The public front page, the health check and the metrics."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from portal_web import context
+from portal_web.metrics import exposition, scrape_allowed
+from ticketing.monitoring.health import check_health
 
 bp = Blueprint("public", __name__)
 
@@ -22,6 +27,21 @@ def front() -> ResponseReturnValue:
 
 
 @bp.get("/healthz")
-def healthz() -> tuple[str, int, dict[str, str]]:
-    """Liveness probe for load balancers."""
-    return "ok\n", 200, {"Content-Type": "text/plain"}
+def healthz() -> ResponseReturnValue:
+    """Whether pages can go out: the database, the scheduler's heartbeat, the oldest due page
+    (503 when any check fails, so a load balancer or monitor needs no JSON parser)."""
+    health = check_health(context.db(), context.now())
+    answer = jsonify(health.as_dict())
+    answer.status_code = 200 if health.ok else 503
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
+
+
+@bp.get("/metrics")
+def metrics() -> ResponseReturnValue:
+    """Prometheus text: for METRICS_TOKEN's bearer, or loopback clients without a token."""
+    token = context.metrics_token()
+    if not scrape_allowed(token, request.headers.get("Authorization", ""), request.remote_addr):
+        abort(403)
+    body = exposition(context.db(), context.now())
+    return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

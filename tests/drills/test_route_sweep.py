@@ -44,6 +44,8 @@ from ticketing.models import Ticket
 ACCESS: dict[str, str] = {
     "public.front": "public",
     "public.healthz": "public",
+    # Loopback clients (the test client) without METRICS_TOKEN; tests/portal covers the rest.
+    "public.metrics": "public",
     "static": "public",
     "auth.login": "public",
     "auth.logout": "public",
@@ -208,7 +210,9 @@ def test_a_stranger_gets_no_page_and_changes_nothing(app, world, connection) -> 
             response = _send(client, method, url, rule.endpoint, data=not public)
             seen += 1
             body = text_of(response)
-            assert response.status_code < 500, (method, url)
+            # The health check answers 503 by design here: no scheduler beats in this test.
+            degraded = rule.endpoint == "public.healthz" and response.status_code == 503
+            assert response.status_code < 500 or degraded, (method, url)
             assert not leaks(body, DINER_SECRETS + BAKERY_SECRETS, url), (method, url)
             if not public:
                 assert _refused_to_stranger(response), (method, url, response.status_code)
