@@ -36,6 +36,7 @@ TICKETING_ORDER = [
     "calendar",
     "oncall",
     "accounts",
+    "people",
     "paging",
     "calls",
     "service_requests",

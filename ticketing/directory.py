@@ -90,12 +90,16 @@ def add_contact(
 
 
 def contact_by_phone(session: Session, e164: str | None) -> Contact | None:
-    """The contact whose number called, preferring a client representative when shared."""
+    """The active contact whose number called, preferring a client representative when shared.
+
+    Someone who left, or whose company did, goes on as an unknown caller.
+    """
     if not e164:
         return None
     stmt = (
         select(Contact)
-        .where(Contact.phone == e164)
+        .join(Contact.client)
+        .where(Contact.phone == e164, Contact.active.is_(True), Client.active.is_(True))
         .order_by(Contact.is_representative.desc(), Contact.id)
         .limit(1)
         # Whoever finds the caller names their company next: one query, not two.
@@ -105,10 +109,14 @@ def contact_by_phone(session: Session, e164: str | None) -> Contact | None:
 
 
 def representative_of(session: Session, client_id: int) -> Contact | None:
-    """The client's representative (who is told about their tickets)."""
+    """The client's active representative (who is told about their tickets)."""
     stmt = (
         select(Contact)
-        .where(Contact.client_id == client_id, Contact.is_representative.is_(True))
+        .where(
+            Contact.client_id == client_id,
+            Contact.is_representative.is_(True),
+            Contact.active.is_(True),
+        )
         .order_by(Contact.id)
         .limit(1)
     )

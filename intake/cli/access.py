@@ -21,6 +21,8 @@ from ticketing.accounts.access_requests import (
 from ticketing.accounts.credentials import normalize_email, user_by_email
 from ticketing.accounts.second_factor import reset_second_factor
 from ticketing.errors import DomainError
+from ticketing.people.edits import edit_user, user_email
+from ticketing.people.lifecycle import deactivate, reactivate
 
 DECIDED_BY = "command line"
 
@@ -172,6 +174,36 @@ def users_reset_second_factor(email: str) -> None:
             click.echo(f"two-step login of {user.email} reset; they set it up again at next login")
         else:
             click.echo(f"{user.email} had no two-step login; their sessions were ended anyway")
+
+
+@users.command("edit")
+@click.argument("email")
+@click.option("--name", default=None, help="A new name.")
+@click.option("--phone", default=None, help="A new phone number (empty to remove it).")
+def users_edit(email: str, name: str | None, phone: str | None) -> None:
+    """Change a user's name or phone number."""
+    with db_session() as session, explained():
+        user = edit_user(session, user_email(session, email), name=name, phone=phone)
+        shown = national(user.phone) if user.phone else "no phone"
+        click.echo(f"user {user.name} <{user.email}> ({shown})")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Close an account: its sessions end now and it cannot log in; its history stays."""
+    with db_session() as session, explained():
+        user = deactivate(session, user_email(session, email), now=context.now()).person
+        click.echo(f"deactivated {user.name} <{user.email}>: logged out everywhere")
+
+
+@users.command("reactivate")
+@click.argument("email")
+def users_reactivate(email: str) -> None:
+    """Open a closed account again (the same password and second factor)."""
+    with db_session() as session, explained():
+        user = reactivate(session, user_email(session, email)).person
+        click.echo(f"reactivated {user.name} <{user.email}>")
 
 
 def register(main: click.Group) -> None:

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from intake.cli import context
 from intake.cli.common import db_session, explained
 from ivr.phones import national
+from ticketing.billing.msa import set_msa
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import Client, Technician
+from ticketing.oncall.gaps import describe_gaps
 from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import on_call
+from ticketing.people.edits import (
+    Person,
+    client_account,
+    contact_named,
+    edit_client,
+    edit_contact,
+    edit_technician,
+    technician_named,
+)
+from ticketing.people.lifecycle import deactivate, reactivate
 
 
 @click.group("technicians", help="Technicians who can be paged.")
@@ -42,6 +58,7 @@ def technicians_list() -> None:
                 "on call" if primary and primary.id == tech.id else "",
                 "manager" if tech.is_manager else "",
                 "texts off (STOP): paged by voice" if tech.sms_opted_out else "",
+                "inactive: never paged" if not tech.active else "",
             ]
             mark = "  <- " + ", ".join(n for n in notes if n) if any(notes) else ""
             click.echo(f"{tech.name:24} {national(tech.phone):16} {tech.email or ''}{mark}")
@@ -65,6 +82,8 @@ def clients_add(name: str, account: str, msa: bool, emergency_agreement: bool) -
         client = add_client(
             session, name, account, has_msa=msa, has_emergency_agreement=emergency_agreement
         )
+        if msa:
+            set_msa(session, client, True, today=_today())
         click.echo(f"added client {client.name} (account {client.account_number})")
 
 
@@ -74,7 +93,8 @@ def clients_list() -> None:
     with db_session() as session:
         for client in session.scalars(select(Client).order_by(Client.name)):
             msa = "MSA" if client.has_msa else "no MSA"
-            click.echo(f"{client.account_number:>8}  {client.name:32} {msa}")
+            gone = "" if client.active else "  (inactive)"
+            click.echo(f"{client.account_number:>8}  {client.name:32} {msa}{gone}")
 
 
 @click.group("contacts", help="People at client companies.")
@@ -97,6 +117,114 @@ def contacts_add(
             session, account, name, phone, email=email, is_representative=representative
         )
         click.echo(f"added {contact.name} ({national(contact.phone)}) to account {account}")
+
+
+def _today() -> date:
+    return context.now().astimezone(context.zone()).date()
+
+
+def _leave(person_of: Callable[[Session], Person]) -> None:
+    """Deactivate whoever `person_of` finds; a technician's uncovered shifts are named."""
+    with db_session() as session, explained():
+        person = person_of(session)
+        change = deactivate(session, person, now=context.now())
+        click.echo(f"deactivated {person.name}")
+        if isinstance(person, Technician):
+            click.echo(describe_gaps(person.name, change.gaps, context.zone()))
+
+
+def _return(person_of: Callable[[Session], Person]) -> None:
+    with db_session() as session, explained():
+        person = reactivate(session, person_of(session)).person
+        click.echo(f"reactivated {person.name}")
+
+
+@technicians.command("edit")
+@click.argument("name")
+@click.option("--name", "new_name", default=None, help="A new name.")
+@click.option("--phone", default=None, help="A new mobile number for pages.")
+@click.option("--email", default=None)
+def technicians_edit(name: str, new_name: str | None, phone: str | None, email: str | None) -> None:
+    """Change a technician's name, number or address."""
+    with db_session() as session, explained():
+        tech = edit_technician(
+            session, technician_named(session, name), name=new_name, phone=phone, email=email
+        )
+        click.echo(f"technician {tech.name} ({national(tech.phone)}) {tech.email or ''}".strip())
+
+
+@technicians.command("deactivate")
+@click.argument("name")
+def technicians_deactivate(name: str) -> None:
+    """Stop paging a technician; their rotation turns and overrides are left uncovered."""
+    _leave(lambda session: technician_named(session, name))
+
+
+@technicians.command("reactivate")
+@click.argument("name")
+def technicians_reactivate(name: str) -> None:
+    """Page a technician again: back in their rotations and overrides."""
+    _return(lambda session: technician_named(session, name))
+
+
+@contacts.command("edit")
+@click.argument("name")
+@click.option("--account", default=None, help="The client, when several contacts share NAME.")
+@click.option("--name", "new_name", default=None, help="A new name.")
+@click.option("--phone", default=None, help="The number they call from.")
+@click.option("--email", default=None)
+def contacts_edit(
+    name: str, account: str | None, new_name: str | None, phone: str | None, email: str | None
+) -> None:
+    """Change a contact's name, number or address."""
+    with db_session() as session, explained():
+        contact = contact_named(session, name, account)
+        edit_contact(session, contact, name=new_name, phone=phone, email=email)
+        click.echo(f"contact {contact.name} ({national(contact.phone)})")
+
+
+@contacts.command("deactivate")
+@click.argument("name")
+@click.option("--account", default=None, help="The client, when several contacts share NAME.")
+def contacts_deactivate(name: str, account: str | None) -> None:
+    """No longer recognise a contact when they call, nor text them."""
+    _leave(lambda session: contact_named(session, name, account))
+
+
+@contacts.command("reactivate")
+@click.argument("name")
+@click.option("--account", default=None, help="The client, when several contacts share NAME.")
+def contacts_reactivate(name: str, account: str | None) -> None:
+    """Recognise a contact again."""
+    _return(lambda session: contact_named(session, name, account))
+
+
+@clients.command("edit")
+@click.argument("account")
+@click.option("--name", default=None, help="A new name.")
+@click.option("--msa/--no-msa", default=None, help="Start (today) or end (today) the MSA.")
+def clients_edit(account: str, name: str | None, msa: bool | None) -> None:
+    """Change a client's name, or put its Master Services Agreement on file or end it."""
+    with db_session() as session, explained():
+        client = edit_client(session, client_account(session, account), name=name)
+        if msa is not None:
+            set_msa(session, client, msa, today=_today())
+        state = "MSA on file" if client.has_msa else "no MSA"
+        click.echo(f"client {client.name} (account {client.account_number}): {state}")
+
+
+@clients.command("deactivate")
+@click.argument("account")
+def clients_deactivate(account: str) -> None:
+    """A former client: its callers are answered as unknown callers; history stays."""
+    _leave(lambda session: client_account(session, account))
+
+
+@clients.command("reactivate")
+@click.argument("account")
+def clients_reactivate(account: str) -> None:
+    """A client again: its contacts are recognised when they call."""
+    _return(lambda session: client_account(session, account))
 
 
 def register(main: click.Group) -> None:

@@ -142,8 +142,11 @@ def identify_by_account(session: Session, call: Call, digits: str, *, now: datet
     digits = "".join(ch for ch in digits if ch.isdigit())[:12]
     client = client_by_account(session, digits) if digits else None
     ticket = call.ticket
-    if client is None:
+    if client is None or not client.active:
+        # A former client's caller is still answered, as unknown; staff see whose it was.
         shown = digits or "nothing"
+        if client is not None:
+            shown += f" (the account of {client.name}, no longer a client)"
         add_event(
             session, ticket.id, EventKind.ACCOUNT_NOT_FOUND, f"Account entered: {shown}.", at=now
         )

@@ -1,0 +1,2 @@
+"""People come and go: technicians, contacts, clients and portal users, edited and
+(de)activated, never deleted."""
