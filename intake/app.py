@@ -35,12 +35,8 @@ class DatabaseInt(IntegerConverter):
 
 
 def firm_for(settings: Settings) -> Firm:
-    """The firm as its texts and emails name it: name, portal address and support line."""
-    return Firm(
-        name=settings.firm_name,
-        base_url=settings.public_base_url,
-        support_lines=(settings.twilio_voice_number,),
-    )
+    """The firm as its texts and emails name it: name, portal address, lines and hours."""
+    return settings.firm
 
 
 def create_app(

@@ -10,7 +10,9 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from ivr.calendar import CalendarConfigError, parse_business_hours, parse_holiday_calendar
+from ivr.phones import to_e164
 from sandbox.twilio.account import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from ticketing.firm import Firm, firm_from
 
 # Flask signs session cookies with it: shorter keys are open to offline guessing.
 SECRET_KEY_MIN_LENGTH = 32
@@ -34,6 +36,8 @@ class Settings:
     # Accepted as well during an auth-token rotation.
     twilio_auth_token_secondary: str | None = None
     twilio_voice_number: str = "+18888991911"
+    # Further support lines answered like the main one (a local number, say), E.164.
+    support_lines: tuple[str, ...] = ()
     twilio_sms_from: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
@@ -78,6 +82,17 @@ class Settings:
         Never an empty one: anybody can compute an HMAC with an empty key."""
         tokens = (self.twilio_auth_token, self.twilio_auth_token_secondary)
         return tuple(token for token in tokens if token and token.strip())
+
+    @property
+    def firm(self) -> Firm:
+        """The firm as callers, clients and technicians see it (name, lines, hours)."""
+        return firm_from(
+            self.firm_name,
+            self.public_base_url,
+            self.twilio_voice_number,
+            self.support_lines,
+            self.business_hours,
+        )
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings changed (tests, demo mode)."""
@@ -129,6 +144,17 @@ def _flag(env: dict[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be on or off, not {raw!r}")
 
 
+def _phone_list(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of phone numbers, each made E.164."""
+    numbers = []
+    for raw in filter(str.strip, (env.get(name) or "").split(",")):
+        e164 = to_e164(raw.strip())
+        if e164 is None:
+            raise ConfigError(f"{name}: {raw.strip()!r} is not a phone number (use E.164)")
+        numbers.append(e164)
+    return tuple(numbers)
+
+
 def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> Settings:
     """Build Settings from `env` (default: os.environ after loading `.env`)."""
     if env is None:
@@ -153,6 +179,7 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "database_connect_timeout": _seconds(env, "DATABASE_CONNECT_TIMEOUT", 1.0, 60),
         "access_requests_per_address": _int(env, "ACCESS_REQUESTS_PER_ADDRESS", 5),
         "access_requests_per_hour": _int(env, "ACCESS_REQUESTS_PER_HOUR", 50),
+        "support_lines": _phone_list(env, "SUPPORT_LINES"),
         "sandbox": demo,
     }
     plain = {

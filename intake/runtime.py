@@ -17,7 +17,6 @@ from ticketing.billing.monthly_run import monthly_billing
 from ticketing.calls.intake import complete_stalled_intakes
 from ticketing.calls.spool import spool_file
 from ticketing.calls.spool_replay import replay_spool
-from ticketing.firm import Firm
 from ticketing.oncall.handoffs import handoff_notices
 from ticketing.paging.escalation import sweep_escalations
 from webhooks.receipts import prune_receipts
@@ -48,11 +47,7 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
     # the links go out from here, worded and pointed like the portal's.
     resets = partial(
         send_reset_links,
-        firm=Firm(
-            name=settings.firm_name,
-            base_url=settings.public_base_url,
-            support_lines=(settings.twilio_voice_number,),
-        ),
+        firm=settings.firm,
     )
     return (
         ("escalations", sweep_escalations, 2),

@@ -13,7 +13,8 @@ from portal_web.security import init_security
 
 
 def _template_globals() -> dict[str, object]:
-    return {"firm_name": context.settings().firm_name}
+    # Every page names the firm and its lines from settings, never from the template.
+    return {"firm_name": context.settings().firm_name, "firm": context.firm()}
 
 
 def init_app(app: Flask) -> None:

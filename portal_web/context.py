@@ -21,7 +21,7 @@ from ticketing.audit import capture
 from ticketing.audit.models import AuditSource
 from ticketing.audit.trail import Actor
 from ticketing.calendar.days import CalendarSettings
-from ticketing.firm import Firm
+from ticketing.firm import Firm, firm_from
 from ticketing.recordings import RecordingSource
 
 
@@ -31,6 +31,8 @@ class PortalSettings(CalendarSettings, Protocol):
     firm_name: str
     public_base_url: str
     twilio_voice_number: str
+    # The support lines after the main one, answered the same way.
+    support_lines: tuple[str, ...]
     # Card payments by Stripe Checkout are offered only when both are set.
     stripe_secret_key: str | None
     stripe_webhook_secret: str | None
@@ -67,12 +69,14 @@ def today() -> date:
 
 
 def firm() -> Firm:
-    """The firm as its clients see it: name, portal address and support line."""
+    """The firm as its clients see it: name, portal address, support lines and hours."""
     found = settings()
-    return Firm(
-        name=found.firm_name,
-        base_url=found.public_base_url,
-        support_lines=(found.twilio_voice_number,),
+    return firm_from(
+        found.firm_name,
+        found.public_base_url,
+        found.twilio_voice_number,
+        found.support_lines,
+        found.business_hours,
     )
 
 

@@ -16,6 +16,8 @@ class SandboxSettings(Protocol):
     twilio_account_sid: str
     twilio_auth_token: str
     twilio_voice_number: str
+    # The support lines after the main one.
+    support_lines: tuple[str, ...]
     twilio_sms_from: str | None
     sandbox: bool
 

@@ -27,6 +27,7 @@ from tests.support.people import DANA, JANE, LUIS, MARIA, PRIYA
 from tests.support.portal import Portal, build_portal
 from tests.support.twilio import AUTH_TOKEN, PUBLIC_BASE_URL, PhoneCall, TwilioPoster
 from tests.support.xdist_groups import keep_groups_together
+from ticketing.firm import SESSION_KEY
 from ticketing.orm import Base
 
 
@@ -87,11 +88,15 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def database(connection: Connection, database_url: str) -> Database:
-    """A Database whose sessions live inside the test's transaction (commits become savepoints)."""
+def database(connection: Connection, database_url: str, settings: Settings) -> Database:
+    """A Database whose sessions live inside the test's transaction (commits become savepoints),
+    each knowing the firm as the app's would."""
     db = Database(database_url, engine=connection.engine)
     db.sessionmaker = sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        bind=connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+        info={SESSION_KEY: settings.firm},
     )
     return db
 

@@ -15,6 +15,7 @@ from fpdf.enums import XPos, YPos
 
 from ticketing.billing.invoices import balance_due, paid_amount
 from ticketing.billing.models import Invoice
+from ticketing.firm import Firm
 
 FONT = "Helvetica"
 # Common characters outside Latin-1 and their nearest plain spelling.
@@ -59,11 +60,11 @@ def _usd(amount: Decimal) -> str:
     return f"{sign}${abs(amount):,.2f}"
 
 
-def _heading(pdf: FPDF, invoice: Invoice, firm_name: str) -> None:
+def _heading(pdf: FPDF, invoice: Invoice, firm: Firm) -> None:
     pdf.set_font(FONT, "B", 18)
-    pdf.cell(0, 10, latin1(firm_name), **NEXT_LINE)
+    pdf.cell(0, 10, latin1(firm.name), **NEXT_LINE)
     pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 5, "Support line (888) 899-1911", **NEXT_LINE)
+    pdf.cell(0, 5, latin1(f"Support line {firm.main_line_written}"), **NEXT_LINE)
     pdf.ln(4)
     pdf.set_font(FONT, "B", 14)
     pdf.cell(0, 8, latin1(f"Invoice {invoice.number}"), **NEXT_LINE)
@@ -108,14 +109,14 @@ def _totals(pdf: FPDF, invoice: Invoice, timezone: str) -> None:
         pdf.cell(35, 7, _usd(amount), align="R", **NEXT_LINE)
 
 
-def render_invoice_pdf(invoice: Invoice, *, firm_name: str, timezone: str) -> bytes:
+def render_invoice_pdf(invoice: Invoice, *, firm: Firm, timezone: str) -> bytes:
     """The invoice's PDF: heading, lines, totals and payments, how to pay."""
     pdf = FPDF(format="letter")
     pdf.set_title(latin1(f"Invoice {invoice.number}"))
-    pdf.set_author(latin1(firm_name))
+    pdf.set_author(latin1(firm.name))
     pdf.set_margins(13, 13, 13)
     pdf.add_page()
-    _heading(pdf, invoice, firm_name)
+    _heading(pdf, invoice, firm)
     _lines(pdf, invoice)
     _totals(pdf, invoice, timezone)
     pdf.ln(6)
@@ -124,7 +125,7 @@ def render_invoice_pdf(invoice: Invoice, *, firm_name: str, timezone: str) -> by
         0,
         5,
         latin1(
-            f"Pay online in the {firm_name} Client Portal, or call (888) 899-1911. "
+            f"Pay online in the {firm.name} Client Portal, or call {firm.main_line_written}. "
             f"Please write invoice number {invoice.number} on any check."
         ),
     )

@@ -148,9 +148,7 @@ def invoice_pdf(invoice_id: int) -> ResponseReturnValue:
     """The invoice as a PDF download."""
     found = invoice_or_404(invoice_id)
     settings = context.settings()
-    pdf = render_invoice_pdf(
-        found, firm_name=settings.firm_name, timezone=settings.business_timezone
-    )
+    pdf = render_invoice_pdf(found, firm=context.firm(), timezone=settings.business_timezone)
     filename = f"invoice-{_safe_name(found.number)}.pdf"
     return Response(
         pdf,

@@ -27,10 +27,11 @@ log = logging.getLogger(__name__)
 
 def other_ways_to_pay(number: str) -> str:
     """What to say when card payments are not set up."""
-    firm_name = context.settings().firm_name
+    firm = context.firm()
     return (
-        f"Card payments are not set up. To pay invoice {number}, call (888) 899-1911, "
-        f"or mail a check payable to {firm_name} with the invoice number on it."
+        f"Card payments are not set up. To pay invoice {number}, call "
+        f"{firm.main_line_written}, or mail a check payable to {firm.name} with the invoice "
+        "number on it."
     )
 
 
@@ -65,7 +66,7 @@ def pay_invoice(invoice_id: int) -> ResponseReturnValue:
         log.error("Stripe refused a Checkout Session for invoice %s: %s", invoice.number, exc)
         flash(
             "The card processor could not be reached; nothing was charged. Please try again "
-            "in a few minutes, or call (888) 899-1911.",
+            f"in a few minutes, or call {context.firm().main_line_written}.",
             "error",
         )
         return redirect(here, 303)

@@ -56,8 +56,13 @@ MAGIC_TO = {
 def init_app(app: Flask) -> None:
     """Create the in-memory store and mount the fake API and its HTML page."""
     settings = context.settings_of(app)
-    # The sandbox owns the configured support line and sender, whatever they are.
-    owned = (*SANDBOX_NUMBERS, settings.twilio_voice_number, settings.twilio_sms_from or "")
+    # The sandbox owns the configured support lines and sender, whatever they are.
+    owned = (
+        *SANDBOX_NUMBERS,
+        settings.twilio_voice_number,
+        *settings.support_lines,
+        settings.twilio_sms_from or "",
+    )
     app.extensions["sandbox"] = SandboxStore(
         settings.twilio_account_sid,
         settings.twilio_auth_token,

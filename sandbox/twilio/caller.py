@@ -24,6 +24,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from sandbox.twilio.account import SANDBOX_ACCOUNT_SID
+from sandbox.twilio.numbers import SANDBOX_NUMBERS
 from sandbox.twilio.store import API_VERSION, new_sid
 
 MAX_REQUESTS = 50
@@ -113,7 +114,7 @@ class SimulatedCall:
         auth_token: str,
         *,
         from_number: str,
-        to_number: str = "+18888991911",
+        to_number: str = SANDBOX_NUMBERS[0],
         at: str | None = None,
         keys: Iterable[str] | None = None,
         out: Callable[[str], None] = print,

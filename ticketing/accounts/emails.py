@@ -25,7 +25,7 @@ def without_links(body: str) -> str:
 def _signature(firm: Firm) -> str:
     return (
         f"\n\n{firm.name} Client Portal: {firm.link('/')}\n"
-        "Emergency? Call (888) 899-1911, 24 x 7 x 365.\n"
+        f"Emergency? Call {firm.call_line}, 24 x 7 x 365.\n"
     )
 
 

@@ -21,7 +21,7 @@ from ticketing.accounts.models import User, UserRole
 from ticketing.billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from ticketing.directory import representative_of
 from ticketing.errors import DomainError
-from ticketing.firm import DEFAULT_FIRM_NAME
+from ticketing.firm import firm_in
 from ticketing.models import OutboxKind
 from ticketing.outbox import enqueue_email
 from ticketing.wallclock import business_zone
@@ -33,7 +33,6 @@ ZERO = Decimal("0.00")
 PAYMENT_TERMS_DAYS = 30
 # What a client may see: drafts are the firm's work in progress.
 CLIENT_VISIBLE = (InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.VOID)
-SUPPORT_LINE = "(888) 899-1911"
 
 
 def money(value: Decimal) -> Decimal:
@@ -195,9 +194,9 @@ def email_copy(
     firm_name: str | None = None,
 ) -> int:
     """Owe the invoice's email copy to each recipient (once each); how many were owed."""
-    firm = firm_name or DEFAULT_FIRM_NAME
+    firm = firm_name or firm_in(session).name
     subject = f"{firm} invoice {invoice.number}: ${invoice.total:,.2f} due {_day(invoice.due_on)}"
-    body = email_body(invoice, public_base_url, firm_name=firm)
+    body = email_body(invoice, public_base_url, firm_name=firm, line=firm_in(session).call_line)
     owed = 0
     for address in recipients(session, invoice.client_id):
         key = f"invoice:{invoice.id}:issued:{address}"
@@ -222,7 +221,9 @@ def _line_text(line: InvoiceLine) -> str:
     )
 
 
-def email_body(invoice: Invoice, public_base_url: str, *, firm_name: str) -> str:
+def email_body(
+    invoice: Invoice, public_base_url: str, *, firm_name: str, line: str = "our support line"
+) -> str:
     """The plain-text email copy: dates, lines, total, and where to view, print or pay it."""
     link = f"{public_base_url.rstrip('/')}/portal/invoices/{invoice.id}"
     parts = [
@@ -236,6 +237,6 @@ def email_body(invoice: Invoice, public_base_url: str, *, firm_name: str) -> str
         f"Balance due: ${balance_due(invoice):,.2f}",
         "",
         f"View, print or pay it in the client portal: {link}",
-        f"Questions? Call {SUPPORT_LINE}.",
+        f"Questions? Call {line}.",
     ]
     return "\n".join(parts) + "\n"

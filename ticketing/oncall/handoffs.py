@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ticketing.firm import DEFAULT_FIRM_NAME
+from ticketing.firm import firm_in
 from ticketing.models import OutboxKind
 from ticketing.oncall.shifts import Shift, shifts
 from ticketing.outbox import enqueue_sms
@@ -39,10 +39,10 @@ def handoff_notices(
     """Sweep: text each incoming technician ~60 minutes before their shift, once; how many.
 
     `timezone` and `firm_name` only word the text (the scheduler binds the settings'
-    BUSINESS_TIMEZONE and FIRM_NAME); without them, docs/design.md's defaults.
+    BUSINESS_TIMEZONE and FIRM_NAME); without them, the zone's default and the session's firm.
     """
     tz = business_zone(timezone)
-    firm = firm_name or DEFAULT_FIRM_NAME
+    firm = firm_name or firm_in(session).name
     margin = timedelta(seconds=1)
     window = shifts(session, now - NOTICE_LATE - margin, now + NOTICE_LEAD + margin)
     ends = {(s.role, s.end): s.technician.id for s in window}

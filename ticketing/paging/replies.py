@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ivr.phones import national, to_e164
+from ticketing.firm import firm_in
 from ticketing.models import (
     OutboxKind,
     OutboxMessage,
@@ -59,8 +60,8 @@ def handle_text(
     body: str,
     opt_out_type: str | None,
     now: datetime,
-    firm_name: str = "Accelerando",
-    support_number: str = "+18888991911",
+    firm_name: str | None = None,
+    support_number: str | None = None,
 ) -> str | None:
     """Act on one inbound text and return the reply to send (None: send nothing)."""
     if not message_sid:
@@ -79,7 +80,9 @@ def handle_text(
     if command in (Command.OPT_OUT, Command.OPT_IN):
         answer = _opt(session, sender, command, opt_out_type, tech is not None)
     elif tech is None:
-        answer = _stranger(session, sender, now, firm_name, national(support_number))
+        firm = firm_in(session)
+        name, line = firm_name or firm.name, support_number or firm.main_line
+        answer = _stranger(session, sender, now, name, national(line) if line else firm.call_line)
     elif command is Command.HELP:
         answer = Answer(text.HELP, "help")
     elif command is Command.UNKNOWN:

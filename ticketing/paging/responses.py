@@ -11,6 +11,7 @@ from ivr.flow import CALL_ENDED
 from ivr.phones import national
 from ticketing.directory import representative_of
 from ticketing.event_kinds import EventKind
+from ticketing.firm import Firm, firm_in
 from ticketing.models import Call, OutboxKind, ServiceClass, Technician, Ticket, TicketStatus
 from ticketing.outbox import enqueue_email, enqueue_redirect, enqueue_sms
 from ticketing.paging.escalation import escalate_now, start_escalation, stop_escalation
@@ -68,8 +69,9 @@ def _tell_client(session: Session, ticket: Ticket, tech: Technician, now: dateti
         return
     callback = ticket.callback_number
     when = f" and will call you at {national(callback)}" if callback else ""
+    firm = firm_in(session)
     body = to_gsm7(
-        f"Accelerando: {tech.name} is working on your emergency, ticket #{ticket.number}{when}."
+        f"{firm.name}: {tech.name} is working on your emergency, ticket #{ticket.number}{when}."
     )
     enqueue_sms(
         session,
@@ -168,8 +170,9 @@ def _page_joined_again(session: Session, ticket: Ticket, now: datetime) -> None:
 def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
     rep = representative_of(session, ticket.client_id) if ticket.client_id else None
     sms_to = rep.phone if rep else ticket.callback_number
+    firm = firm_in(session)
     text = to_gsm7(
-        f"Accelerando: ticket #{ticket.number} does not meet the definition of Emergency "
+        f"{firm.name}: ticket #{ticket.number} does not meet the definition of Emergency "
         "Services. It has been moved to our help desk and will be handled during business "
         "hours at help desk rates."
     )
@@ -192,7 +195,7 @@ def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime
             ticket,
             rep.email,
             f"Ticket #{ticket.number} moved to the help desk",
-            reclassified_email(ticket, rep.name, why),
+            reclassified_email(ticket, rep.name, why, firm),
             key=f"ne-notice:{ticket.id}:email",
             now=now,
         )
@@ -208,7 +211,7 @@ def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime
         )
 
 
-def reclassified_email(ticket: Ticket, name: str, why: str) -> str:
+def reclassified_email(ticket: Ticket, name: str, why: str, firm: Firm) -> str:
     """The email telling a client's representative their call was not an emergency."""
     client = ticket.client.name if ticket.client else "your company"
     return (
@@ -218,10 +221,11 @@ def reclassified_email(ticket: Ticket, name: str, why: str) -> str:
         "where your ability to capture revenue or properly serve customers is severely "
         f"impaired.\n\nTechnician's note: {why}\n\n"
         "As our terms provide, the ticket has been redirected to the help desk. It will be "
-        "handled during business hours (Monday to Friday, 8 AM to 5 PM) at help desk rates; "
+        f"handled during business hours{f' ({firm.hours})' if firm.hours else ''} at help "
+        "desk rates; "
         "please refer to your Master Services Agreement for the rates.\n\n"
-        "If this is wrong and your business cannot serve customers, call (888) 899-1911 "
-        "and tell the responder it is an emergency.\n\nAccelerando"
+        f"If this is wrong and your business cannot serve customers, call {firm.call_line} "
+        f"and tell the responder it is an emergency.\n\n{firm.name}"
     )
 
 

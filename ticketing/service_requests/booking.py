@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from ticketing.directory import representative_of
 from ticketing.errors import DomainError, NotFound
 from ticketing.event_kinds import EventKind
-from ticketing.firm import DEFAULT_FIRM_NAME
+from ticketing.firm import Firm, firm_in
 from ticketing.models import (
     UNRESOLVED,
     ServiceClass,
@@ -43,7 +43,6 @@ from ticketing.service_requests.checks import (
 )
 from ticketing.service_requests.models import RequestWindow, ServiceRequest
 from ticketing.service_requests.notices import (
-    EMERGENCY_LINE,
     SOURCE_WORDS,
     notify_schedule,
     received_text,
@@ -56,7 +55,11 @@ from ticketing.wallclock import business_zone
 # with the advice to call (a call is never refused).
 PORTAL_EMERGENCY_LIMIT = 3
 PORTAL_EMERGENCY_WINDOW = timedelta(minutes=10)
-EMERGENCY_NOTICE = f"Calling {EMERGENCY_LINE} is the fastest way to reach the on-call technician."
+
+
+def emergency_notice(firm: Firm) -> str:
+    """What a portal emergency request's sender is told: a call is the fastest way."""
+    return f"Calling {firm.call_line} is the fastest way to reach the on-call technician."
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def _check_portal_emergency_rate(session: Session, client_id: int, now: datetime
         raise DomainError(
             f"Your company has sent {recent} emergency requests in the last "
             f"{PORTAL_EMERGENCY_WINDOW.seconds // 60} minutes and the on-call technician "
-            f"has been paged. For anything more, please call {EMERGENCY_LINE}."
+            f"has been paged. For anything more, please call {firm_in(session).call_line}."
         )
 
 
@@ -131,7 +134,7 @@ def _open_emergency(session: Session, checked: CheckedRequest, now: datetime) ->
     _complete(session, ticket, checked, now, "emergency requested")
     start_escalation(session, ticket, now=now)
     session.flush()
-    return SubmittedRequest(ticket, None, EMERGENCY_NOTICE)
+    return SubmittedRequest(ticket, None, emergency_notice(firm_in(session)))
 
 
 def _open_service_request(
@@ -241,7 +244,7 @@ def schedule_request(
         previous=previous,
         now=now,
         tz=tz,
-        firm_name=firm_name or DEFAULT_FIRM_NAME,
+        firm_name=firm_name or firm_in(session).name,
     )
     session.flush()
     return request

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ticketing.directory import representative_of
 from ticketing.event_kinds import EventKind
+from ticketing.firm import firm_in
 from ticketing.models import Contact, OutboxKind, ServiceClass, Technician, Ticket, TicketSource
 from ticketing.outbox import enqueue_email, enqueue_sms
 from ticketing.service_requests.checks import CheckedRequest
@@ -20,7 +21,6 @@ from ticketing.sms_text import to_gsm7
 from ticketing.timeline import add_event
 from ticketing.wallclock import local_label
 
-EMERGENCY_LINE = "(888) 899-1911"
 SOURCE_WORDS = {
     TicketSource.PORTAL: "from the portal",
     TicketSource.PHONE: "from the phone menu",
@@ -89,7 +89,12 @@ class ScheduleNotice:
 
 
 def schedule_notice(
-    request: ServiceRequest, rep_name: str, previous: str | None, tz: ZoneInfo, firm_name: str
+    request: ServiceRequest,
+    rep_name: str,
+    previous: str | None,
+    tz: ZoneInfo,
+    firm_name: str,
+    line: str = "our support line",
 ) -> ScheduleNotice:
     """The words of the SMS (one segment when the names allow) and of the email."""
     ticket: Ticket = request.ticket
@@ -104,7 +109,7 @@ def schedule_notice(
     return ScheduleNotice(
         text=to_gsm7(f"{firm_name}: your {label} request #{ticket.number} {verb}."),
         subject=f"Request #{ticket.number} {'rescheduled' if previous else 'scheduled'}: {what}",
-        email_body=schedule_email(ticket, rep_name, verb, request, firm_name),
+        email_body=schedule_email(ticket, rep_name, verb, request, firm_name, line),
     )
 
 
@@ -126,7 +131,7 @@ def notify_schedule(
         nobody = "No client representative to tell."
         add_event(session, ticket.id, EventKind.CLIENT_NOTIFIED, nobody, at=now)
         return []
-    notice = schedule_notice(request, rep.name, previous, tz, firm_name)
+    notice = schedule_notice(request, rep.name, previous, tz, firm_name, firm_in(session).call_line)
     told = _owe(session, ticket, rep, notice, key=f"sr-schedule:{request.id}:{revision}", now=now)
     if told:
         line = f"{rep.name} told of the schedule by {' and '.join(told)}."
@@ -164,7 +169,12 @@ def _owe(
 
 
 def schedule_email(
-    ticket: Ticket, name: str, verb: str, request: ServiceRequest, firm_name: str
+    ticket: Ticket,
+    name: str,
+    verb: str,
+    request: ServiceRequest,
+    firm_name: str,
+    line: str = "our support line",
 ) -> str:
     """The email to the representative: what was scheduled, with whom, and the limits."""
     client = ticket.client.name if ticket.client else "your company"
@@ -179,7 +189,7 @@ def schedule_email(
         "",
         f"What you asked for: {ticket.description or '(no description)'}",
         "",
-        f"If this time does not suit you, call us at {EMERGENCY_LINE}.",
+        f"If this time does not suit you, call us at {line}.",
         "",
         firm_name,
     ]
