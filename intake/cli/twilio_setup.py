@@ -1,4 +1,4 @@
-"""`intake twilio configure-number`: point the support line's webhooks at this service.
+"""`intake twilio configure-number`: point every support line's webhooks at this service.
 
 The REST calls themselves live in scheduler/transport.py (only scheduler/ talks to
 Twilio); this module checks the URLs first and prints what Twilio stored.
@@ -32,12 +32,19 @@ class Webhooks:
     voice: str
     voice_status: str
     sms: str
+    # Answers without the database: the number's Fallback URL unless --fallback-url is given.
+    voice_fallback: str
 
 
 def webhooks_for(base_url: str) -> Webhooks:
     """Our webhook URLs under PUBLIC_BASE_URL."""
     base = base_url.rstrip("/")
-    return Webhooks(f"{base}/twilio/voice", f"{base}/twilio/voice/status", f"{base}/twilio/sms")
+    return Webhooks(
+        f"{base}/twilio/voice",
+        f"{base}/twilio/voice/status",
+        f"{base}/twilio/sms",
+        f"{base}/twilio/voice/fallback",
+    )
 
 
 def url_refusal(url: str, what: str, *, demo: bool) -> str | None:
@@ -69,7 +76,7 @@ def _phone(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
         return None
     e164 = to_e164(value)
     if e164 is None:
-        raise click.BadParameter(f"{value!r} is not a phone number; use e.g. +13368991911")
+        raise click.BadParameter(f"{value!r} is not a phone number; use e.g. +13365550123")
     return e164
 
 
@@ -99,7 +106,8 @@ def twilio_group() -> None:
 @click.option(
     "--fallback-url",
     metavar="URL",
-    help="Where Twilio turns when the voice URL fails (best on another host).",
+    help="Where Twilio turns when the voice URL fails (best on another host; default: "
+    "this service's /twilio/voice/fallback).",
 )
 @click.option(
     "--sms-number",
@@ -108,7 +116,7 @@ def twilio_group() -> None:
     help="The local number that sends pages and receives the replies: set its SMS URL too.",
 )
 def configure_number(demo: bool, fallback_url: str | None, sms_number: str | None) -> None:
-    """Set the support line's voice, status and SMS URLs through Twilio's REST API."""
+    """Set every support line's voice, status, SMS and fallback URLs through Twilio's API."""
     settings = _settings(demo)
     hooks = webhooks_for(settings.public_base_url)
     for url, what in (
@@ -123,24 +131,56 @@ def configure_number(demo: bool, fallback_url: str | None, sms_number: str | Non
     )
     where = "the Twilio sandbox" if demo else f"Twilio account {settings.twilio_account_sid}"
     click.echo(f"Configuring {where}:")
-    try:
-        line = account.configure_number(
-            settings.twilio_voice_number,
-            voice_url=hooks.voice,
-            status_callback=hooks.voice_status,
-            sms_url=hooks.sms,
-            fallback_url=fallback_url,
-        )
-        _show("support line", line)
-        if sms_number and sms_number != settings.twilio_voice_number:
+    lines = support_lines(settings)
+    failures = [
+        failure
+        for number in lines
+        if (failure := _configure_line(account, number, hooks, fallback_url, demo)) is not None
+    ]
+    if sms_number and sms_number not in lines and not failures:
+        try:
             sender = account.configure_number(
                 sms_number, voice_url=None, status_callback=None, sms_url=hooks.sms
             )
-            _show("SMS number", sender)
-    except NumberSetupError as exc:
-        hint = f" ({NOT_RUNNING})" if demo and exc.unreachable else ""
-        raise click.ClickException(f"{exc}{hint}") from exc
+        except NumberSetupError as exc:
+            raise click.ClickException(_reason(exc, demo)) from exc
+        _show("SMS number", sender)
+    if failures:
+        raise click.ClickException("; ".join(failures))
     _hints(settings, hooks, fallback_url, sms_number)
+
+
+def support_lines(settings: Settings) -> tuple[str, ...]:
+    """Every number callers dial: the main line, then SUPPORT_LINES (no repeats)."""
+    return tuple(dict.fromkeys((settings.twilio_voice_number, *settings.support_lines)))
+
+
+def _reason(exc: NumberSetupError, demo: bool) -> str:
+    hint = f" ({NOT_RUNNING})" if demo and exc.unreachable else ""
+    return f"{exc}{hint}"
+
+
+def _configure_line(
+    account: TwilioAccount, number: str, hooks: Webhooks, fallback_url: str | None, demo: bool
+) -> str | None:
+    """Point one support line at the webhooks and show what Twilio stored; why it failed."""
+    try:
+        line = account.configure_number(
+            number,
+            voice_url=hooks.voice,
+            status_callback=hooks.voice_status,
+            sms_url=hooks.sms,
+            fallback_url=fallback_url or hooks.voice_fallback,
+        )
+    except NumberSetupError as exc:
+        if exc.unreachable:
+            # Nothing will reach Twilio for the next line either.
+            raise click.ClickException(_reason(exc, demo)) from exc
+        # One line's failure (not on this account, say) must not stop the others.
+        click.echo(f"support line {number}: not configured")
+        return _reason(exc, demo)
+    _show("support line", line)
+    return None
 
 
 def _hints(
@@ -148,7 +188,7 @@ def _hints(
 ) -> None:
     """Advice on what the command could not do for the user."""
     sender = settings.twilio_sms_from
-    if not sms_number and sender and sender != settings.twilio_voice_number:
+    if not sms_number and sender and sender not in support_lines(settings):
         click.echo(
             f"note: pages are sent from {sender}, so replies arrive there: "
             f"add --sms-number {sender} to set its SMS URL too."

@@ -207,6 +207,7 @@ def intake(tmp_path: Path, *args: str, **env: str | None) -> Result:
         "TWILIO_VOICE_NUMBER": LINE,
         "TWILIO_SMS_FROM": None,
         "TWILIO_MESSAGING_SERVICE_SID": None,
+        "SUPPORT_LINES": None,
     }
     command = ["twilio", "configure-number", *args]
     return invoke(*command, env={**base_env, **env})
@@ -248,6 +249,60 @@ def test_the_command_reminds_that_replies_reach_the_sending_number(api, tmp_path
 
     assert result.exit_code == 0, result.output
     assert f"add --sms-number {LOCAL} to set its SMS URL too" in result.output
+
+
+def test_every_support_line_gets_every_webhook(api, tmp_path):
+    answer_update(api)
+    answer_update(api, LOCAL_SID, LOCAL)
+
+    result = intake(tmp_path, SUPPORT_LINES=f" {LOCAL} ,")
+
+    assert result.exit_code == 0, result.output
+    hooks = {
+        "VoiceUrl": [f"{BASE}/twilio/voice"],
+        "VoiceMethod": ["POST"],
+        "StatusCallback": [f"{BASE}/twilio/voice/status"],
+        "StatusCallbackMethod": ["POST"],
+        "SmsUrl": [f"{BASE}/twilio/sms"],
+        "SmsMethod": ["POST"],
+        "VoiceFallbackUrl": [f"{BASE}/twilio/voice/fallback"],
+        "VoiceFallbackMethod": ["POST"],
+    }
+    assert form(api.calls[1]) == hooks and form(api.calls[3]) == hooks
+    assert parse_qs(urlsplit(api.calls[2].request.url).query) == {"PhoneNumber": [LOCAL]}
+    assert f"support line {LINE} ({LINE_SID}):" in result.output
+    assert f"support line {LOCAL} ({LOCAL_SID}):" in result.output
+    assert result.output.count(f"voice fallback   POST {BASE}/twilio/voice/fallback") == 2
+
+
+def test_a_line_not_on_the_account_does_not_stop_the_others(api, tmp_path):
+    api.get(NUMBERS_URL, json=page_of())
+    answer_update(api, LOCAL_SID, LOCAL)
+
+    result = intake(tmp_path, SUPPORT_LINES=LOCAL)
+
+    assert result.exit_code == 1
+    assert f"support line {LINE}: not configured" in result.output
+    assert f"support line {LOCAL} ({LOCAL_SID}):" in result.output
+    assert f"Error: {LINE} is not a number of account {ACCOUNT}" in result.output
+
+
+def test_the_sending_number_among_the_lines_needs_no_reminder(api, tmp_path):
+    answer_update(api)
+    answer_update(api, LOCAL_SID, LOCAL)
+
+    result = intake(tmp_path, SUPPORT_LINES=LOCAL, TWILIO_SMS_FROM=LOCAL)
+
+    assert result.exit_code == 0, result.output
+    assert "--sms-number" not in result.output
+
+
+def test_a_bad_support_line_stops_the_command_before_any_request(api, tmp_path):
+    result = intake(tmp_path, SUPPORT_LINES="+13365550199, not a phone")
+
+    assert result.exit_code == 1
+    assert "SUPPORT_LINES: 'not a phone' is not a phone number" in result.output
+    assert len(api.calls) == 0
 
 
 @pytest.mark.parametrize(
