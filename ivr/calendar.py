@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from ivr.holiday_policy import HolidayPolicy
+
 EMERGENCY = "emergency"
 HELP_DESK = "help_desk"
 
@@ -103,7 +105,8 @@ def parse_holiday_calendar(spec: str) -> tuple[str, str | None] | None:
 
 
 @lru_cache(maxsize=64)
-def _public_holidays(country: str, subdiv: str | None, year: int) -> dict[date, str]:
+def public_holidays(country: str, subdiv: str | None, year: int) -> dict[date, str]:
+    """The library calendar's holidays of one year (observed days included), by date."""
     # Built once per (calendar, year): constructing a holidays object is the slow part.
     table = holidays.country_holidays(country, subdiv=subdiv, years=year, observed=True)
     return {day: name for day, name in table.items() if day.year == year}
@@ -138,18 +141,22 @@ class ClosedDay:
 
     day: date
     name: str
-    kind: str  # "holiday" or "closure"
-    worked: bool = False  # a holiday staff marked as a working day
+    # "holiday" (a library holiday observed), "firm" (the firm's recurring day), "closure"
+    # (one-off), or "worked" (a library holiday the firm works every year: listed, not closed)
+    kind: str
+    worked: bool = False  # a holiday staff marked as a working day, this once
+    rule: str = ""  # for "firm" days, which rule made the day, e.g. "every Dec 24"
 
 
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Business hours + public holidays + staff edits, in one time zone."""
+    """Business hours + public holidays + the firm's holiday policy + staff edits, in one zone."""
 
     timezone: ZoneInfo
     hours: BusinessHours
     holiday_source: tuple[str, str | None] | None
     overrides: Mapping[date, DayOverride] = field(default_factory=dict)
+    policy: HolidayPolicy = field(default_factory=HolidayPolicy)
 
     @classmethod
     def from_settings(
@@ -158,6 +165,7 @@ class BusinessCalendar:
         hours: str,
         holiday_calendar: str,
         overrides: Mapping[date, DayOverride] | None = None,
+        policy: HolidayPolicy | None = None,
     ) -> BusinessCalendar:
         """Build from the BUSINESS_TIMEZONE / BUSINESS_HOURS / HOLIDAY_CALENDAR strings."""
         return cls(
@@ -165,14 +173,24 @@ class BusinessCalendar:
             hours=parse_business_hours(hours),
             holiday_source=parse_holiday_calendar(holiday_calendar),
             overrides=dict(overrides or {}),
+            policy=policy or HolidayPolicy(),
         )
 
-    def holiday_name(self, day: date) -> str | None:
-        """The public holiday on that local date (observed days included), if any."""
+    def library_holidays(self, year: int) -> dict[date, str]:
+        """The library calendar's holidays of `year` (observed days included), by date."""
         if self.holiday_source is None:
-            return None
+            return {}
         country, subdiv = self.holiday_source
-        return _public_holidays(country, subdiv, day.year).get(day)
+        return public_holidays(country, subdiv, year)
+
+    def holiday_name(self, day: date) -> str | None:
+        """The holiday that closes that local date under the firm's policy, if any."""
+        library = self.library_holidays(day.year)
+        observed = self.policy.closing_name(library.get(day))
+        if observed:
+            return observed
+        firm_day = self.policy.firm_days(day.year, library).get(day)
+        return firm_day.name if firm_day else None
 
     def to_local(self, moment: datetime) -> datetime:
         """`moment` on the business's wall clock; naive moments are refused."""
@@ -199,18 +217,25 @@ class BusinessCalendar:
         return Classification(EMERGENCY, "evening", local)
 
     def closed_days(self, year: int) -> list[ClosedDay]:
-        """Holidays (observed included) and closures of `year`, in date order."""
+        """The year's holidays, firm days, closures and library holidays worked, by date."""
         days: dict[date, ClosedDay] = {}
-        if self.holiday_source is not None:
-            country, subdiv = self.holiday_source
-            for day, name in _public_holidays(country, subdiv, year).items():
-                override = self.overrides.get(day)
-                worked = override is not None and override.kind == "open"
-                days[day] = ClosedDay(day, name, "holiday", worked=worked)
+        library = self.library_holidays(year)
+        for day, rule in self.policy.firm_days(year, library).items():
+            days[day] = ClosedDay(day, rule.name, "firm", self._opened(day), rule.describe())
+        for day, name in library.items():
+            observed = self.policy.closing_name(name)
+            if observed:
+                days[day] = ClosedDay(day, observed, "holiday", worked=self._opened(day))
+            elif day not in days:
+                days[day] = ClosedDay(day, name, "worked")
         for day, override in self.overrides.items():
             if day.year == year and override.kind == "closure":
                 days[day] = ClosedDay(day, override.name, "closure")
         return [days[d] for d in sorted(days)]
+
+    def _opened(self, day: date) -> bool:
+        override = self.overrides.get(day)
+        return override is not None and override.kind == "open"
 
 
 def local_moment(calendar: BusinessCalendar, naive: datetime) -> datetime:

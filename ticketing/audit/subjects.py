@@ -88,6 +88,7 @@ SUBJECTS: dict[str, Audited] = {
     ),
     "access_requests": Audited("access request", text("{name} <{email}>")),
     "calendar_days": Audited("calendar day", text("{day}: {name}")),
+    "holiday_rules": Audited("holiday rule", text("{kind}: {name}")),
     "rotations": Audited("rotation", text("{name}")),
     "oncall_overrides": Audited("on-call override", _override),
     "escalation_policies": Audited("escalation policy", text("{name}")),

@@ -1,4 +1,5 @@
-"""Staff edits of the business calendar (closures, holidays worked) and the calendar they make."""
+"""Staff edits of the business calendar (closures, holidays worked) and the calendar they make
+with the firm's holiday policy."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ivr.calendar import BusinessCalendar, DayOverride
 from ticketing.calendar.models import CalendarDay, CalendarDayKind
+from ticketing.calendar.rules import holiday_policy
 from ticketing.errors import DomainError, NotFound
 
 
@@ -22,7 +24,7 @@ class CalendarSettings(Protocol):
 
 
 def business_calendar(session: Session, settings: CalendarSettings) -> BusinessCalendar:
-    """The calendar in force: configured hours and holidays plus every staff edit."""
+    """The calendar in force: configured hours and holidays, the holiday policy, staff edits."""
     overrides = {
         row.day: DayOverride(row.day, row.kind, row.name)
         for row in session.scalars(select(CalendarDay))
@@ -32,6 +34,7 @@ def business_calendar(session: Session, settings: CalendarSettings) -> BusinessC
         settings.business_hours,
         settings.holiday_calendar,
         overrides,
+        holiday_policy(session),
     )
 
 
@@ -59,7 +62,7 @@ def add_closure(session: Session, day: date, name: str) -> CalendarDay:
 
 
 def mark_open(session: Session, day: date, settings: CalendarSettings) -> CalendarDay:
-    """Work on a public holiday as on a normal day."""
+    """Work on a holiday (a library one observed, or a firm's day) this once as a normal day."""
     holiday = business_calendar(session, settings).holiday_name(day)
     if holiday is None:
         raise DomainError(f"{day} is not a holiday; there is nothing to open")

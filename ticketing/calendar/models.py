@@ -1,4 +1,4 @@
-"""The business calendar's table: staff closures and holidays worked."""
+"""The business calendar's tables: staff closures and holidays worked, the holiday policy."""
 
 from __future__ import annotations
 
@@ -30,3 +30,25 @@ class CalendarDay(Base):
     day: Mapped[date] = mapped_column(Date, unique=True)
     kind: Mapped[CalendarDayKind] = mapped_column(StrEnumColumn(CalendarDayKind, 10))
     name: Mapped[str] = mapped_column(String(120))
+
+
+class HolidayRuleKind(enum.StrEnum):
+    """What a rule of the firm's holiday policy does every year."""
+
+    OBSERVE = "observe"  # a library holiday kept as a closed day (the default, made explicit)
+    WORK = "work"  # a library holiday worked as a normal day
+    RECURRING = "recurring"  # a day of the firm's own: a date, or days after a library holiday
+
+
+class HolidayRule(Base):
+    """A rule of the firm's holiday policy, applied to every year."""
+
+    __tablename__ = "holiday_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[HolidayRuleKind] = mapped_column(StrEnumColumn(HolidayRuleKind, 10))
+    month: Mapped[int | None]
+    day: Mapped[int | None]
+    after: Mapped[str | None] = mapped_column(String(120))
+    days: Mapped[int | None]
