@@ -284,6 +284,29 @@ def goodbye(view: CallView) -> VoiceResponse:
     return response
 
 
+def pager_down(view: CallView, forward_to: str | None) -> VoiceResponse:
+    """The goodbye of an emergency whose page cannot go out now (the scheduler is silent):
+    forward the caller, or tell them the truth; never promise a page."""
+    response = VoiceResponse()
+    number = spoken_digits(str(view.ticket_number or ""))
+    _say(response, f"Thank you. Your ticket number is {number}.")
+    _say(response, "We could not page the technician automatically.")
+    if forward_to:
+        _say(response, "Please hold while we connect you to a technician.")
+        response.dial(forward_to, timeout=30)
+        _say(response, "Nobody could answer.")
+    callback = (
+        f" We will call you back at {spoken_number(view.callback_number)}."
+        if view.callback_number
+        else ""
+    )
+    _say(response, f"Your message is kept and will be handled as soon as possible.{callback}")
+    _say(response, "If you can, please call again in a few minutes.")
+    _say(response, f"Again, your ticket number is {number}. Goodbye.")
+    response.hangup()
+    return response
+
+
 def apology(firm_name: str, forward_to: str | None) -> VoiceResponse:
     """Safe TwiML for when something failed on our side: forward, or take a message."""
     response = VoiceResponse()

@@ -221,3 +221,11 @@ def portal(
     from access rules alone (a test that wants CSRF turns it back on)."""
     app.config["WTF_CSRF_ENABLED"] = False
     return build_portal(session, directory, phone, twilio, clock)
+
+
+@pytest.fixture(autouse=True)
+def scheduler_beating(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The phone line sees a running scheduler, as in production, so calls are promised their
+    page; tests marked `scheduler_silent` see the real heartbeat table instead."""
+    if request.node.get_closest_marker("scheduler_silent") is None:
+        monkeypatch.setattr("ticketing.calls.pager_check.beat_age", lambda _session, _now: 0.0)

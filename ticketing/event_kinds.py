@@ -67,6 +67,7 @@ class EventKind(StrEnum):
     REDIRECT_SENT = "redirect_sent"
     REDIRECT_FAILED = "redirect_failed"
     REDIRECT_RETRYING = "redirect_retrying"
+    PAGER_DOWN = "pager_down"
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ RULES: dict[EventKind, KindRule] = {
     EventKind.REDIRECT_SENT: STAFF,
     EventKind.REDIRECT_FAILED: STAFF,
     EventKind.REDIRECT_RETRYING: STAFF,
+    # Why an emergency caller was forwarded or told to call again: the scheduler's state.
+    EventKind.PAGER_DOWN: STAFF,
 }
 
 

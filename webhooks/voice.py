@@ -18,6 +18,7 @@ from ivr.transfer import Transfer
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
+from ticketing.calls.pager_check import pager_is_down
 from ticketing.models import Call, ServiceClass
 from webhooks import params
 from webhooks.fallback import apology_keeping_the_call, message_kept_in_spool
@@ -175,6 +176,9 @@ def transcription(session: Session) -> None:
 
 def _finish(session: Session, call: Call, how: str) -> VoiceResponse:
     calls.complete_intake(session, call, now=params.now(), how=how)
+    forward_to = params.settings().fallback_forward_number
+    if pager_is_down(session, call.ticket, params.now(), forward_to):
+        return flow.pager_down(_view(call), forward_to)
     return flow.goodbye(_view(call))
 
 
