@@ -119,7 +119,11 @@ def claim_due(
                 report.held += 1
             continue
         if row.status == OutboxStatus.SENDING:
-            log.warning("outbox %s: lease expired mid-send, claiming it again", row.id)
+            log.warning(
+                "outbox %s: lease expired mid-send, claiming it again",
+                row.id,
+                extra={"outbox_id": row.id, "ticket_id": row.ticket_id},
+            )
         row.lease(now + LEASE)
         claims.append(_snapshot(row))
     carry([row for row in rows if row.id not in held])
@@ -210,7 +214,12 @@ def record(
     for claim in delivery:
         row = session.get(OutboxMessage, claim.id, with_for_update=True)
         if not _is_ours(row, claim):
-            log.warning("outbox %s: no longer ours, outcome %r not recorded", claim.id, outcome)
+            log.warning(
+                "outbox %s: no longer ours, outcome %r not recorded",
+                claim.id,
+                outcome,
+                extra={"outbox_id": claim.id, "ticket_id": claim.ticket_id},
+            )
             continue
         assert row is not None
         note = bundle_note(claim, delivery)

@@ -115,7 +115,12 @@ def send(
         return exc
     except Exception as exc:
         # A bug in a transport must not wedge the row in 'sending': count it as a try.
-        log.exception("outbox %s: unexpected error from the %s transport", claim.id, claim.channel)
+        log.exception(
+            "outbox %s: unexpected error from the %s transport",
+            claim.id,
+            claim.channel,
+            extra={"outbox_id": claim.id, "ticket_id": claim.ticket_id},
+        )
         return TransientSendError(f"{type(exc).__name__}: {exc}")
 
 

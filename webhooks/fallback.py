@@ -51,7 +51,12 @@ def keep_in_spool(kind: str) -> bool:
     try:
         append_entry(spool_file(params.settings().instance_path), entry)
     except OSError:
-        log.exception("could not write the local spool: %s of %s is lost", kind, call_sid)
+        log.exception(
+            "could not write the local spool: %s of %s is lost",
+            kind,
+            call_sid,
+            extra={"call_sid": call_sid},
+        )
         return False
     return True
 

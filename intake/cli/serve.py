@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from intake.app import create_app
 from intake.cli.common import ensure_schema
 from intake.config import ConfigError, Settings, load_settings
 from intake.db import upgrade
+from intake.logs import configure_logging
 from intake.runtime import scheduler_for
 from sandbox.demo.seed import (
     DEMO_CALLER,
@@ -49,13 +49,6 @@ def _demo_database_check(settings: Settings) -> None:
     )
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    # Their INFO lines (every job run, migration plugin and request) drown out the pages.
-    for noisy in ("apscheduler", "alembic", "werkzeug", "twilio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
 def _banner(settings: Settings, host: str, port: int) -> None:
     base = settings.public_base_url.rstrip("/")
     lines = [
@@ -84,8 +77,8 @@ def serve(demo: bool, host: str, port: int) -> None:
     if not os.environ.get("PUBLIC_BASE_URL"):
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         os.environ["PUBLIC_BASE_URL"] = f"http://{shown}:{port}"
-    _logging()
     settings = _settings(demo)
+    configure_logging(settings.log_format)
     if demo:
         _demo_database_check(settings)
         upgrade(settings.database_url)
@@ -108,8 +101,8 @@ def serve(demo: bool, host: str, port: int) -> None:
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the scheduler alone (the Procfile's `scheduler` process)."""
-    _logging()
     settings = _settings(demo=False)
+    configure_logging(settings.log_format)
     app = create_app(settings)
     database = app.extensions["db"]
     ensure_schema(database)
