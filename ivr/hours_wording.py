@@ -1,4 +1,4 @@
-"""Business hours as people say and write them: "Monday to Friday, 9 AM to 6 PM"."""
+"""Business hours as people say and write them: "Tuesday to Saturday, 9 AM to 6 PM"."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ class Firm:
     base_url: str = ""
     # E.164 numbers, the main line first.
     support_lines: tuple[str, ...] = ()
-    # The business hours in words ("Monday to Friday, 9 AM to 6 PM"); empty when unknown.
+    # The business hours in words ("Tuesday to Saturday, 9 AM to 6 PM"); empty when unknown.
     hours: str = ""
 
     @property
