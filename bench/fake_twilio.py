@@ -2,7 +2,8 @@
 
 Run as its own process (`python -m bench.fake_twilio --port N`) so that the service under
 test reaches it over a real socket, as it reaches api.twilio.com. It accepts the three
-calls the relay makes (send a message, place a call, redirect a call), records each with
+calls the relay makes (send a message, place a call, redirect a call) and lists the
+messages it has (the relay's look-up after a lost answer), records each with
 the moment it arrived, and on request answers 500 or 429, hangs past the client's
 timeout, or resets the connection, for a given number of seconds (the fault drills).
 "accept-hang" is the nasty one: the request is accepted (logged, with "late": true) and
@@ -22,6 +23,7 @@ import socket
 import struct
 import threading
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -74,6 +76,30 @@ class Ledger:
             self._entries.append(entry)
         return sid
 
+    def listing(self, path: str, query: dict[str, str]) -> dict[str, object]:
+        """Twilio's Messages list for `To`, newest first, each dated when it arrived (a text
+        accepted whose answer was lost is listed too: Twilio has it)."""
+        with self._lock:
+            found = [
+                e for e in self._entries if e["kind"] == "sms" and e.get("To") == query.get("To")
+            ]
+        messages = [
+            {
+                **_resource("sms", str(e["sid"]), {str(k): str(v) for k, v in e.items()}),
+                "direction": "outbound-api",
+                "date_created": formatdate(float(e["at"]), usegmt=True),  # type: ignore[arg-type]
+                "date_sent": formatdate(float(e["at"]), usegmt=True),  # type: ignore[arg-type]
+            }
+            for e in reversed(found)
+        ]
+        return {
+            "messages": messages,
+            "page": 0,
+            "page_size": 50,
+            "uri": path,
+            "next_page_uri": None,
+        }
+
     def snapshot(self) -> dict[str, object]:
         """The log and counters as JSON-able data."""
         with self._lock:
@@ -110,8 +136,13 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
         if self.path == "/_bench/log":
             self._json(200, self.ledger.snapshot())
+        elif MESSAGE.match(path):
+            if self._misbehave():
+                return
+            self._json(200, self.ledger.listing(path, dict(parse_qsl(query))))
         else:
             self._json(404, {"code": 20404, "message": "not found", "status": 404})
 

@@ -28,6 +28,13 @@ class SendError(Exception):
 class TransientSendError(SendError):
     """Worth retrying later: rate limits, provider outages, timeouts, network trouble."""
 
+    def __init__(
+        self, message: str, code: str | None = None, *, maybe_accepted: bool = False
+    ) -> None:
+        super().__init__(message, code)
+        # The request reached the provider and the answer was lost: it may have been sent.
+        self.maybe_accepted = maybe_accepted
+
 
 class PermanentSendError(SendError):
     """Retrying cannot help: bad number or address, opted out, unverified sender, ..."""

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from scheduler.bundling import bundle_mates, bundle_note, carry, group, held_until
 from scheduler.mail import LogMailer, Mailer
 from scheduler.sending import Callbacks, Claim, Delivery, send
-from scheduler.transport import Messenger, PermanentSendError, SendError
+from scheduler.transport import Messenger, PermanentSendError, SendError, TransientSendError
 from ticketing.accounts.emails import without_links
 from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus
 from ticketing.paging.delivery import page_failed
@@ -124,6 +124,9 @@ def claim_due(
                 row.id,
                 extra={"outbox_id": row.id, "ticket_id": row.ticket_id},
             )
+            # The relay that held it may have sent it before dying: look before resending.
+            if row.lease_until is not None:
+                row.note_uncertain(row.lease_until - LEASE)
         row.lease(now + LEASE)
         claims.append(_snapshot(row))
     carry([row for row in rows if row.id not in held])
@@ -143,6 +146,7 @@ def _snapshot(row: OutboxMessage) -> Claim:
         lease_until=row.lease_until,
         to_address=row.to_address,
         subject=row.subject,
+        uncertain_since=row.uncertain_since,
     )
 
 
@@ -187,6 +191,9 @@ def _schedule_retry(
 ) -> None:
     row.retry_at(now + delay)
     row.note_error(error.code, str(error))
+    if isinstance(error, TransientSendError) and error.maybe_accepted:
+        # `now` is when this tick began, so before the attempt: a safe lower bound.
+        row.note_uncertain(now)
     if claim.attempts == 1:
         message = (
             f"{claim.what}{note} not sent yet ({error.explanation}); "
@@ -266,6 +273,17 @@ def release(session: Session, claims: list[Claim], now: datetime) -> int:
     return released
 
 
+def _apart(deliveries: list[Delivery]) -> list[Delivery]:
+    """Texts that may already have gone leave their bundle, so its text is the one tried."""
+    # A page that joined since would change the text, and the lookup would not find it.
+    result: list[Delivery] = []
+    for delivery in deliveries:
+        uncertain = tuple(c for c in delivery if c.uncertain_since is not None)
+        fresh = tuple(c for c in delivery if c.uncertain_since is None)
+        result += [part for part in (uncertain, fresh) if part] if uncertain else [delivery]
+    return result
+
+
 def relay_due(
     sessionmaker: orm.sessionmaker[Session],
     messenger: Messenger,
@@ -284,7 +302,7 @@ def relay_due(
     mailer = mailer or LogMailer()
     report = RelayReport()
     with sessionmaker.begin() as session:
-        deliveries = group(claim_due(session, now, batch, report))
+        deliveries = _apart(group(claim_due(session, now, batch, report)))
     started = monotonic()
     for index, delivery in enumerate(deliveries):
         if monotonic() - started > SEND_BUDGET_SECONDS:

@@ -42,6 +42,8 @@ class Claim:
     lease_until: datetime
     to_address: str | None = None
     subject: str | None = None
+    # Set when an earlier attempt may have reached Twilio: look before sending again.
+    uncertain_since: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -124,14 +126,32 @@ def send(
         return TransientSendError(f"{type(exc).__name__}: {exc}")
 
 
+def _already_sent(messenger: Messenger, to: str, body: str, delivery: Delivery) -> str | None:
+    """The SID of this very text if an earlier attempt whose answer was lost did send it."""
+    starts = [c.uncertain_since for c in delivery if c.uncertain_since is not None]
+    if not starts:
+        return None
+    try:
+        sid = messenger.find_sent(to, body, min(starts))
+    except SendError as exc:
+        # At least once: a lookup that fails must never cost a page.
+        log.warning("outbox %s: could not look the text up at Twilio (%s)", delivery[0].id, exc)
+        return None
+    if sid is not None:
+        log.info("outbox %s: Twilio already has it as %s; not sending again", delivery[0].id, sid)
+    return sid
+
+
 def _dispatch(
     messenger: Messenger, mailer: Mailer, delivery: Delivery, callbacks: Callbacks
 ) -> str | SendError:
     claim = delivery[0]
     if claim.channel == OutboxChannel.SMS:
-        return messenger.send_sms(
-            claim.to_number, text_of(delivery), status_callback=callbacks.sms_status
-        )
+        body = text_of(delivery)
+        found = _already_sent(messenger, claim.to_number, body, delivery)
+        if found is not None:
+            return found
+        return messenger.send_sms(claim.to_number, body, status_callback=callbacks.sms_status)
     if claim.channel == OutboxChannel.CALL:
         return messenger.place_call(
             claim.to_number,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import requests
@@ -37,6 +38,12 @@ __all__ = [
     "TwilioMessenger",
 ]
 
+# Our clock and Twilio's disagree by a little; a text Twilio dated this much before the
+# attempt began still counts as that attempt's.
+CLOCK_SKEW = timedelta(seconds=5)
+# Pages to one phone are paced a minute apart: a day holds far fewer texts than this.
+FIND_LIMIT = 200
+
 CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 # Twilio's answers to a redirect of a call that has ended: the caller already hung up.
 CALL_GONE = {"20404", "21220"}
@@ -47,6 +54,10 @@ class Messenger(Protocol):
 
     def send_sms(self, to: str, body: str, *, status_callback: str | None = None) -> str:
         """Queue one SMS and return the provider's message SID."""
+        ...
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """The SID of a text with this body sent to `to` since `since`, if the provider has one."""
         ...
 
     def place_call(
@@ -79,8 +90,13 @@ def _twilio_error(exc: TwilioException) -> SendError:
 
 
 def _network_error(exc: requests.exceptions.RequestException) -> SendError:
-    # A timeout may hide a message Twilio did accept; for a page, a duplicate beats none.
-    return TransientSendError(f"{type(exc).__name__}: {exc}")
+    # A timeout may hide a message Twilio did accept; for a page, a duplicate beats none,
+    # but the relay looks for it at Twilio before sending again. Only a request that never
+    # left (no connection made) is known not to have been accepted.
+    never_left = isinstance(exc, requests.exceptions.ConnectTimeout) or (
+        "NewConnectionError" in repr(exc) or "NameResolutionError" in repr(exc)
+    )
+    return TransientSendError(f"{type(exc).__name__}: {exc}", maybe_accepted=not never_left)
 
 
 class NumberSetupError(Exception):
@@ -233,6 +249,26 @@ class TwilioMessenger(TwilioAccount):
             **sender,
         )
         return str(message.sid)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """Look a text up in Twilio's Messages list (DateSent on or after the attempt's day)."""
+        # DateSent filters by day only; the body and Twilio's date_created narrow it down.
+        # A text still queued has no DateSent and is not listed: the caller sends again.
+        listed = self._call(
+            self.client.messages.list,
+            to=to,
+            date_sent_after=since.strftime("%Y-%m-%d"),
+            limit=FIND_LIMIT,
+        )
+        for message in listed:
+            created = message.date_created
+            if (
+                message.body == body
+                and str(message.direction or "").startswith("outbound")
+                and (created is None or created >= since - CLOCK_SKEW)
+            ):
+                return str(message.sid)
+        return None
 
     def place_call(
         self,

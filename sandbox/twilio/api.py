@@ -138,6 +138,29 @@ def create_message(account_sid: str) -> ResponseReturnValue:
     return jsonify(message.to_json()), 201
 
 
+@bp.get(f"{ACCOUNT}/Messages.json")
+@authenticated
+def message_list(account_sid: str) -> ResponseReturnValue:
+    """Messages newest first, filtered like Twilio's list by To and DateSent>= (a day)."""
+    to = request.args.get("To", "").strip()
+    day = request.args.get("DateSent>", "")[:10]
+    listed = [
+        m.to_json()
+        for m in reversed(sandbox_store().messages())
+        if (not to or m.to == to) and (not day or m.date_created.date().isoformat() >= day)
+    ]
+    path = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+    return jsonify(
+        {
+            "messages": listed,
+            "page": 0,
+            "page_size": len(listed),
+            "uri": path,
+            "next_page_uri": None,
+        }
+    )
+
+
 @bp.get(f"{ACCOUNT}/Messages/<message_sid>.json")
 @authenticated
 def fetch_message(account_sid: str, message_sid: str) -> ResponseReturnValue:

@@ -82,7 +82,9 @@ def test_transient_failures_are_retried_and_sent_exactly_once(
     clock.advance(timedelta(minutes=10))
     assert tick(database, rest, clock) == RelayReport()
 
-    assert len(api.calls) == 2
+    # After a timeout or a reset the relay also looked for the text at Twilio (not mocked
+    # here: the look-up fails and the text goes again).
+    assert len([call for call in api.calls if call.request.method == "POST"]) == 2
     row = fresh(session, row)
     assert (row.status, row.provider_sid, row.attempts) == ("sent", SM_SID, 2)
 

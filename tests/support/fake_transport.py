@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
+from datetime import datetime
 from typing import Any
 
 
@@ -18,10 +19,22 @@ class RecordingMessenger:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self._failures: deque[Exception] = deque()
+        # Texts the provider has although no send returned their SID (a lost answer).
+        self.accepted: list[dict[str, Any]] = []
+        self.lookups: list[dict[str, Any]] = []
 
     def fail_next(self, error: Exception, times: int = 1) -> None:
         """Raise `error` on each of the next `times` sends (SMS, call or redirect)."""
         self._failures.extend([error] * times)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """The SID of a text to `to` with `body`, sent or accepted since `since`, if any."""
+        self.lookups.append({"to": to, "body": body, "since": since})
+        for item in self.accepted + self.sms:
+            at = item.get("at")
+            if item["to"] == to and item["body"] == body and (at is None or at >= since):
+                return str(item["sid"])
+        return None
 
     @property
     def sms(self) -> list[dict[str, Any]]:
