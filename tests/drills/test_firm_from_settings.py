@@ -57,7 +57,7 @@ def test_settings_read_the_firm_lines_and_hours(tmp_path) -> None:
 def test_public_portal_and_console_pages(client, app, session, directory) -> None:
     front = client.get("/").get_data(as_text=True)
     assert NAME in front and f'href="tel:{MAIN}"' in front and MAIN_WRITTEN in front
-    assert LOCAL_WRITTEN in front
+    assert LOCAL_WRITTEN in front and HOURS in front
     _none_of_the_old(front)
 
     as_client_user(client, session, directory["bakery"], email="ada@bakery.example")
