@@ -59,6 +59,7 @@ class CallView:
     callback_number: str | None = None
     ticket_number: int | None = None
     transfer: Transfer | None = None  # ring this technician before taking a message
+    hours: str = ""  # the business hours in words, said when a callback waits for them
 
 
 def _say(target: VoiceResponse | Gather, text: str) -> None:
@@ -279,6 +280,8 @@ def goodbye(view: CallView) -> VoiceResponse:
         _say(response, f"Our team will contact you during business hours to schedule it{callback}.")
     else:
         _say(response, f"The help desk will call you back in business hours{callback}.")
+    if view.service_class != EMERGENCY and view.hours:
+        _say(response, f"Our business hours are {view.hours}.")
     _say(response, f"Again, your ticket number is {number}. Goodbye.")
     response.hangup()
     return response

@@ -14,6 +14,7 @@ from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from ticketing.calendar.days import CalendarSettings
+from ticketing.firm import Firm, firm_from
 
 
 class WebhookSettings(CalendarSettings, Protocol):
@@ -21,6 +22,8 @@ class WebhookSettings(CalendarSettings, Protocol):
 
     public_base_url: str
     twilio_voice_number: str
+    # The support lines after the main one.
+    support_lines: tuple[str, ...]
     firm_name: str
     fallback_forward_number: str | None
     helpdesk_busy_queue: int
@@ -45,6 +48,18 @@ def session() -> Session:
 def settings() -> WebhookSettings:
     """The running app's settings."""
     return cast(WebhookSettings, current_app.config["SETTINGS"])
+
+
+def firm() -> Firm:
+    """The firm as callers hear it: name, support lines and business hours in words."""
+    found = settings()
+    return firm_from(
+        found.firm_name,
+        found.public_base_url,
+        found.twilio_voice_number,
+        found.support_lines,
+        found.business_hours,
+    )
 
 
 def callbacks_abroad() -> bool:

@@ -67,7 +67,7 @@ def _call(session: Session) -> Call:
 
 
 def _view(call: Call) -> flow.CallView:
-    return calls.call_view(call, params.settings().firm_name)
+    return replace(calls.call_view(call, params.settings().firm_name), hours=params.firm().hours)
 
 
 def _intake_view(session: Session, call: Call) -> flow.CallView:

@@ -8,6 +8,7 @@ import pytest
 from intake.config import SANDBOX_ACCOUNT_SID, Settings, load_settings
 from tests.support.emergencies import emergency
 from tests.support.logins import as_client_user, as_staff
+from tests.support.moments import local
 from tests.support.outbox import outbox
 from tests.support.people import DANA, JANE, MARIA
 from tests.support.replies import reply_of, text, voice_page
@@ -80,6 +81,18 @@ def test_twiml_names_the_firm(phone, session, directory) -> None:
 
     assert f"You have reached {NAME} emergency service" in greeting
     _none_of_the_old(greeting)
+
+
+def test_a_caller_hears_the_business_hours_in_words(phone, clock, directory) -> None:
+    clock.set(local("2026-12-08 10:15"))
+    call = phone(JANE)
+    call.ring()
+    call.post("/twilio/voice/menu/1", Digits="3")
+    call.record()
+    goodbye = said(call.post("/twilio/voice/callback/confirm", Digits="1"))
+
+    assert f"Our business hours are {HOURS}." in goodbye
+    _none_of_the_old(goodbye)
 
 
 def test_client_texts_and_emails(phone, twilio, session, directory) -> None:
