@@ -1,5 +1,6 @@
 """Console: the business calendar (hours, zone, the closed days of the next 12 months),
-staff edits (closures, holidays worked) and "what happens if someone calls at ...".
+staff edits (closures, holidays worked), the holiday policy's yearly rules and "what
+happens if someone calls at ...".
 
 The decision itself is ivr.calendar's, on the calendar ticketing.calendar.days builds;
 this page only shows it. What the caller would hear is taken from ivr.flow's own TwiML.
@@ -18,12 +19,22 @@ from sqlalchemy import select
 
 from ivr.calendar import HELP_DESK, BusinessCalendar, Classification, ClosedDay
 from ivr.flow import CallView, after_identification
+from ivr.holiday_policy import parse_month_day
 from portal_web import access, context
 from portal_web.changes import apply_change
 from portal_web.console.blueprint import console
 from portal_web.console.oncall import parse_local
 from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
 from ticketing.calendar.models import CalendarDay
+from ticketing.calendar.rules import (
+    add_recurring,
+    describe,
+    library_holiday_names,
+    list_rules,
+    observe_holiday,
+    remove_rule,
+    work_holiday,
+)
 from ticketing.errors import DomainError
 
 DAYS_AHEAD = 365
@@ -85,6 +96,8 @@ def _page(error: str | None = None, form: dict[str, str] | None = None) -> Respo
         settings=settings,
         closed=upcoming_closed_days(calendar, context.today()),
         edits=list(session.scalars(select(CalendarDay).order_by(CalendarDay.day))),
+        rules=[(row.name, describe(row)) for row in list_rules(session)],
+        library_names=library_holiday_names(settings.holiday_calendar),
         answer=answer,
         asked=request.args.get("at", ""),
         error=error,
@@ -148,5 +161,69 @@ def calendar_remove_edit() -> ResponseReturnValue:
     def change() -> str:
         row = remove_edit(context.db(), _day(request.form.get("day")))
         return f"Edit of {row.day.isoformat()} ({row.name}) removed."
+
+    return _apply(change)
+
+
+def _month_day(text: str | None) -> tuple[int, int] | None:
+    if not (text or "").strip():
+        return None
+    try:
+        return parse_month_day(text or "")
+    except ValueError as refused:
+        raise DomainError(str(refused)) from None
+
+
+def _days(text: str | None) -> int:
+    try:
+        return int((text or "1").strip() or "1")
+    except ValueError:
+        raise DomainError("days after the holiday: a whole number, e.g. 1") from None
+
+
+@console.post("/calendar/rules/library")
+@access.staff_required
+def calendar_library_rule() -> ResponseReturnValue:
+    """POST /console/calendar/rules/library: work or observe a library holiday every year."""
+
+    def change() -> str:
+        holiday_calendar = context.settings().holiday_calendar
+        name = request.form.get("name", "")
+        if request.form.get("choice") == "work":
+            row = work_holiday(context.db(), name, holiday_calendar)
+            return f"{row.name} is worked every year."
+        row = observe_holiday(context.db(), name, holiday_calendar)
+        return f"{row.name} is observed every year."
+
+    return _apply(change)
+
+
+@console.post("/calendar/rules/recurring")
+@access.staff_required
+def calendar_add_recurring() -> ResponseReturnValue:
+    """POST /console/calendar/rules/recurring: a closed day of the firm's own, every year."""
+
+    def change() -> str:
+        row = add_recurring(
+            context.db(),
+            request.form.get("name", ""),
+            on=_month_day(request.form.get("on")),
+            after=request.form.get("after") or None,
+            days=_days(request.form.get("days")),
+            holiday_calendar=context.settings().holiday_calendar,
+        )
+        return f"Added {describe(row)}."
+
+    return _apply(change)
+
+
+@console.post("/calendar/rules/remove")
+@access.staff_required
+def calendar_remove_rule() -> ResponseReturnValue:
+    """POST /console/calendar/rules/remove: drop a holiday rule by name."""
+
+    def change() -> str:
+        row = remove_rule(context.db(), request.form.get("name", ""))
+        return f"Removed {describe(row)}."
 
     return _apply(change)

@@ -25,6 +25,7 @@ from tests.support.tickets import add_ticket, request_ticket
 from tests.support.users import make_user
 from ticketing.accounts.models import AccessRequest
 from ticketing.calendar.days import add_closure
+from ticketing.calendar.rules import work_holiday
 from ticketing.oncall.models import OnCallOverride
 
 World = dict[str, Any]
@@ -52,6 +53,12 @@ def _access_request(session: Session, _world: World, clock: FrozenClock, *_: Any
     session.add(pending)
     session.commit()
     return {"request_id": pending.id}
+
+
+def _rule(session: Session, *_: Any) -> dict[str, Any]:
+    work_holiday(session, "Veterans Day", "US-NC")
+    session.commit()
+    return {}
 
 
 def _closure(session: Session, *_: Any) -> dict[str, Any]:
@@ -149,6 +156,13 @@ CASES: dict[str, Case] = {
     ),
     "console.calendar_mark_open": Case(_nothing, {"day": "2026-12-25"}, ("calendar day",)),
     "console.calendar_remove_edit": Case(_closure, {"day": "2026-12-28"}, ("calendar day",)),
+    "console.calendar_library_rule": Case(
+        _nothing, {"name": "Veterans Day", "choice": "work"}, ("holiday rule",)
+    ),
+    "console.calendar_add_recurring": Case(
+        _nothing, {"name": "Office party", "on": "Dec 23"}, ("holiday rule",)
+    ),
+    "console.calendar_remove_rule": Case(_rule, {"name": "Veterans Day"}, ("holiday rule",)),
     "console.oncall_add_override": Case(
         _nothing,
         {**TECH, "start": "2026-12-10T08:00", "end": "2026-12-10T20:00", "role": "primary"},

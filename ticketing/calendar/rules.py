@@ -42,19 +42,32 @@ def describe(rule: HolidayRule) -> str:
     return f"recurring: {rule.name} ({when.describe()})"
 
 
-def library_holiday(holiday_calendar: str, typed: str) -> str:
-    """The library holiday a person means by `typed`, or a refusal listing the choices."""
+def library_holiday_names(holiday_calendar: str) -> list[str]:
+    """The holidays a rule may name: the library calendar's, without "(observed)", sorted."""
     source = parse_holiday_calendar(holiday_calendar)
     if source is None:
+        return []
+    return library_names(public_holidays(*source, year) for year in NAME_YEARS)
+
+
+def library_holiday(holiday_calendar: str, typed: str) -> str:
+    """The library holiday a person means by `typed`, or a refusal listing the choices."""
+    names = library_holiday_names(holiday_calendar)
+    if not names:
         raise DomainError("HOLIDAY_CALENDAR is 'none': there are no library holidays to name")
-    names = library_names(public_holidays(*source, year) for year in NAME_YEARS)
     found = match_name(typed, names)
     if found is None:
         raise DomainError(
-            f"{typed.strip()!r} is not a holiday of the {holiday_calendar} calendar; "
+            f"{_shown(typed)!r} is not a holiday of the {holiday_calendar} calendar; "
             f"its holidays are: {', '.join(names)}"
         )
     return found
+
+
+def _shown(typed: str) -> str:
+    # What a person typed, as a refusal repeats it: never a page of it.
+    typed = " ".join(typed.split())
+    return typed if len(typed) <= 60 else typed[:60] + "…"
 
 
 def _named(session: Session, name: str) -> HolidayRule | None:
@@ -126,7 +139,7 @@ def remove_rule(session: Session, typed: str) -> HolidayRule:
     wanted = " ".join(typed.split()).casefold()
     row = next((r for r in list_rules(session) if r.name.casefold() == wanted), None)
     if row is None:
-        raise NotFound(f"there is no holiday rule named {typed.strip()!r}")
+        raise NotFound(f"there is no holiday rule named {_shown(typed)!r}")
     session.delete(row)
     session.flush()
     return row
