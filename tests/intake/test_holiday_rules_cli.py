@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import Intake, failed
+from ticketing.audit.models import AuditEntry
 from ticketing.calendar.models import HolidayRule
 
 
@@ -115,3 +116,15 @@ def test_the_same_rule_twice_is_refused(intake: Intake) -> None:
     intake.ok("holidays", "work", "Veterans Day")
     failed(intake("holidays", "work", "Veterans Day"), "Veterans Day is already worked")
     assert intake.count(HolidayRule) == 1
+
+
+def test_rule_changes_are_in_the_audit_trail(intake: Intake) -> None:
+    intake.ok("holidays", "work", "Veterans Day")
+    intake.ok("holidays", "observe", "Veterans Day")
+    intake.ok("holidays", "remove-rule", "Veterans Day")
+    entries = [
+        (e.source, e.action, e.subject_type, e.subject_label) for e in intake.rows(AuditEntry)
+    ]
+    assert entries[0] == ("cli", "created", "holiday rule", "work: Veterans Day")
+    assert entries[-1][1:3] == ("deleted", "holiday rule")
+    assert len(entries) == 3
