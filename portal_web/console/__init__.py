@@ -13,6 +13,7 @@ from portal_web.console import (  # noqa: F401
     delivery,
     inputs,
     oncall,
+    people,
     staff,
     ticket_view,
     tickets,

@@ -28,6 +28,7 @@ from ticketing.accounts.access_requests import (
 )
 from ticketing.accounts.models import User
 from ticketing.billing.models import Agreement
+from ticketing.billing.msa import set_msa
 from ticketing.directory import add_client, add_contact
 from ticketing.errors import DomainError
 from ticketing.models import Client, Contact, Ticket, TicketStatus
@@ -106,6 +107,8 @@ def clients_add() -> ResponseReturnValue:
             has_msa=_checked("msa"),
             has_emergency_agreement=_checked("emergency"),
         )
+        if client.has_msa:
+            set_msa(context.db(), client, True, today=context.today())
         return f"Client {client.name} (account {client.account_number}) added."
 
     return _apply(change, _clients_page, url_for("console.clients"))

@@ -21,8 +21,16 @@ from ticketing.accounts.second_factor import (
 @access.staff_required
 def staff_page() -> ResponseReturnValue:
     """GET /console/staff: the firm's staff, whether each has set up two-step login."""
+    return staff_list()
+
+
+def staff_list(error: str | None = None) -> ResponseReturnValue:
+    """The staff page, with a refusal to show if any."""
     stmt = select(User).where(User.role.in_((UserRole.STAFF, UserRole.ADMIN))).order_by(User.name)
-    return render_template("console/staff.html", staff=list(context.db().scalars(stmt)))
+    html = render_template(
+        "console/staff.html", staff=list(context.db().scalars(stmt)), error=error
+    )
+    return html, 400 if error else 200
 
 
 @console.post("/users/<int:user_id>/second-factor/reset", endpoint="reset_second_factor")

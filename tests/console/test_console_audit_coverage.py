@@ -132,6 +132,16 @@ def _two_step_user(session: Session, world: World, clock: FrozenClock, *_: Any) 
     return {"user_id": user.id}
 
 
+def _luis(session: Session, world: World, *_: Any) -> dict[str, Any]:
+    return {"kind": "technician", "person_id": world["luis"].id}
+
+
+def _luis_gone(session: Session, world: World, *_: Any) -> dict[str, Any]:
+    world["luis"].active = False
+    session.commit()
+    return _luis(session, world)
+
+
 @dataclass(frozen=True)
 class Case:
     """A console POST: what it needs first, what it sends, which objects it changes."""
@@ -188,6 +198,11 @@ CASES: dict[str, Case] = {
     ),
     "console.resolve": Case(_help_desk, TECH, ("ticket",)),
     "console.follow_up": Case(_resolved_emergency, {}, ("ticket",)),
+    "console.person_edit": Case(
+        _luis, {"name": "Luis R", "phone": "+13365550188"}, ("technician",)
+    ),
+    "console.person_deactivate": Case(_luis, {}, ("technician",)),
+    "console.person_reactivate": Case(_luis_gone, {}, ("technician",)),
     "console.reset_second_factor": Case(_two_step_user, {}, ("user",)),
     "console.new_recovery_codes": Case(_nothing, {}, ("user",), answers=(200,)),
     "console.schedule": Case(

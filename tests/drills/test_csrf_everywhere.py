@@ -58,6 +58,8 @@ def _values(rule: Rule, world: Intruders, link_token: str) -> dict[str, Any]:
         "client_id": world.bakery.client_id,
         "request_id": world.access_request_id,
         "override_id": world.override_id,
+        "kind": "user",
+        "person_id": world.dora.id,
         "user_id": world.dora.id,
         "token": link_token,
     }

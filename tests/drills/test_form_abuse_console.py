@@ -164,6 +164,8 @@ def world(client, session: Session, directory: dict[str, Any], phone, clock) -> 
         "professional": professional.number,
         "bakery": bakery.id,
         "access": access.id if access else 0,
+        "dana": directory["dana"].id,
+        "jane": directory["jane"].id,
     }
 
 

@@ -154,6 +154,8 @@ def _arg_values(rule: Rule, world: Intruders, side: Company) -> list[dict[str, A
         "sim_id": ["CAnot-a-simulated-call"],
         "token": ["not-a-real-token-0123456789"],
         "filename": ["portal.css"],
+        "kind": ["user", "client"],
+        "person_id": [world.dora.id, side.client_id],
     }
     missing = set(rule.arguments) - set(by_name)
     assert not missing, f"no values for {missing} of {rule.rule}: add them to the sweep"
