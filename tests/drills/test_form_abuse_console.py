@@ -61,6 +61,9 @@ CONSOLE_FORMS = {
     "/console/clients/<int:client_id>/contacts": {"name", "phone", "email", "representative"},
     "/console/oncall/overrides": {"technician", "role", "start", "end"},
     "/console/oncall/overrides/<int:override_id>/delete": set(),
+    "/console/people/<kind>/<int:person_id>/edit": {"name", "phone", "email", "msa"},
+    "/console/people/<kind>/<int:person_id>/deactivate": set(),
+    "/console/people/<kind>/<int:person_id>/reactivate": set(),
     "/console/oncall/policy": {"steps", "repeat", "pause"},
     "/console/requests/<int:number>/schedule": {"technician", "start"},
     "/console/tickets/<int:number>/acknowledge": {"technician"},
@@ -105,6 +108,11 @@ LIMITED_FIELDS = [
     ("/console/oncall/policy", "repeat", 2, {"steps": "0s primary sms", "pause": "5m"}),
     ("/console/oncall/policy", "steps", 200, {"repeat": "2", "pause": "5m"}),
     ("/console/billing/run", "month", 7, {}),
+    ("/console/people/technician/{dana}/edit", "name", 120, {"phone": "+13365550101"}),
+    ("/console/people/technician/{dana}/edit", "email", 254, {}),
+    ("/console/people/technician/{dana}/edit", "phone", 40, {}),
+    ("/console/people/contact/{jane}/edit", "name", 200, {}),
+    ("/console/people/client/{bakery}/edit", "name", 200, {"msa": "on"}),
 ]
 # Refused board forms go back to the board (303) and say why there.
 BOARD_FIELDS = [
