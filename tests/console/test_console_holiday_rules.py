@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from tests.support.abuse import SCRIPT
 from tests.support.forms import post
 from tests.support.logins import as_client_user, as_staff
 from tests.support.pages import html_of
@@ -128,3 +129,12 @@ def test_removing_an_unknown_rule_says_so(client, session, directory):
     as_staff(client, session)
     html = unescape(html_of(post(client, "/console/calendar/rules/remove", {"name": "x"}), 400))
     assert "no holiday rule named 'x'" in html
+
+
+def test_firm_day_names_are_escaped(client, session, directory):
+    as_staff(client, session)
+    form = {"name": SCRIPT, "on": "Dec 23"}
+    assert post(client, "/console/calendar/rules/recurring", form).status_code == 302
+    html = html_of(client.get("/console/calendar?at=2026-12-23T10:00"))
+    assert SCRIPT not in html
+    assert "holiday: &lt;script&gt;" in html
