@@ -12,6 +12,7 @@ from flask import Flask, g
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+import ticketing.integrations  # noqa: F401  (its listener owes webhook events on each flush)
 from ticketing.orm import Base
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

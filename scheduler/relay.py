@@ -32,6 +32,7 @@ from scheduler.bundling import bundle_mates, bundle_note, carry, group, held_unt
 from scheduler.mail import LogMailer, Mailer
 from scheduler.sending import Callbacks, Claim, Delivery, send
 from scheduler.transport import Messenger, PermanentSendError, SendError, TransientSendError
+from scheduler.webhooks import Poster, SignedPoster
 from ticketing.accounts.emails import without_links
 from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus
 from ticketing.paging.delivery import page_failed
@@ -293,6 +294,7 @@ def relay_due(
     call_status_callback_url: str | None = None,
     public_base_url: str = "",
     mailer: Mailer | None = None,
+    poster: Poster | None = None,
     batch: int = 50,
     rng: random.Random | None = None,
     monotonic: Callable[[], float] = time.monotonic,
@@ -300,6 +302,7 @@ def relay_due(
     """Send every due outbox row once and record each outcome; one call is one tick."""
     callbacks = Callbacks(status_callback_url, call_status_callback_url, public_base_url)
     mailer = mailer or LogMailer()
+    poster = poster or SignedPoster(sessionmaker)
     report = RelayReport()
     with sessionmaker.begin() as session:
         deliveries = _apart(group(claim_due(session, now, batch, report)))
@@ -310,7 +313,7 @@ def relay_due(
             with sessionmaker.begin() as session:
                 report.released = release(session, untried, now)
             break
-        outcome = send(messenger, mailer, delivery, callbacks)
+        outcome = send(messenger, mailer, delivery, callbacks, poster)
         # Recorded at once, text by text, so a crash loses at most the one in flight.
         with sessionmaker.begin() as session:
             record(session, delivery, outcome, now, rng or _rng, report)

@@ -17,6 +17,7 @@ from scheduler.bundling import text_of
 from scheduler.errors import CallEndedError, PermanentSendError, SendError, TransientSendError
 from scheduler.mail import Mailer
 from scheduler.transport import Messenger
+from scheduler.webhooks import Poster
 from ticketing.models import OutboxChannel
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ LABELS = {
     OutboxChannel.SMS: "SMS page",
     OutboxChannel.CALL: "Voice page",
     OutboxChannel.EMAIL: "Email",
+    OutboxChannel.WEBHOOK: "Webhook",
 }
 
 
@@ -107,12 +109,16 @@ class Callbacks:
 
 
 def send(
-    messenger: Messenger, mailer: Mailer, delivery: Delivery, callbacks: Callbacks
+    messenger: Messenger,
+    mailer: Mailer,
+    delivery: Delivery,
+    callbacks: Callbacks,
+    poster: Poster | None = None,
 ) -> str | SendError:
     """The SID (or Message-ID) on success, the SendError otherwise; never raises."""
     claim = delivery[0]
     try:
-        return _dispatch(messenger, mailer, delivery, callbacks)
+        return _dispatch(messenger, mailer, delivery, callbacks, poster)
     except SendError as exc:
         return exc
     except Exception as exc:
@@ -143,7 +149,11 @@ def _already_sent(messenger: Messenger, to: str, body: str, delivery: Delivery) 
 
 
 def _dispatch(
-    messenger: Messenger, mailer: Mailer, delivery: Delivery, callbacks: Callbacks
+    messenger: Messenger,
+    mailer: Mailer,
+    delivery: Delivery,
+    callbacks: Callbacks,
+    poster: Poster | None,
 ) -> str | SendError:
     claim = delivery[0]
     if claim.channel == OutboxChannel.SMS:
@@ -165,4 +175,8 @@ def _dispatch(
         return mailer.send(claim.to_address, claim.subject or "", claim.body)
     if claim.channel == OutboxChannel.REDIRECT:
         return messenger.redirect_call(claim.to_number, callbacks.absolute(claim.body))
+    if claim.channel == OutboxChannel.WEBHOOK:
+        if poster is None:
+            return TransientSendError("no webhook poster in this relay")
+        return poster.post(int(claim.to_number), claim.subject or f"msg_{claim.id}", claim.body)
     return PermanentSendError(f"unknown channel {claim.channel!r}")

@@ -32,6 +32,7 @@ MAY_IMPORT = {
 TICKETING_ORDER = [
     "kernel",
     "monitoring",
+    "integrations",
     "audit",
     "calendar",
     "oncall",

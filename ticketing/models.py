@@ -116,6 +116,7 @@ class OutboxChannel(enum.StrEnum):
     CALL = "call"
     EMAIL = "email"
     REDIRECT = "redirect"
+    WEBHOOK = "webhook"  # a signed ticket event POSTed to a registered endpoint
 
 
 class OutboxKind(enum.StrEnum):
@@ -129,6 +130,7 @@ class OutboxKind(enum.StrEnum):
     INVOICE = "invoice"
     ACCOUNT = "account"  # portal access and password emails
     REDIRECT = "redirect"
+    WEBHOOK = "webhook"  # a ticket event for another tool
 
 
 class Client(Base):

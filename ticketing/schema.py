@@ -8,6 +8,7 @@ import ticketing.audit.models
 import ticketing.billing.models
 import ticketing.calendar.models
 import ticketing.calls.models
+import ticketing.integrations.models
 import ticketing.models
 import ticketing.monitoring.models
 import ticketing.oncall.models

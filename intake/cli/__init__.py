@@ -20,6 +20,7 @@ from intake.cli import (
     texts,
     tickets,
     twilio_setup,
+    webhooks,
 )
 
 
@@ -44,5 +45,6 @@ for module in (
     access,
     imports,
     billing,
+    webhooks,
 ):
     module.register(main)

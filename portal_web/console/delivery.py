@@ -1,4 +1,4 @@
-"""The delivery log: every SMS, call, email and call redirect the service owed, newest
+"""The delivery log: every SMS, call, email, call redirect and webhook the service owed, newest
 first, with Twilio's status and error code (and what the code means); failures stand out.
 """
 
@@ -75,7 +75,7 @@ def is_failed(row: OutboxMessage) -> bool:
 
 def recipient(row: OutboxMessage) -> str:
     """Who it went to: an email address, a live call's SID, or a number in national form."""
-    if row.channel == OutboxChannel.EMAIL:
+    if row.channel in (OutboxChannel.EMAIL, OutboxChannel.WEBHOOK):
         return row.to_address or row.to_number
     if row.channel == OutboxChannel.REDIRECT:
         return f"live call {row.to_number}"

@@ -101,6 +101,7 @@ SUBJECTS: dict[str, Audited] = {
         "time entry", text("{minutes} min on #{ticket_id}"), ignored=frozenset({"invoice_line_id"})
     ),
     "service_requests": Audited("service request", text("ticket #{ticket_id}")),
+    "webhook_endpoints": Audited("webhook endpoint", text("{url}"), secret=frozenset({"secret"})),
 }
 
 PARTS: dict[str, Part] = {
