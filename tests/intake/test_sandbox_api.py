@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
 import pytest
@@ -20,6 +20,7 @@ from intake.clock import FrozenClock
 from intake.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Settings
 from intake.db import Database
 from sandbox.twilio.store import SandboxStore
+from scheduler.transport import TwilioMessenger
 from tests.support.sandbox import SANDBOX_URL, routed_to_app
 from tests.support.twilio import PUBLIC_BASE_URL
 from ticketing.sms_text import segments as num_segments
@@ -314,3 +315,15 @@ def test_sandbox_is_only_mounted_in_demo_mode(
 def test_segments_follow_gsm7_and_ucs2_rules(body: str, segments: int):
     """num_segments matches Twilio's billing: 160/153 GSM-7, 70/67 UCS-2."""
     assert num_segments(body) == segments
+
+
+def test_the_relay_finds_a_text_the_sandbox_has(twilio_client: Client):
+    """The Messages list by To and DateSent answers the relay's look-up after a lost answer."""
+    sent = twilio_client.messages.create(to=TECH, from_="+13368991911", body="EMERGENCY 1042")
+    relay = TwilioMessenger(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SANDBOX_URL, sms_from=TECH)
+    attempt = datetime(2026, 12, 6, 4, 10, tzinfo=UTC)
+
+    assert relay.find_sent(TECH, "EMERGENCY 1042", attempt) == sent.sid
+    assert relay.find_sent(TECH, "EMERGENCY 1043", attempt) is None
+    assert relay.find_sent("+13365550199", "EMERGENCY 1042", attempt) is None
+    assert relay.find_sent(TECH, "EMERGENCY 1042", attempt + timedelta(minutes=5)) is None
