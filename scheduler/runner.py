@@ -127,8 +127,8 @@ def build_scheduler(
             call_status_callback_url,
             public_base_url,
             mailer,
-            pulse,
         ),
+        kwargs={"pulse": pulse},
         id=RELAY_JOB,
         **_job_defaults(),
     )
