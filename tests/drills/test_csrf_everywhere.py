@@ -196,7 +196,9 @@ def test_no_get_changes_anything(app, world, connection) -> None:
             if "GET" not in rule.methods or rule.endpoint == "static":
                 continue
             url = rule_url(app, rule, _values(rule, world, "not-a-real-token"))
-            assert client.get(url).status_code < 500, url
+            status = client.get(url).status_code
+            # The health check's 503 is its answer (no scheduler beats here), not a fault.
+            assert status < 500 or (rule.endpoint == "public.healthz" and status == 503), url
             opened += 1
     assert opened >= 4 * 25
     assert changed_tables(before, snapshot(connection)) == []
