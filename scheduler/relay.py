@@ -275,13 +275,15 @@ def release(session: Session, claims: list[Claim], now: datetime) -> int:
 
 
 def _apart(deliveries: list[Delivery]) -> list[Delivery]:
-    """Texts that may already have gone leave their bundle, so its text is the one tried."""
-    # A page that joined since would change the text, and the lookup would not find it.
+    """Texts that may already have gone leave their bundle, grouped by the attempt that
+    carried them, so that each text is the one that attempt tried and the look-up finds it."""
+    # A page that joined since, or one from another attempt, would change the text.
     result: list[Delivery] = []
     for delivery in deliveries:
-        uncertain = tuple(c for c in delivery if c.uncertain_since is not None)
-        fresh = tuple(c for c in delivery if c.uncertain_since is None)
-        result += [part for part in (uncertain, fresh) if part] if uncertain else [delivery]
+        attempts: dict[datetime | None, list[Claim]] = {}
+        for claim in delivery:
+            attempts.setdefault(claim.uncertain_since, []).append(claim)
+        result += [tuple(claims) for claims in attempts.values()]
     return result
 
 
