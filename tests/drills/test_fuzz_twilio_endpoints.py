@@ -212,7 +212,10 @@ def test_huge_bodies_get_a_safe_answer(app, client, connection, world, request) 
                     form = parsed_form(app, path, body)
                 except RequestEntityTooLarge:
                     response = post_raw(client, path, body, "x" * 28)
-                    assert response.status_code == 413, response.status_code
+                    # An id beyond the database's range is not a route (404) before the
+                    # body is read; any other path refuses the body as too large.
+                    expected = 413 if app.url_map.bind("x").test(path, "POST") else 404
+                    assert response.status_code == expected, response.status_code
                     return
                 signed = signature(PUBLIC_BASE_URL + path, form, AUTH_TOKEN)
                 assert_safe_answer(post_raw(client, path, body, signed))
