@@ -94,10 +94,13 @@ def hold_on() -> VoiceResponse:
     return response
 
 
-def closing(firm_name: str) -> VoiceResponse:
-    """Still waiting at closing time: say so and leave the queue to take a message."""
+def closing(firm_name: str, hours: str) -> VoiceResponse:
+    """Still waiting at closing time: say so, with the hours in words when they are known,
+    and leave the queue to take a message."""
     response = VoiceResponse()
     _say(response, f"We are sorry, the {firm_name} help desk is now closed for the day.")
+    if hours:
+        _say(response, f"Our business hours are {hours}.")
     _say(response, "Please leave a message and we will call you back in business hours.")
     response.leave()
     return response

@@ -47,7 +47,8 @@ def wait(session: Session) -> VoiceResponse:
     entry = helpdesk.join_queue(session, call, now=now)
     if _closed(session, call):
         helpdesk.close_for_the_day(session, entry, params.whole("QueueTime"), now=now)
-        return queue.closing(params.settings().firm_name)
+        firm = params.firm()
+        return queue.closing(firm.name, firm.hours)
     position = params.whole("QueuePosition") or helpdesk.position_of(session, call.call_sid)
     estimate = helpdesk.estimated_wait(session, position, now)
     return queue.waiting(position, estimate, params.settings().hold_music_url)

@@ -211,6 +211,7 @@ def test_closing_time_offers_a_message_and_leaves(phone, session, directory, clo
     clock.set(local("2026-12-08 17:00"))
     closed = wait_at(call, 1, queue_time=600)
     assert "help desk is now closed" in said(closed)
+    assert "Our business hours are Monday to Friday, 8 AM to 5 PM." in said(closed)
     assert [el.tag for el in twiml(closed)][-1] == "Leave"
     answer = call.post(DONE, QueueResult="leave", QueueTime="600")
     assert twiml(answer).find("Record") is not None
@@ -219,6 +220,19 @@ def test_closing_time_offers_a_message_and_leaves(phone, session, directory, clo
     assert "Still waiting at closing time after 10 min" in " ".join(
         timeline(session, entry.ticket_id)
     )
+
+
+def test_closing_time_tells_the_configured_hours(app, phone, session, directory, clock) -> None:
+    use_settings(app, business_hours="Mon-Thu 07:30-16:00; Fri 07:30-12:00")
+    clock.set(local("2026-12-08 15:50"))
+    call = queued(phone)
+    clock.set(local("2026-12-08 16:00"))
+    closed = said(wait_at(call, 1, queue_time=600))
+
+    assert "help desk is now closed" in closed
+    hours = "Monday to Thursday, 7:30 AM to 4 PM; Friday, 7:30 AM to noon"
+    assert f"Our business hours are {hours}." in closed
+    assert "5 PM" not in closed
 
 
 def test_the_wait_url_queues_a_call_that_came_another_way(phone, session, directory) -> None:
