@@ -20,6 +20,7 @@ from ticketing.billing.models import (
     Payment,
 )
 from ticketing.billing.months import add_months, first_of_month
+from ticketing.billing.msa import set_msa
 from ticketing.billing.reports import class_label
 from ticketing.event_kinds import EventKind
 from ticketing.models import Client, ServiceClass, Ticket
@@ -87,26 +88,33 @@ class Worked:
 def add_agreements(
     session: Session, client: Client, start: date, kinds: tuple[AgreementKind, ...]
 ) -> dict[AgreementKind, Agreement]:
-    """The client's agreements of `kinds`, in force from `start` for two years."""
+    """The client's agreements of `kinds`, in force from `start` for two years; the MSA is
+    the one on file (put there as staff would, so the client's flag agrees), given its rates."""
     made = {}
     for kind, name, help_desk, professional, emergency, entitles in AGREEMENTS:
         if kind not in kinds:
             continue
-        made[kind] = Agreement(
-            client_id=client.id,
-            kind=kind,
-            name=name,
-            starts_on=start,
-            ends_on=start.replace(year=start.year + 2) - timedelta(days=1),
-            help_desk_rate=Decimal(help_desk) if help_desk else None,
-            professional_rate=Decimal(professional) if professional else None,
-            emergency_rate=Decimal(emergency) if emergency else None,
-            emergency_multiplier=Decimal("1.5"),
-            entitlements=entitles,
-        )
-        session.add(made[kind])
+        agreement = _msa_on_file(session, client, start) if kind == AgreementKind.MSA else None
+        if agreement is None:
+            agreement = Agreement(client_id=client.id, kind=kind)
+            session.add(agreement)
+        agreement.name, agreement.starts_on = name, start
+        agreement.ends_on = start.replace(year=start.year + 2) - timedelta(days=1)
+        agreement.help_desk_rate = Decimal(help_desk) if help_desk else None
+        agreement.professional_rate = Decimal(professional) if professional else None
+        agreement.emergency_rate = Decimal(emergency) if emergency else None
+        agreement.emergency_multiplier = Decimal("1.5")
+        agreement.entitlements = entitles
+        made[kind] = agreement
     session.flush()
     return made
+
+
+def _msa_on_file(session: Session, client: Client, start: date) -> Agreement:
+    """The client's MSA in force from `start`: the one on file, or one put on file now."""
+    on_file = set_msa(session, client, True, today=start)
+    assert on_file is not None  # set_msa(on=True) always leaves one on file
+    return on_file
 
 
 def rates_of(agreements: dict[AgreementKind, Agreement]) -> dict[ServiceClass, Decimal]:

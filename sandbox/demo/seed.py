@@ -6,7 +6,7 @@ trail. Each part is added once (idempotent)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ from ticketing.accounts.credentials import hash_password, user_by_email
 from ticketing.accounts.models import User, UserRole
 from ticketing.billing.models import AgreementKind, InvoiceStatus
 from ticketing.billing.months import add_months, first_of_month
+from ticketing.billing.msa import set_msa
 from ticketing.directory import add_client, add_contact, add_technician, client_by_account
 from ticketing.event_kinds import EventKind
 from ticketing.models import Client, Contact, ServiceClass, Technician, TicketStatus
@@ -89,6 +90,7 @@ DEMO_LOGINS = (
 )
 
 PAID_AFTER = 3  # invoices of months at least this far back are paid; newer ones are open
+HISTORY_MONTHS = 6  # the portal's history (and the agreements under it) starts this far back
 
 
 def seed_demo(session: Session, now: datetime, *, portal: bool = True) -> bool:
@@ -105,9 +107,18 @@ def seed_demo(session: Session, now: datetime, *, portal: bool = True) -> bool:
     return added
 
 
+def agreements_start(now: datetime) -> date:
+    """The day the demo's agreements begin: the first of the month the history starts in."""
+    return add_months(first_of_month(now.astimezone(ZONE).date()), -HISTORY_MONTHS)
+
+
 def _seed_directory(session: Session, now: datetime) -> None:
     for name, account, msa, emergency, (person, phone, email) in CLIENTS:
-        add_client(session, name, account, has_msa=msa, has_emergency_agreement=emergency)
+        client = add_client(session, name, account, has_msa=msa, has_emergency_agreement=emergency)
+        if msa:
+            # As `clients add --msa` does: the flag and the agreement on file agree, and
+            # the portal's seed later gives that same agreement its rates.
+            set_msa(session, client, True, today=agreements_start(now))
         add_contact(session, account, person, phone, email=email, is_representative=True)
     for name, phone, email in TECHNICIANS:
         add_technician(session, name, phone, email=email, is_manager=name == MANAGER)
@@ -167,7 +178,7 @@ def seed_portal(session: Session, now: datetime) -> None:
         session.scalars(select(Technician).where(Technician.name == n)).one()
         for n in ("Dana Whitfield", "Luis Romero", "Priya Nair")
     ]
-    start = add_months(first_of_month(now.astimezone(ZONE).date()), -6)
+    start = agreements_start(now)
     for account, rows, kinds, login in PORTAL_CLIENTS:
         client = client_by_account(session, account)
         assert client is not None  # the directory was seeded first

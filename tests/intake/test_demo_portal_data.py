@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
@@ -12,10 +13,11 @@ from sandbox.demo.seed import DEMO_ADMIN, DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from tests.support.logins import log_in
 from ticketing.accounts.credentials import user_by_email, verify_password
 from ticketing.billing import retainer
-from ticketing.billing.models import Agreement, Invoice
+from ticketing.billing.models import Agreement, AgreementKind, Invoice
+from ticketing.billing.msa import active_msa
 from ticketing.billing.reports import usage
 from ticketing.directory import client_by_account
-from ticketing.models import OutboxMessage, Ticket
+from ticketing.models import Client, OutboxMessage, Ticket
 
 
 def test_demo_data_is_added_once_and_fills_the_portal(session, clock) -> None:
@@ -42,6 +44,23 @@ def test_demo_data_is_added_once_and_fills_the_portal(session, clock) -> None:
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # nothing sent
     report = usage(session, bakery.id, date(2026, 6, 1), date(2026, 11, 1))
     assert report.grand_total.tickets > 10 and report.ack.acknowledged > 5
+
+
+@pytest.mark.parametrize("portal", [True, False], ids=["with-portal", "directory-only"])
+def test_every_demo_client_with_an_msa_has_it_on_file(session, clock, portal) -> None:
+    seed_demo(session, clock(), portal=portal)
+    today = clock().date()
+
+    clients = session.scalars(select(Client)).all()
+    assert {client.has_msa for client in clients} == {True, False}
+    for client in clients:
+        msas = session.scalars(
+            select(Agreement).where(
+                Agreement.client_id == client.id, Agreement.kind == AgreementKind.MSA
+            )
+        ).all()
+        assert len(msas) == (1 if client.has_msa else 0), client.name
+        assert (active_msa(session, client, today) is not None) == client.has_msa, client.name
 
 
 def test_every_portal_page_of_the_demo_admin_answers(app, client, session, clock) -> None:
