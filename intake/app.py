@@ -14,6 +14,7 @@ import portal_web
 from intake.clock import SystemClock
 from intake.config import Settings, load_settings
 from intake.db import Database
+from intake.spool_watch import spool_watch_for, watch_spool
 from portal_web.security import exempt_signed_blueprints
 from sandbox import init_app as init_sandbox
 from scheduler.recordings import TwilioRecordings
@@ -44,8 +45,10 @@ def create_app(
     *,
     database: Database | None = None,
     clock: Callable[[], datetime] | None = None,
+    spool_watch: bool = False,
 ) -> Flask:
-    """Wire config, database, blueprints and (in demo mode only) the sandbox."""
+    """Wire config, database, blueprints and (in demo mode only) the sandbox; with
+    `spool_watch`, every process serving it replays this host's spool (web processes)."""
     settings = settings or load_settings()
     # Pages, templates and static files belong to portal_web; this package only wires.
     app = Flask(
@@ -78,7 +81,8 @@ def create_app(
     # Every session this app opens (requests, commands, scheduler ticks) knows the firm,
     # so a page worded deep inside an escalation links to the right console.
     database.sessionmaker.configure(info={SESSION_KEY: firm_for(settings)})
-    app.extensions["clock"] = clock or SystemClock()
+    clock = clock or SystemClock()
+    app.extensions["clock"] = clock
     # Callers' messages, fetched from Twilio's API (the sandbox in demo mode) as the account.
     app.extensions["recordings"] = TwilioRecordings(
         settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url
@@ -92,4 +96,6 @@ def create_app(
     if settings.sandbox:
         init_sandbox(app)
     exempt_signed_blueprints(app)
+    if spool_watch:
+        watch_spool(app, spool_watch_for(settings, database, clock))
     return app

@@ -10,7 +10,7 @@ from functools import partial
 from intake.config import ConfigError, Settings
 from intake.db import Database
 from scheduler.mail import Mailer, mailer_from_url
-from scheduler.runner import Scheduler, Sweep, build_scheduler
+from scheduler.runner import Scheduler, Sweep, SweepFn, build_scheduler
 from scheduler.transport import TwilioMessenger
 from ticketing.accounts.password_resets import send_reset_links
 from ticketing.billing.monthly_run import monthly_billing
@@ -20,6 +20,18 @@ from ticketing.calls.spool_replay import replay_spool
 from ticketing.oncall.handoffs import handoff_notices
 from ticketing.paging.escalation import sweep_escalations
 from webhooks.receipts import prune_receipts
+
+
+def spool_replay_for(settings: Settings) -> SweepFn:
+    """The spool-replay sweep as fn(session, now), this instance's spool and calendar bound."""
+    # Calls and messages taken while the database was unreachable (webhooks/fallback.py) wait
+    # in the spool of the host that took them: that host's web processes replay it
+    # (intake/spool_watch.py), and so does its scheduler, if it runs there.
+    return partial(
+        replay_spool,
+        path=spool_file(settings.instance_path),
+        calendar_settings=settings,
+    )
 
 
 def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
@@ -36,13 +48,7 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
         public_base_url=settings.public_base_url,
         firm_name=settings.firm_name,
     )
-    # Calls and messages taken while the database was unreachable (webhooks/fallback.py):
-    # the web processes must share INSTANCE_PATH with the scheduler (README, Deployment).
-    spool = partial(
-        replay_spool,
-        path=spool_file(settings.instance_path),
-        calendar_settings=settings,
-    )
+    spool = spool_replay_for(settings)
     # The forgot-password form only queues the address (same work for every address);
     # the links go out from here, worded and pointed like the portal's.
     resets = partial(

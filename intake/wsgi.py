@@ -8,4 +8,5 @@ from intake.logs import configure_logging
 
 settings = load_settings()
 configure_logging(settings.log_format)
-app = create_app(settings)
+# Each worker replays this host's spool, whether or not a scheduler runs here.
+app = create_app(settings, spool_watch=True)

@@ -82,7 +82,8 @@ def serve(demo: bool, host: str, port: int) -> None:
     if demo:
         _demo_database_check(settings)
         upgrade(settings.database_url)
-    app = create_app(settings)
+    # Like a gunicorn worker, it replays the spool (its scheduler's sweep does too).
+    app = create_app(settings, spool_watch=True)
     database = app.extensions["db"]
     ensure_schema(database)
     if demo:

@@ -2,10 +2,11 @@
 
 A JSON-lines file under the instance path. The webhooks append to it (one line per
 Twilio request, under an exclusive lock, fsynced before Twilio hears "your message has
-reached us"); the scheduler's sweep (ticketing/calls/spool_replay.py) turns each line into a
-ticket once the database is back, and empties the file when every line is in the
-database. The file is truncated, never deleted or renamed, so a writer that opened it
-while the sweep held the lock still appends to the file the sweep reads next.
+reached us"); the web processes of the same host and its scheduler's sweep
+(ticketing/calls/spool_replay.py) turn each line into a ticket once the database is back, and
+empty the file when every line is in the database. The file is truncated, never deleted or
+renamed, so a writer that opened it while a replayer held the lock still appends to the file
+the replayer reads next.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,34 @@ FILE_NAME = "voice-messages.jsonl"
 def spool_file(instance_path: Path) -> Path:
     """Where the spool of an instance lives."""
     return Path(instance_path) / "spool" / FILE_NAME
+
+
+def holds_entries(path: Path) -> bool:
+    """Whether the file holds anything (one stat: an idle web process asks every few seconds)."""
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+@contextmanager
+def replay_turn(path: Path) -> Iterator[bool]:
+    """Whether this process may replay `path` now: True while it holds an exclusive lock on a
+    file beside the spool (until the block ends, so across the replay's commit), False at once
+    when another replayer of this host holds it."""
+    # Not the spool's own lock: writers take that one while a caller waits, and a replay
+    # holds its turn across database work.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(fd)  # also releases the lock
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ again, a crash after it finds the marker and skips it. So an entry never opens t
 tickets and is never lost. The file is emptied only when every entry in it has its
 marker, which the receipts keep for a week (webhooks/receipts.py), far longer than any
 entry waits in the file.
+
+Several replayers may read one spool at once (each web process of the host and its
+scheduler): the marker's unique key lets one of them apply an entry, and the others find it
+replayed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ticketing.calendar.days import CalendarSettings, business_calendar
@@ -57,31 +62,68 @@ def replay_spool(
     # page carries the message and its words together.
     last = {entry.call_sid: index for index, entry in enumerate(pending)}
     spoken = {entry.call_sid for entry in pending if entry.kind != "call"}
-    replayed, given_up = 0, []
+    replayed, elsewhere, given_up = 0, 0, []
     for index, entry in enumerate(pending):
         complete = index == last[entry.call_sid] and entry.call_sid in spoken
-        try:
-            with session.begin_nested():
-                _apply(session, entry, now, calendar_settings, complete=complete)
-                session.add(
-                    WebhookReceipt(
-                        key=replay_marker(entry), path=MARKER_PATH, status_code=200, body=entry.kind
-                    )
-                )
-        except Exception:
+        outcome = _replay_entry(session, entry, now, calendar_settings, complete=complete)
+        if outcome is True:
+            replayed += 1
+        elif outcome is None:
+            elsewhere += 1
+        elif entry.received_at < now - GIVE_UP_AFTER:
             # One bad entry must not hold back the others; it is tried again next sweep,
             # for a day, then set aside (before the markers of the rest expire).
-            log.exception("spool: %s entry of %s not replayed", entry.kind, entry.call_sid)
-            if entry.received_at < now - GIVE_UP_AFTER:
-                given_up.append(entry)
-            continue
-        replayed += 1
-    # Only entries committed by an earlier pass may leave the file: this pass may yet fail.
-    if not replayed and len(given_up) == len(pending):
+            given_up.append(entry)
+    # Only entries committed already (by an earlier pass, or by another replayer) may leave
+    # the file: this pass may yet fail.
+    if not replayed and elsewhere + len(given_up) == len(pending):
         empty_if_unchanged(path, contents, set_aside=[e.to_line().rstrip() for e in given_up])
     if replayed:
         log.info("spool: %d entries replayed into tickets", replayed)
+    if elsewhere:
+        log.info("spool: %d entries replayed meanwhile by another process", elsewhere)
     return replayed
+
+
+def _replay_entry(
+    session: Session,
+    entry: SpoolEntry,
+    now: datetime,
+    calendar_settings: CalendarSettings,
+    *,
+    complete: bool,
+) -> bool | None:
+    """Apply one entry with its marker in a savepoint: True when applied, None when another
+    replayer committed it first, False when it failed (logged)."""
+    try:
+        with session.begin_nested():
+            _apply(session, entry, now, calendar_settings, complete=complete)
+            session.add(
+                WebhookReceipt(
+                    key=replay_marker(entry), path=MARKER_PATH, status_code=200, body=entry.kind
+                )
+            )
+    except IntegrityError:
+        # Another replayer applied it since this pass read the markers: its call's key or the
+        # marker's was taken when this one wrote (PostgreSQL waits for that commit first).
+        if _has_marker(session, entry):
+            log.debug(
+                "spool: %s entry of %s replayed meanwhile by another process",
+                entry.kind,
+                entry.call_sid,
+            )
+            return None
+        log.exception("spool: %s entry of %s not replayed", entry.kind, entry.call_sid)
+        return False
+    except Exception:
+        log.exception("spool: %s entry of %s not replayed", entry.kind, entry.call_sid)
+        return False
+    return True
+
+
+def _has_marker(session: Session, entry: SpoolEntry) -> bool:
+    marker = replay_marker(entry)
+    return session.scalar(select(WebhookReceipt.id).where(WebhookReceipt.key == marker)) is not None
 
 
 def _not_replayed(session: Session, entries: list[SpoolEntry]) -> list[SpoolEntry]:
@@ -89,9 +131,7 @@ def _not_replayed(session: Session, entries: list[SpoolEntry]) -> list[SpoolEntr
     pending: dict[str, SpoolEntry] = {}
     for entry in entries:
         marker = replay_marker(entry)
-        if marker in pending:
-            continue
-        if session.scalar(select(WebhookReceipt.id).where(WebhookReceipt.key == marker)) is None:
+        if marker not in pending and not _has_marker(session, entry):
             pending[marker] = entry
     return list(pending.values())
 
