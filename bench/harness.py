@@ -24,11 +24,16 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake.config import DEMO_SMS_FROM, Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ACCOUNT_SID = "AC" + "be" * 16
 AUTH_TOKEN = "bench-auth-token"
-SMS_FROM = "+13368991911"
+# The line the service under test answers and its sender: the settings' default line and
+# the demo's sender, so the bench follows a firm that changes its defaults.
+SUPPORT_LINE = Settings.twilio_voice_number
+SMS_FROM = DEMO_SMS_FROM
 PG_ADMIN_URL = "postgresql://intake:intake@127.0.0.1:5432/postgres"
 
 
@@ -200,6 +205,7 @@ class Stack:
             TWILIO_ACCOUNT_SID=ACCOUNT_SID,
             TWILIO_AUTH_TOKEN=AUTH_TOKEN,
             TWILIO_API_BASE_URL=self.twilio_url,
+            TWILIO_VOICE_NUMBER=SUPPORT_LINE,
             TWILIO_SMS_FROM=SMS_FROM,
             PYTHONUNBUFFERED="1",
         )

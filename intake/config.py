@@ -16,6 +16,8 @@ from ticketing.firm import Firm, firm_from
 
 # Flask signs session cookies with it: shorter keys are open to offline guessing.
 SECRET_KEY_MIN_LENGTH = 32
+# Who sends the demo's pages (the sandbox's local number) when TWILIO_SMS_FROM is not set.
+DEMO_SMS_FROM = "+13368991911"
 LOG_FORMATS = ("text", "json")
 
 
@@ -242,7 +244,7 @@ def _demo_settings(settings: Settings, env: dict[str, str]) -> Settings:
         twilio_auth_token=SANDBOX_AUTH_TOKEN,
         twilio_auth_token_secondary=None,
         twilio_api_base_url=settings.public_base_url.rstrip("/") + "/sandbox/twilio",
-        twilio_sms_from=settings.twilio_sms_from or "+13368991911",
+        twilio_sms_from=settings.twilio_sms_from or DEMO_SMS_FROM,
         sandbox=True,
     )
 

@@ -14,7 +14,16 @@ from ivr.phones import national
 from sandbox.twilio.numbers import SANDBOX_NUMBERS
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("intake", "ivr", "ticketing", "webhooks", "scheduler", "portal_web", "sandbox")
+PACKAGES = (
+    "intake",
+    "ivr",
+    "ticketing",
+    "webhooks",
+    "scheduler",
+    "portal_web",
+    "sandbox",
+    "bench",
+)
 SUFFIXES = {".py", ".html", ".txt", ".j2", ".xml", ".ics", ".eml"}
 ALLOWED = (
     "intake/config.py",  # the settings' defaults
@@ -70,4 +79,5 @@ def test_no_file_names_the_firm_its_lines_or_hours() -> None:
 def test_the_scan_covers_code_templates_and_texts() -> None:
     scanned = {path.relative_to(ROOT).as_posix() for path in _scanned()}
     assert {"ticketing/paging/responses.py", "portal_web/templates/base.html"} <= scanned
+    assert {"bench/harness.py", "bench/drills/support.py"} <= scanned
     assert not any(path.startswith(ALLOWED) for path in scanned)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bench.calls.callers import CallRecord, VirtualCaller, path_template
 from bench.calls.seed import CallSeed
-from bench.harness import ACCOUNT_SID, Stack
+from bench.harness import ACCOUNT_SID, SUPPORT_LINE, Stack
 from bench.load import Client, Prepared, Signer, prepare
 from bench.results import Figure, ms, percentile
 from intake.db import Database
@@ -115,8 +115,8 @@ def _first_ring(call_sid: str, from_number: str) -> dict[str, str]:
         "AccountSid": ACCOUNT_SID,
         "From": from_number,
         "Caller": from_number,
-        "To": "+18888991911",
-        "Called": "+18888991911",
+        "To": SUPPORT_LINE,
+        "Called": SUPPORT_LINE,
         "CallStatus": "ringing",
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",

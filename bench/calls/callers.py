@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bench.harness import SUPPORT_LINE
 from bench.load import Client, Signer
 
-SUPPORT_LINE = "+18888991911"
 MAX_REQUESTS = 30
 STATUS_PATH = "/twilio/voice/status"
 _TICKET = re.compile(r"ticket number is ([\d ]+)")

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from bench.drills.support import (
     CALLERS,
     FORWARD,
+    SUPPORT_LINE,
     CallTrace,
     DrillResult,
     call_sid,
@@ -113,7 +114,7 @@ def _outage_calls(
             thread.start()
         for thread in threads:
             thread.join()
-        params = {"CallSid": sids[0], "From": CALLERS[0], "To": "+18888991911"}
+        params = {"CallSid": sids[0], "From": CALLERS[0], "To": SUPPORT_LINE}
         params |= {"ErrorCode": "11205", "ErrorUrl": f"{outage.base_url}/twilio/voice"}
         answer, seconds = signed_post(outage.base_url, "/twilio/voice/fallback", params)
         fallbacks.append(seconds if b"<Dial" in answer.content else float("inf"))

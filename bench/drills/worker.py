@@ -21,6 +21,7 @@ from twilio.request_validator import RequestValidator
 
 from bench.drills.support import (
     CALLERS,
+    SUPPORT_LINE,
     DrillResult,
     call_sid,
     copies,
@@ -71,7 +72,7 @@ def drill_worker_killed(stack: Stack, *, quick: bool) -> DrillResult:
 
 def _one_call(stack: Stack, sid: str, caller: str, killed_at: str | None) -> str:
     """Play one call whose `killed_at` step dies mid-request and is retried."""
-    base = {"CallSid": sid, "From": caller, "To": "+18888991911", "Direction": "inbound"}
+    base = {"CallSid": sid, "From": caller, "To": SUPPORT_LINE, "Direction": "inbound"}
     steps = [
         ("/twilio/voice", {**base, "CallStatus": "ringing"}),
         (

@@ -151,7 +151,7 @@ def _technicians(writer: BulkWriter) -> list[tuple[int, str, str]]:
     writer.write(
         Technician.__table__,
         ("id", "name", "phone", "email", "active", "is_manager", "sms_opted_out", "calendar_token"),
-        [(t, name, tel, f"t{t}@accelerando.example", True, n == 0, False, f"scale-cal-{t}")
+        [(t, name, tel, f"t{t}@scale.example", True, n == 0, False, f"scale-cal-{t}")
          for n, (t, name, tel) in enumerate(techs)],
     )  # fmt: skip
     return techs

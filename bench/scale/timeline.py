@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from bench.harness import SUPPORT_LINE
 from bench.scale.tickets import EMERGENCY, HELP_DESK, ZONE, TicketPlan
 from bench.scale.writer import BulkWriter
 from ivr.phones import national
@@ -16,7 +17,6 @@ from ticketing.models import Call, OutboxMessage, TicketEvent
 from ticketing.paging.models import Escalation
 from ticketing.service_requests.models import RequestWindow, ServiceRequest
 
-SUPPORT_LINE = "+18888991911"
 MINUTE = timedelta(minutes=1)
 
 
