@@ -9,6 +9,10 @@ drill fails.
 3 a web worker SIGKILLed mid-request, Twilio retrying it (bench/drills/worker.py)
 4 the database unreachable when calls arrive (bench/drills/database.py)
 5 migrations down and up again with data present (bench/drills/migrations.py)
+6 two hosts, one cut from the database and SIGKILLed mid-burst (bench/drills/hosts.py;
+  PostgreSQL only)
+
+Drill 5 stops the service: it runs last whatever its number.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.drills.database import drill_database_down
+from bench.drills.hosts import drill_two_hosts
 from bench.drills.migrations import drill_migrations
 from bench.drills.scheduler import drill_scheduler_killed
 from bench.drills.support import FORWARD, DrillResult, say, seed_directory
@@ -40,11 +45,13 @@ DRILLS: dict[int, tuple[str, Drill]] = {
     3: ("web worker SIGKILL", drill_worker_killed),
     4: ("database unreachable", drill_database_down),
     5: ("migrations round trip", drill_migrations),
+    6: ("two hosts, one killed", drill_two_hosts),
 }
+LAST = 5  # the migrations drill stops the service
 
 
 def run(numbers: list[int], *, quick: bool, sqlite: bool) -> list[tuple[int, DrillResult]]:
-    """Run the drills on one stack, in order (drill 5 stops the service: it goes last);
+    """Run the drills on one stack, in order, drill 5 last (it stops the service);
     a crash is a failed line of the table, not the end of the run."""
     results = []
     env = {"LIVE_TRANSFER": "off", "FALLBACK_FORWARD_NUMBER": FORWARD}
@@ -53,7 +60,7 @@ def run(numbers: list[int], *, quick: bool, sqlite: bool) -> list[tuple[int, Dri
     name = f"intake_drills_{os.getpid()}"
     with running_stack(sqlite=sqlite, name=name, extra_env=env) as stack:
         seed_directory(stack.database_url)
-        for number in sorted(set(numbers)):
+        for number in sorted(set(numbers), key=lambda n: (n == LAST, n)):
             name, drill = DRILLS[number]
             _revive(stack)
             say(f"drill {number}: {name}")
@@ -64,7 +71,7 @@ def run(numbers: list[int], *, quick: bool, sqlite: bool) -> list[tuple[int, Dri
                 traceback.print_exc()
                 result = DrillResult(name, "runs", f"crashed: {type(exc).__name__}: {exc}"[:300])
             result.details.append(f"took {time.monotonic() - started:.0f} s")
-            say(f"drill {number}: {'PASS' if result.passed else 'FAIL'}")
+            say(f"drill {number}: {_verdict(result).upper()}")
             results.append((number, result))
     return results
 
@@ -78,6 +85,13 @@ def _revive(stack: Stack) -> None:
             start()
 
 
+def _verdict(result: DrillResult) -> str:
+    """The table's pass column: yes, NO, or skip (a drill that cannot run here)."""
+    if result.skipped:
+        return "skip"
+    return "yes" if result.passed else "NO"
+
+
 def print_table(results: list[tuple[int, DrillResult]]) -> None:
     """The table on the terminal, each column wrapped."""
     widths = (3, 38, 38, 60, 4)
@@ -87,7 +101,7 @@ def print_table(results: list[tuple[int, DrillResult]]) -> None:
     for number, result in results:
         cells = (str(number), result.fault, result.expected, result.observed)
         wrapped = [textwrap.wrap(c, w) or [""] for c, w in zip(cells, widths, strict=False)]
-        wrapped.append(["yes" if result.passed else "NO"])
+        wrapped.append([_verdict(result)])
         for row in range(max(len(c) for c in wrapped)):
             line = [
                 (c[row] if row < len(c) else "").ljust(w)
@@ -111,7 +125,9 @@ def write_report(results: list[tuple[int, DrillResult]], *, quick: bool, sqlite:
         "| --- | --- | --- | --- | --- |",
     ]
     for number, r in results:
-        cells = [str(number), r.fault, r.expected, r.observed, "yes" if r.passed else "**NO**"]
+        verdict = _verdict(r)
+        verdict = f"**{verdict}**" if verdict == "NO" else verdict
+        cells = [str(number), r.fault, r.expected, r.observed, verdict]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines.append("")
     for number, r in results:
