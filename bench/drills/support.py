@@ -48,8 +48,6 @@ class DrillResult:
     details: list[str] = field(default_factory=list)
     # A drill that cannot run here (it needs PostgreSQL) says why and fails nothing.
     skipped: bool = False
-    # A drill that cannot run here (it needs PostgreSQL) says why and fails nothing.
-    skipped: bool = False
 
 
 def call_sid(drill: int, n: int) -> str:
