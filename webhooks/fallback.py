@@ -1,6 +1,6 @@
 """When the database is unreachable: Twilio's Fallback URL, and the local spool of calls
-and messages that the scheduler replays into tickets once the database is back
-(ticketing/calls/spool.py, ticketing/calls/spool_replay.py).
+and messages that this host's web processes (and scheduler) replay into tickets once the
+database is back (ticketing/calls/spool.py, ticketing/calls/spool_replay.py).
 
 Writing the spool is a file append, not a database write, so it works when nothing else
 does; the request key (webhooks/receipts.py) travels with each entry, so a retried request
