@@ -70,6 +70,7 @@ class Observed:
     """What the fault side of the drill saw."""
 
     started: datetime | None = None
+    top_ticket: int = 0
     spooled: list[SpoolEntry] = field(default_factory=list)
     replayed_before_restart: int = 0
     restart_to_empty: float | None = None
@@ -110,14 +111,13 @@ def drill_two_hosts(stack: Stack, *, quick: bool) -> DrillResult:
             host.start_scheduler()
             observed.scheduler_pids[name] = host.processes["scheduler"].pid
         drill_team(stack.database_url, DRILL, ["0s primary sms"])
-        before = _top_ticket(database)
+        observed.top_ticket = _top_ticket(database)
         traces = _burst(stack, plan, balancer, host_a, proxy, database, observed)
         sids = [t.call_sid for t in traces]
         say("drill 6: burst over; waiting for every page to be sent")
         paged = wait_until(lambda: _all_sent(database, sids), 240, every=2)
         time.sleep(3)
         _judge(result, stack, database, plan, balancer, traces, observed, paged, host_a, host_b)
-        result.details.append(f"new tickets since the start: {_top_ticket(database) - before}")
         end_escalations(database, sids)
     finally:
         for host in (host_a, host_b):
@@ -246,6 +246,13 @@ def _top_ticket(database: Database) -> int:
         return int(session.scalar(select(func.coalesce(func.max(Ticket.id), 0))) or 0)
 
 
+def _tickets_since(database: Database, top: int) -> int:
+    """Tickets opened after ticket `top`: one per call, or a call opened two."""
+    with database.sessionmaker() as session:
+        found = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.id > top))
+    return int(found or 0)
+
+
 def _beats(database: Database, observed: Observed) -> dict[str, bool]:
     """Whether each host's scheduler (by its pid) wrote relay heartbeats during the drill."""
     since = observed.started
@@ -298,6 +305,7 @@ def _judge(
     routed = {h: sum(balancer.route[s] == h for s in sids) for h in "AB"}
     failed_over = {sid for sid, _, _ in balancer.failovers}
     per_ticket = sorted({p.ticket_id for p in pages})
+    opened = _tickets_since(database, observed.top_ticket)
     empty_after = (
         f"{observed.restart_to_empty:.1f} s" if observed.restart_to_empty is not None else "never"
     )
@@ -306,7 +314,7 @@ def _judge(
         f"B {routed['B']}; {len(balancer.failovers)} requests of {len(failed_over)} calls "
         f"failed over to B); spooled on A {kept} entries of "
         f"{len(spooled_calls)} calls, replayed by A's web {replayed} (its log: {by_web}); "
-        f"{len(set(tickets.values()))} tickets, {len(pages)} pages for {len(per_ticket)} tickets, "
+        f"{opened} tickets opened, {len(pages)} pages for {len(per_ticket)} tickets, "
         f"{doubled} texts doubled, {lost} lost; A's spool empty {empty_after} after its web "
         f"restarted; spools left A {left['A']} B {left['B']} bytes; relay heartbeats A "
         f"{'yes' if beats.get('A') else 'NO'}, B {'yes' if beats.get('B') else 'NO'}"
@@ -314,7 +322,7 @@ def _judge(
     result.passed = (
         paged
         and all(t.ok for t in traces)
-        and len(tickets) == len(set(tickets.values())) == len(sids)
+        and len(tickets) == len(set(tickets.values())) == opened == len(sids)
         and len(pages) == len(per_ticket) == len(sids)
         and all(p.status == OutboxStatus.SENT for p in pages)
         and doubled == 0
