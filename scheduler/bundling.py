@@ -63,6 +63,8 @@ class Textable(Protocol):
     """What bundling needs to know of a claimed outbox row."""
 
     @property
+    def id(self) -> int: ...
+    @property
     def ticket_id(self) -> int | None: ...
     @property
     def kind(self) -> str: ...
@@ -150,11 +152,13 @@ def bundle_mates(
 def carry(rows: Sequence[OutboxMessage]) -> None:
     """Point each voice page at the one whose call carries it (None: it is that call),
     grouping as `group` does, so that the call's TwiML finds everything it rings for."""
+    voice = [row for row in rows if lane_of(row.channel, row.kind) == VOICE]
     carriers: dict[str, int] = {}
-    for row in rows:
-        if lane_of(row.channel, row.kind) == VOICE:
-            row.carried_by_id = carriers.get(row.to_number)
-            carriers.setdefault(row.to_number, row.id)
+    for row in voice:
+        carriers[row.to_number] = min(row.id, carriers.get(row.to_number, row.id))
+    for row in voice:
+        carrier = carriers[row.to_number]
+        row.carried_by_id = None if row.id == carrier else carrier
 
 
 def _last_sends(
@@ -185,7 +189,7 @@ def _claimed_at(lease_until: datetime | None, lease: timedelta) -> datetime | No
 
 def group(claims: Sequence[T]) -> list[tuple[T, ...]]:
     """One tuple per SMS or call, in claim order; pages and notices to one number share one
-    text, voice pages to one number one call."""
+    text, voice pages to one number one call, each in the order its rows were written."""
     groups: list[list[T]] = []
     by_number: dict[tuple[str, str], list[T]] = {}
     for claim in claims:
@@ -197,7 +201,9 @@ def group(claims: Sequence[T]) -> list[tuple[T, ...]]:
         else:
             by_number[key] = [claim]
             groups.append(by_number[key])
-    return [tuple(items) for items in groups]
+    # Rows reach a tick in an order that varies with their retry times; a bundle's text
+    # must not, or the look-up after a lost answer would miss the text Twilio has.
+    return [tuple(sorted(items, key=lambda claim: claim.id)) for items in groups]
 
 
 def bundle_note(claim: Textable, bundle: Sequence[Textable]) -> str:
