@@ -11,6 +11,7 @@ drill fails.
 5 migrations down and up again with data present (bench/drills/migrations.py)
 6 two hosts, one cut from the database and SIGKILLed mid-burst (bench/drills/hosts.py;
   PostgreSQL only)
+7 the scheduler stopped: /healthz, the next caller, the restart (bench/drills/health.py)
 
 Drill 5 stops the service: it runs last whatever its number.
 """
@@ -29,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.drills.database import drill_database_down
+from bench.drills.health import drill_scheduler_stopped
 from bench.drills.hosts import drill_two_hosts
 from bench.drills.migrations import drill_migrations
 from bench.drills.scheduler import drill_scheduler_killed
@@ -46,6 +48,7 @@ DRILLS: dict[int, tuple[str, Drill]] = {
     4: ("database unreachable", drill_database_down),
     5: ("migrations round trip", drill_migrations),
     6: ("two hosts, one killed", drill_two_hosts),
+    7: ("scheduler stopped", drill_scheduler_stopped),
 }
 LAST = 5  # the migrations drill stops the service
 
