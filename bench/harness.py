@@ -152,7 +152,7 @@ def _serving(error: urllib.error.HTTPError) -> bool:
     return bool(checks.get("database", {}).get("ok"))
 
 
-def _wait_http(url: str, seconds: float) -> None:
+def _wait_http(url: str, seconds: float, *, any_answer: bool = False) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -160,7 +160,7 @@ def _wait_http(url: str, seconds: float) -> None:
                 if answer.status < 500:
                     return
         except urllib.error.HTTPError as error:
-            if _serving(error):
+            if any_answer or _serving(error):
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
@@ -239,10 +239,11 @@ class Stack:
         if done.returncode != 0:
             raise RuntimeError(f"release failed:\n{done.stdout}\n{done.stderr}")
 
-    def start_web(self) -> None:
-        """Start gunicorn as the Procfile's web line does, and wait until it answers."""
+    def start_web(self, *, database_reachable: bool = True) -> None:
+        """Start gunicorn as the Procfile's web line does, and wait until it answers (with
+        the database unreachable, any answer of /healthz, a 503 included, will do)."""
         self._spawn("web", procfile_command("web"))
-        _wait_http(f"{self.base_url}/healthz", 60)
+        _wait_http(f"{self.base_url}/healthz", 60, any_answer=not database_reachable)
 
     def start_scheduler(self) -> None:
         """Start the Procfile's scheduler process."""

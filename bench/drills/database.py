@@ -99,8 +99,8 @@ def _outage_calls(
         twilio_port=stack.twilio_port,
         extra_env=stack.extra_env,
     )
-    outage.start_web()
     try:
+        outage.start_web(database_reachable=False)
         traces: list[CallTrace] = []
         threads = [
             threading.Thread(
