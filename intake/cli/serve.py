@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import sys
 from pathlib import Path
 
 import click
 from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 
 from intake.app import create_app
 from intake.cli.common import ensure_schema
@@ -49,15 +53,46 @@ def _demo_database_check(settings: Settings) -> None:
     )
 
 
+def intake_command() -> str:
+    """How to run `intake` from another terminal: the bare name when the shell finds this
+    very script, else its full path (a virtualenv that is not activated)."""
+    script = Path(sys.argv[0])
+    if script.name != "intake" or not script.exists():
+        script = Path(sys.executable).parent / "intake"
+    if not script.exists():
+        return "intake"
+    found = shutil.which("intake")
+    if found and Path(found).resolve() == script.resolve():
+        return "intake"
+    return str(script.absolute())
+
+
+def _bind(app: object, host: str, port: int) -> BaseWSGIServer:
+    """The HTTP server, listening already: a busy port stops `serve` before anything
+    says it is running."""
+    family = select_address_family(host, port)
+    try:
+        # Bound here rather than by werkzeug, which prints its own words and exits.
+        listening = socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); is another"
+            " `intake serve` running? Stop it, or choose another --port"
+        ) from exc
+    with listening:
+        return make_server(host, port, app, threaded=True, fd=listening.fileno())
+
+
 def _banner(settings: Settings, host: str, port: int) -> None:
     base = settings.public_base_url.rstrip("/")
+    intake = intake_command()
     lines = [
         f"{settings.firm_name} Emergency Intake: demo running on {base}",
         f"  database:         {settings.database_url}",
         f"  Twilio sandbox:   {base}/sandbox/  (SMS pages and calls the service sent)",
         f"  support line:     POST {base}/twilio/voice",
-        f"  place a call:     intake call --from {DEMO_CALLER}          (another terminal)",
-        '  on Christmas Eve: intake call --at "2026-12-24 21:30"',
+        f"  place a call:     {intake} call --from {DEMO_CALLER}          (another terminal)",
+        f'  on Christmas Eve: {intake} call --at "2026-12-24 21:30"',
         f"  client portal:    {base}/login   (demo logins, password {DEMO_PASSWORD}):",
         *(f"    {email:<34}{about}" for email, *_rest, about in DEMO_LOGINS),
         f"  staff code:       two-step login, TOTP secret {DEMO_TOTP_SECRET}; the code now:",
@@ -89,13 +124,17 @@ def serve(demo: bool, host: str, port: int) -> None:
     if demo:
         with database.transaction() as session:
             seed_demo(session, app.extensions["clock"]())
+    server = _bind(app, host, port)
     scheduler = scheduler_for(settings, database, app.extensions["clock"], background=True)
     scheduler.start()
     if demo:
         _banner(settings, host, port)
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.server_close()
         scheduler.shutdown(wait=False)
 
 

@@ -1,0 +1,51 @@
+"""`intake serve`: a busy port stops it before it claims to run, and the banner's commands
+work from a terminal whose shell does not know the virtualenv."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intake.cli import serve as serve_module
+from tests.support.cli import UNSET, invoke
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port on the loopback that something else already listens on."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_a_busy_port_is_refused_before_the_banner(tmp_path, busy_port, monkeypatch) -> None:
+    monkeypatch.setattr(serve_module, "configure_logging", lambda _format: None)
+    env = {**dict.fromkeys(UNSET), "DATABASE_URL": None, "INTAKE_INSTANCE_PATH": str(tmp_path)}
+
+    result = invoke("serve", "--demo", "--port", str(busy_port), env=env)
+
+    assert result.exit_code != 0
+    assert "running on" not in result.output
+    assert f"cannot listen on 127.0.0.1:{busy_port}" in result.output
+    assert "--port" in result.output
+
+
+def test_the_banner_names_the_script_when_the_shell_would_not_find_it(monkeypatch) -> None:
+    script = Path(sys.executable).parent / "intake"
+    monkeypatch.setattr(sys, "argv", [str(script), "serve", "--demo"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+
+    assert serve_module.intake_command() == str(script.absolute())
+
+
+def test_the_banner_says_intake_when_the_shell_finds_this_script(monkeypatch) -> None:
+    script = Path(sys.executable).parent / "intake"
+    monkeypatch.setattr(sys, "argv", [str(script), "serve", "--demo"])
+    monkeypatch.setenv("PATH", str(script.parent))
+
+    assert serve_module.intake_command() == "intake"
