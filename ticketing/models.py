@@ -185,6 +185,11 @@ class Technician(Base):
     sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # Secret part of the technician's iCalendar feed URL.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # `intake technicians test`: when the latest test of their phone went out, when it last
+    # passed (the technician replied or pressed 1) and by which ways ("sms", "sms,voice").
+    phone_test_sent_at: Mapped[datetime | None]
+    phone_verified_at: Mapped[datetime | None]
+    phone_verified_by: Mapped[str | None] = mapped_column(String(20))
 
 
 class Ticket(Base):
@@ -246,6 +251,10 @@ class Ticket(Base):
     # The company's emergency whose escalation pages for this one too (it was still being
     # paged when this one came in): one escalation per company in trouble, not one per call.
     joined_to_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # A rehearsal (`intake drill call`): paged as "DRILL", never shown to a client, billed,
+    # reported or sent to another tool. `drill_page_to` pages only that number, if set.
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    drill_page_to: Mapped[str | None] = mapped_column(String(20))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     intake_completed_at: Mapped[datetime | None]
     paged_at: Mapped[datetime | None]
