@@ -168,6 +168,15 @@ class Contact(Base):
     client: Mapped[Client] = relationship(back_populates="contacts")
 
 
+class Availability(enum.StrEnum):
+    """Whether a technician can take a help-desk caller now (ticketing/people/availability.py
+    holds the transitions)."""
+
+    AVAILABLE = "available"
+    BUSY = "busy"  # in a help-desk session
+    AWAY = "away"
+
+
 class Technician(Base):
     """A technician who can be paged."""
 
@@ -185,6 +194,12 @@ class Technician(Base):
     sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # Secret part of the technician's iCalendar feed URL.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # Help-desk callers are offered only to available technicians, the one available longest
+    # first; nobody is until they say so (SMS AVAIL, the console or the CLI).
+    availability: Mapped[Availability] = mapped_column(
+        StrEnumColumn(Availability, 12), default=Availability.AWAY, server_default="away"
+    )
+    availability_since: Mapped[datetime | None]
     # `intake technicians test`: when the latest test of their phone went out, when it last
     # passed (the technician replied or pressed 1) and by which ways ("sms", "sms,voice").
     phone_test_sent_at: Mapped[datetime | None]

@@ -78,7 +78,13 @@ SUBJECTS: dict[str, Audited] = {
     "tickets": Audited("ticket", text("#{id}")),
     "clients": Audited("client", text("{name} (account {account_number})")),
     "contacts": Audited("contact", text("{name}")),
-    "technicians": Audited("technician", text("{name}"), secret=frozenset({"calendar_token"})),
+    "technicians": Audited(
+        "technician",
+        text("{name}"),
+        secret=frozenset({"calendar_token"}),
+        # The moment goes with the availability, which is the change worth an entry.
+        ignored=frozenset({"availability_since"}),
+    ),
     "users": Audited(
         "user",
         text("{name} <{email}>"),

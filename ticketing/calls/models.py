@@ -44,6 +44,10 @@ class QueueEntry(Base):
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
     # The session was capped at 30 minutes because the queue was busy at bridge time.
     capped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The caller hung up to be called back here, keeping their place in line.
+    callback_number: Mapped[str | None] = mapped_column(String(20))
+    # When a technician's session with the caller ended (the session's length is from left_at).
+    session_ended_at: Mapped[datetime | None]
 
     ticket = relationship("Ticket")
     technician = relationship("Technician")
@@ -58,4 +62,47 @@ class QueueEntry(Base):
             self.wait_seconds = wait_seconds
         elif self.wait_seconds is None:
             self.wait_seconds = max(0, round((now - self.queued_at).total_seconds()))
+        return True
+
+
+class OfferState(enum.StrEnum):
+    """How offering a waiting caller to one technician went."""
+
+    RINGING = "ringing"  # the technician's phone is being rung, or they hear the whisper
+    ACCEPTED = "accepted"  # they pressed 1: bridged (or calling the caller back)
+    PASSED = "passed"  # another key
+    UNANSWERED = "unanswered"  # no answer, busy, voicemail, or too long without a key
+    CALLER_LEFT = "caller_left"  # the caller hung up or was taken by someone else meanwhile
+
+
+class Offer(Base):
+    """One waiting caller offered to one technician: at most one ringing offer per caller and
+    per technician (the `ringing_*` columns are set only while ringing, and unique)."""
+
+    __tablename__ = "helpdesk_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("helpdesk_queue.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"), index=True)
+    state: Mapped[OfferState] = mapped_column(StrEnumColumn(OfferState, 16))
+    ringing_entry_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    ringing_technician_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+    entry: Mapped[QueueEntry] = relationship()
+    technician = relationship("Technician")
+
+    @property
+    def ringing(self) -> bool:
+        """Whether the technician may still take the caller with this offer."""
+        return self.state == OfferState.RINGING
+
+    def end(self, state: OfferState, now: datetime) -> bool:
+        """Close a ringing offer as `state` (True when this did it; a closed one stays)."""
+        if not self.ringing:
+            return False
+        self.state, self.ended_at = state, now
+        self.ringing_entry_id = self.ringing_technician_id = None
         return True
