@@ -68,6 +68,7 @@ class EventKind(StrEnum):
     REDIRECT_FAILED = "redirect_failed"
     REDIRECT_RETRYING = "redirect_retrying"
     PAGER_DOWN = "pager_down"
+    DRILL = "drill"
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ RULES: dict[EventKind, KindRule] = {
     EventKind.REDIRECT_RETRYING: STAFF,
     # Why an emergency caller was forwarded or told to call again: the scheduler's state.
     EventKind.PAGER_DOWN: STAFF,
+    # A rehearsal's pretended moment and who alone it pages; clients never see drills.
+    EventKind.DRILL: STAFF,
 }
 
 
