@@ -148,10 +148,27 @@ def test_resolve_ends_everything(session, emergency, clock, directory) -> None:
     assert not resolve(session, emergency, directory["dana"], now=clock(), via="voice page")
 
 
-def test_escalate_now_fires_the_next_step_at_once(session, emergency, clock, directory) -> None:
-    start_escalation(session, emergency, now=clock())
+def test_escalate_from_the_paged_technician_goes_to_the_next_person(
+    session, emergency, clock, directory
+) -> None:
+    start = clock()
+    escalation = start_escalation(session, emergency, now=start)
     assert escalate(session, emergency, directory["dana"], now=clock(), via="SMS reply")
-    assert _outbox(session)[-1] == (DANA, "call", 1)
+    # Step 2 would only ring Dana, who just said she cannot take it: it is skipped.
+    assert _outbox(session) == [(DANA, "sms", 0), (LUIS, "sms", 2), (LUIS, "call", 2)]
+    assert escalation.escalate_at == start + timedelta(minutes=15)
+    assert any("Step 2 skipped" in e.message for e in emergency.events)
+
+    assert escalate(session, emergency, directory["luis"], now=clock(), via="SMS reply")
+    assert _outbox(session)[-2:] == [(PRIYA, "sms", 3), (PRIYA, "call", 3)]
+
+
+def test_escalate_past_the_last_step_alerts_staff(session, emergency, clock, directory) -> None:
+    set_policy(session, ["0s primary sms", "5m primary call"], repeat=1, now=clock())
+    escalation = start_escalation(session, emergency, now=clock())
+    assert escalate(session, emergency, directory["dana"], now=clock(), via="SMS reply")
+    assert _outbox(session) == [(DANA, "sms", 0)]
+    assert escalation.status == "exhausted"
 
 
 def test_not_an_emergency_stops_paging_and_moves_to_help_desk(

@@ -15,7 +15,7 @@ from ticketing.paging.replies import Command, Reply, handle_text, parse_reply
 from ticketing.sms_text import segments
 
 ACK, RES, ESC, NE = Command.ACK, Command.RESOLVE, Command.ESCALATE, Command.NOT_EMERGENCY
-DANA, LUIS = "+13365550101", "+13365550102"
+DANA, LUIS, PRIYA = "+13365550101", "+13365550102", "+13365550103"
 
 
 @pytest.mark.parametrize(
@@ -213,12 +213,12 @@ def test_ne_keeps_the_reason_and_stops_paging(session, directory, clock) -> None
     assert escalation.status == "cancelled"
 
 
-def test_esc_fires_the_next_step_now(session, directory, clock) -> None:
+def test_esc_fires_the_next_step_for_someone_else_now(session, directory, clock) -> None:
     ticket = _paged(session, directory, clock)
     answer = _text(session, clock, DANA, "esc")
     assert answer.startswith(f"ESC #{ticket.number}")
     calls = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "call")).all()
-    assert [(c.escalation_step, c.to_number) for c in calls] == [(1, DANA)]
+    assert [(c.escalation_step, c.to_number) for c in calls] == [(3, PRIYA)]
 
 
 def test_every_answer_fits_two_segments(session, directory, clock) -> None:

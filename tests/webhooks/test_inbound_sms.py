@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.support.emergencies import emergency
 from tests.support.outbox import outbox
-from tests.support.people import DANA, JANE, LUIS, MARIA
+from tests.support.people import DANA, JANE, LUIS, MARIA, PRIYA
 from tests.support.replies import reply_of, text
 from tests.support.rows import count_rows, fresh
 from ticketing.models import Technician, Ticket, TicketEvent
@@ -83,12 +83,13 @@ def test_res_resolves_and_stops_paging(phone, twilio, session, directory) -> Non
     assert [e.kind for e in ticket.events][-1] == "resolved"
 
 
-def test_esc_pages_the_next_step_now(phone, twilio, session, directory) -> None:
+def test_esc_pages_the_next_person_now(phone, twilio, session, directory) -> None:
     ticket = emergency(phone, session)
     reply = reply_of(text(twilio, DANA, "ESC"))
     assert reply.startswith(f"ESC #{ticket.number}")
+    # Not Dana again (step 2 calls her), and nobody is secondary: the manager, Priya.
     [call] = outbox(session, channel="call")
-    assert (call.to_number, call.escalation_step) == (DANA, 1)
+    assert (call.to_number, call.escalation_step) == (PRIYA, 3)
     timeline = " ".join(e.message for e in fresh(session, ticket).events)
     assert "Dana Whitfield asked to escalate now (SMS)." in timeline
 

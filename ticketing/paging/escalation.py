@@ -118,13 +118,26 @@ def fire_due(session: Session, escalation: Escalation, *, now: datetime) -> int:
     return fired
 
 
-def _fire_next(session: Session, escalation: Escalation, now: datetime) -> None:
+def _fire_next(
+    session: Session, escalation: Escalation, now: datetime, *, passing: Technician | None = None
+) -> bool:
+    """Fire the next step, leaving out `passing`; False when that left nobody to notify."""
     planned = planned_step(escalation, escalation.next_step)
     if planned is None:
         _exhaust(session, escalation, now)
-        return
+        return True
     ticket = escalation.ticket
-    recipients = _recipients(session, ticket, planned, now)
+    found = _recipients(session, ticket, planned, now)
+    recipients = [tech for tech in found if passing is None or tech.id != passing.id]
+    if found and not recipients:
+        add_event(
+            session,
+            ticket.id,
+            EventKind.ESCALATION,
+            f"Step {planned.index + 1} skipped: it would page {passing.name}, "
+            "who asked to escalate.",
+            at=now,
+        )
     for tech in recipients:
         _notify(session, ticket, tech, planned, now)
     escalation.next_step += 1
@@ -136,6 +149,7 @@ def _fire_next(session: Session, escalation: Escalation, now: datetime) -> None:
         pause = timedelta(seconds=escalation.policy.repeat_delay_seconds)
         escalation.escalate_at = max(planned.due, now) + pause
     session.flush()  # the version check on `fence` happens here
+    return bool(recipients)
 
 
 def _recipients(
@@ -284,12 +298,19 @@ def stop_escalation(
     return len(unsent)
 
 
-def escalate_now(session: Session, ticket: Ticket, *, now: datetime) -> bool:
-    """Fire the next step at once (a technician said ESC, or a page could not get through)."""
+def escalate_now(
+    session: Session, ticket: Ticket, *, now: datetime, asked_by: Technician | None = None
+) -> bool:
+    """Fire the next step at once (a technician said ESC, or a page could not get through);
+    steps that would only page the technician who asked are passed over."""
     # A ticket that joined its company's escalation escalates that one.
     escalation = escalation_of(session, ticket.joined_to_id or ticket.id, lock=True)
     if escalation is None or not escalation.is_active:
         return False
     escalation.escalate_at = now
+    if asked_by is not None:
+        # ESC means "someone else": paging the one who said it again answers nothing.
+        while escalation.is_active and not _fire_next(session, escalation, now, passing=asked_by):
+            pass
     fire_due(session, escalation, now=now)
     return True

@@ -120,7 +120,7 @@ def escalate(
         at=now,
         actor=tech.name,
     )
-    return escalate_now(session, ticket, now=now)
+    return escalate_now(session, ticket, now=now, asked_by=tech)
 
 
 def not_an_emergency(
