@@ -19,6 +19,8 @@ SECRET_KEY_MIN_LENGTH = 32
 # Who sends the demo's pages (the sandbox's local number) when TWILIO_SMS_FROM is not set.
 DEMO_SMS_FROM = "+13368991911"
 LOG_FORMATS = ("text", "json")
+# Twilio's own hold music (its public classical collection, served from its bucket).
+DEFAULT_HOLD_MUSIC_URL = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
 
 
 class ConfigError(ValueError):
@@ -50,9 +52,9 @@ class Settings:
     smtp_url: str | None = None
     fallback_forward_number: str | None = None
     helpdesk_busy_queue: int = 3
-    # Played between the help-desk queue's announcements; keep it short (about 20 s) so
-    # the caller hears an updated position often. None: silence instead.
-    hold_music_url: str | None = None
+    # Played between the help-desk queue's announcements (Twilio plays the whole track, so
+    # its length sets how often the caller hears their place). None (`none`): silence.
+    hold_music_url: str | None = DEFAULT_HOLD_MUSIC_URL
     # Ring the on-call technician while an emergency caller holds, before taking a message.
     live_transfer: bool = True
     live_transfer_seconds: int = 20
@@ -209,6 +211,8 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
     for env_name, attr in plain.items():
         if env.get(env_name):
             values[attr] = env[env_name].strip()
+    if str(values.get("hold_music_url", "")).lower() == "none":
+        values["hold_music_url"] = None
     settings = Settings(**values)  # type: ignore[arg-type]
     if demo:
         settings = _demo_settings(settings, env)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.calendar import EMERGENCY, HELP_DESK
+from ivr.payment_notice import NO_MSA_NOTICE
 from ivr.phones import spoken_digits, spoken_number
 from ivr.queue import join as join_queue
 from ivr.transfer import Transfer, ring_technician
@@ -174,11 +175,7 @@ def emergency_intake(view: CallView, response: VoiceResponse | None = None) -> V
     _say(response, f"You have reached {view.firm_name} emergency service{who}.")
     _say(response, "Emergency rates apply to this call.")
     if not view.has_msa:
-        _say(
-            response,
-            "We do not have a Master Services Agreement on file for you, "
-            "so our billing team will contact you for payment.",
-        )
+        _say(response, NO_MSA_NOTICE)
     if view.transfer is not None:
         return ring_technician(view.transfer, response)
     return ask_for_message(response)
@@ -212,7 +209,7 @@ def request_intake(view: CallView) -> VoiceResponse:
 
 def to_help_desk(view: CallView, response: VoiceResponse | None = None) -> VoiceResponse:
     """The help desk in business hours: its terms, then the first-come, first-served queue."""
-    return join_queue(response)
+    return join_queue(response, has_msa=view.has_msa)
 
 
 def after_menu(view: CallView) -> VoiceResponse:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from ivr.payment_notice import NO_MSA_NOTICE
+from ivr.phones import spoken_digits
+
 QUEUE_NAME = "helpdesk"
 # The firm "has the right to limit Help Desk sessions to 30 minutes when call volume is high".
 CAPPED_SESSION_SECONDS = 30 * 60
-# Silence after each announcement: with the prompt and the 5 s keypad wait, the caller
-# hears an updated position about every 30 seconds.
-HOLD_PAUSE_SECONDS = 20
+# Silence after each announcement when no hold music is set: with the prompt and the 5 s
+# keypad wait, the caller hears an updated position about once a minute.
+HOLD_PAUSE_SECONDS = 40
 KEY_TIMEOUT_SECONDS = 5
 REPRESENTATIVE_NOTICE = (
     "A representative of your organisation must take part in the session, "
@@ -39,10 +42,13 @@ def _say(target: VoiceResponse | Gather, text: str) -> None:
     target.say(text, language="en-US")
 
 
-def join(response: VoiceResponse | None = None) -> VoiceResponse:
-    """The help desk's terms, then the caller waits in the first-come, first-served queue."""
+def join(response: VoiceResponse | None = None, *, has_msa: bool = True) -> VoiceResponse:
+    """The help desk's terms (and, without an MSA, that billing will call), then the caller
+    waits in the first-come, first-served queue."""
     response = response if response is not None else VoiceResponse()
     _say(response, f"Help desk. {REPRESENTATIVE_NOTICE}")
+    if not has_msa:
+        _say(response, NO_MSA_NOTICE)
     _say(response, "Please stay on the line for the next available technician.")
     response.enqueue(
         QUEUE_NAME,
@@ -62,8 +68,15 @@ def wait_words(seconds: int) -> str:
     return f"about {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def waiting(position: int, wait_seconds: int, hold_music_url: str | None) -> VoiceResponse:
-    """What a waiting caller hears each round: place in line, the estimate, the way out."""
+def waiting(
+    position: int,
+    wait_seconds: int,
+    hold_music_url: str | None,
+    *,
+    ticket_number: int | None = None,
+) -> VoiceResponse:
+    """What a waiting caller hears each round: their ticket, place in line, the estimate,
+    the way out; then hold music (or silence) until the next round."""
     response = VoiceResponse()
     gather = response.gather(
         num_digits=1,
@@ -71,10 +84,13 @@ def waiting(position: int, wait_seconds: int, hold_music_url: str | None) -> Voi
         method="POST",
         timeout=KEY_TIMEOUT_SECONDS,
     )
+    if ticket_number is not None:
+        _say(gather, f"Your ticket number is {spoken_digits(str(ticket_number))}.")
     _say(gather, f"You are number {position} in line.")
     _say(gather, f"The expected wait is {wait_words(wait_seconds)}.")
     _say(gather, LEAVE_OFFER)
-    # When the document ends Twilio fetches the wait URL again: a fresh position.
+    # When the document ends Twilio fetches the wait URL again: a fresh position. Twilio
+    # plays the whole track first, so the track's length sets the announcements' pace.
     if hold_music_url:
         response.play(hold_music_url)
     else:

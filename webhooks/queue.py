@@ -42,7 +42,7 @@ def _closed(session: Session, call: Call) -> bool:
 @bp.post(QueuePaths.WAIT)
 @twilio_webhook(lambda _settings: queue.hold_on())
 def wait(session: Session) -> VoiceResponse:
-    """Every ~30 s while the caller waits: place in line and estimate, or closing time."""
+    """Each round while the caller waits: ticket, place in line and estimate, or closing time."""
     call, now = _call(session), params.now()
     entry = helpdesk.join_queue(session, call, now=now)
     if _closed(session, call):
@@ -51,7 +51,8 @@ def wait(session: Session) -> VoiceResponse:
         return queue.closing(firm.name, firm.hours)
     position = params.whole("QueuePosition") or helpdesk.position_of(session, call.call_sid)
     estimate = helpdesk.estimated_wait(session, position, now)
-    return queue.waiting(position, estimate, params.settings().hold_music_url)
+    music = params.settings().hold_music_url
+    return queue.waiting(position, estimate, music, ticket_number=call.ticket.number)
 
 
 @bp.post(QueuePaths.KEY)

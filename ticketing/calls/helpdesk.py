@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from math import ceil
 from statistics import mean
 
 from sqlalchemy import select
@@ -109,10 +110,12 @@ def seconds_per_caller(session: Session, now: datetime) -> int:
     return round(mean(lengths))
 
 
-def estimated_wait(session: Session, position: int, now: datetime) -> int:
-    """Seconds until a technician is free for the caller at `position`."""
+def estimated_wait(session: Session, position: int, now: datetime, technicians: int = 1) -> int:
+    """Seconds until a technician is free for the caller at `position`, with `technicians`
+    on the help desk taking callers side by side (none counts as one: someone will come)."""
     # Number 1 is next, but still waits for a technician to finish a session.
-    return max(position, 1) * seconds_per_caller(session, now)
+    rounds = ceil(max(position, 1) / max(technicians, 1))
+    return rounds * seconds_per_caller(session, now)
 
 
 def _duration(seconds: int | None) -> str:
