@@ -11,6 +11,7 @@ from ivr.phones import spoken_digits
 from tests.support.queue_calls import queued, wait_at
 from tests.support.twilio import said, twiml
 from ticketing.calls.helpdesk import entry_for
+from ticketing.people.availability import make_available, make_away, start_session
 
 JANE, MARIA = "+13365550123", "+13365550167"
 NO_MSA = "We do not have a Master Services Agreement on file for you"
@@ -70,3 +71,32 @@ def test_a_caller_with_an_msa_hears_no_billing_notice(phone, session, directory)
     call = phone(JANE)  # Blue Ridge Bakery: agreement on file
     call.ring()
     assert NO_MSA not in said(call.post("/twilio/voice/menu/1", Digits="2"))
+
+
+@pytest.mark.parametrize(
+    ("working", "heard"),
+    [
+        ((), "about 30 minutes"),
+        (("dana",), "about 30 minutes"),
+        (("dana", "luis"), "about 20 minutes"),
+        (("dana", "luis", "priya"), "about 10 minutes"),
+    ],
+)
+def test_the_estimate_counts_the_technicians_on_the_help_desk(
+    phone, session, directory, clock, working, heard
+) -> None:
+    for name in working:
+        make_available(directory[name], now=clock())
+    if len(working) > 1:
+        start_session(directory[working[-1]], now=clock())  # busy in a session: still working
+    session.flush()
+    # Third in line, ten minutes a session (no history): one technician takes three sessions.
+    assert f"The expected wait is {heard}." in said(wait_at(queued(phone, JANE), 3))
+
+
+def test_technicians_away_do_not_shorten_the_wait(phone, session, directory, clock) -> None:
+    make_available(directory["dana"], now=clock())
+    make_available(directory["luis"], now=clock())
+    make_away(directory["luis"], now=clock())
+    session.flush()
+    assert "about 20 minutes" in said(wait_at(queued(phone, JANE), 2))

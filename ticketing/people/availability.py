@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ticketing.errors import DomainError
@@ -72,3 +72,12 @@ def available_technicians(session: Session) -> list[Technician]:
         .order_by(Technician.id)
     )
     return list(session.scalars(stmt))
+
+
+def on_help_desk(session: Session) -> int:
+    """How many active technicians work the help desk now: free, or in a session."""
+    stmt = select(func.count(Technician.id)).where(
+        Technician.active.is_(True),
+        Technician.availability.in_((Availability.AVAILABLE, Availability.BUSY)),
+    )
+    return session.scalar(stmt) or 0
