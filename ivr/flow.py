@@ -227,15 +227,21 @@ def ask_callback(view: CallView, *, no_recording: bool = False) -> VoiceResponse
     if no_recording:
         _say(response, "We did not hear a message. We will still open your ticket.")
     if view.caller_number:
+        # No numDigits: callers key the new number straight in here, and Twilio would
+        # otherwise cut it at its first digit and take that for the choice.
         gather = response.gather(
             action=Paths.CALLBACK_CONFIRM,
             method="POST",
-            num_digits=1,
-            timeout=6,
+            finish_on_key="#",
+            timeout=5,
             action_on_empty_result=True,
         )
         _say(gather, f"We will call you back at {spoken_number(view.caller_number)}.")
-        _say(gather, "Press 1 to confirm, or 2 to give a different number.")
+        _say(
+            gather,
+            "Press 1 to confirm. For a different number, press 2, "
+            "or key it in with the area code and press the pound key.",
+        )
         response.redirect(Paths.CALLBACK_CONFIRM, method="POST")
         return response
     return ask_callback_number(1, response=response)

@@ -185,9 +185,13 @@ def _finish(session: Session, call: Call, how: str) -> VoiceResponse:
 @bp.post(Paths.CALLBACK_CONFIRM)
 @twilio_webhook(apology)
 def callback_confirm(session: Session) -> VoiceResponse:
-    """1 (or nothing) keeps the caller ID as callback number; 2 asks for another."""
+    """1 (or nothing) keeps the caller ID as callback number; 2 asks for another; more than
+    one digit is that other number, keyed in at once."""
     call = _call(session)
-    if params.digits().startswith("2"):
+    digits = params.digits().strip("*#")
+    if len(digits) > 1:
+        return _keyed_number(session, call, digits, attempt=1)
+    if digits == "2":
         return flow.ask_callback_number(1)
     return _finish(session, call, "callback number confirmed")
 
@@ -197,8 +201,11 @@ def callback_confirm(session: Session) -> VoiceResponse:
 def callback_number(session: Session, attempt: int) -> VoiceResponse:
     """The caller keyed in a callback number."""
     attempt = min(max(attempt, 1), flow.CALLBACK_TRIES)
-    call = _call(session)
-    e164 = callback_e164(params.digits().strip("*#"), allow_international=params.callbacks_abroad())
+    return _keyed_number(session, _call(session), params.digits().strip("*#"), attempt=attempt)
+
+
+def _keyed_number(session: Session, call: Call, digits: str, *, attempt: int) -> VoiceResponse:
+    e164 = callback_e164(digits, allow_international=params.callbacks_abroad())
     if e164 is not None:
         calls.set_callback(session, call, e164, now=params.now())
         return _finish(session, call, "callback number entered")

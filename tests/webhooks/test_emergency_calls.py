@@ -187,6 +187,36 @@ def test_caller_gives_another_callback_number(phone, session, directory) -> None
     assert "(919) 555-0142" in _pages(session)[0].body
 
 
+def test_a_number_keyed_at_the_confirmation_is_taken_whole(phone, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    confirm = twiml(call.record()).find("Gather")
+    # Twilio cuts a gather at numDigits: one digit would turn 919... into a "confirm".
+    assert confirm.get("numDigits") is None and confirm.get("finishOnKey") == "#"
+    done = call.post("/twilio/voice/callback/confirm", Digits="9195550142#")
+    assert "9 1 9, 5 5 5, 0 1 4 2" in said(done)
+    assert _ticket(session).callback_number == "+19195550142"
+
+
+def test_a_number_keyed_at_the_confirmation_starting_with_2_is_a_number(
+    phone, session, directory
+) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    call.record()
+    call.post("/twilio/voice/callback/confirm", Digits="2525550142")
+    assert _ticket(session).callback_number == "+12525550142"
+
+
+def test_a_bad_number_keyed_at_the_confirmation_is_asked_again(phone, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    call.record()
+    retry = call.post("/twilio/voice/callback/confirm", Digits="5550142")
+    assert "did not look like a phone number" in said(retry)
+    assert twiml(retry).find("Gather").get("action") == "/twilio/voice/callback/number/2"
+
+
 def test_bad_callback_number_twice_falls_back_to_caller_id(phone, session, directory) -> None:
     call = phone("+13365550123")
     call.ring()
