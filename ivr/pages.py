@@ -49,6 +49,7 @@ class PageView:
     mine: bool = False  # the holder is the technician on this call
     also: tuple[int, ...] = ()  # other open emergencies this one call rings for
     joined: int = 0  # the company's emergencies that joined this one's escalation
+    drill: bool = False  # a rehearsal (`intake drill call`): said first, every time
 
     @property
     def waiting(self) -> int:
@@ -58,6 +59,14 @@ class PageView:
 
 def _say(target: VoiceResponse | Gather, text: str) -> None:
     target.say(text, language="en-US")
+
+
+DRILL = "DRILL. This is a drill, not a real emergency."
+
+
+def _drill(view: PageView) -> str:
+    """What a drill's page says before anything else ("" for a real one)."""
+    return f"{DRILL} " if view.drill else ""
 
 
 def _number(view: PageView) -> str:
@@ -88,7 +97,8 @@ def voicemail(view: PageView) -> VoiceResponse:
     response = VoiceResponse()
     _say(
         response,
-        f"Emergency page from {view.firm_name}{count}, {_number(view)}{who}. Check your texts.",
+        f"{_drill(view)}Emergency page from {view.firm_name}{count}, {_number(view)}{who}. "
+        "Check your texts.",
     )
     response.hangup()
     return response
@@ -184,7 +194,7 @@ def read_page(view: PageView) -> VoiceResponse:
     for lead in (_waiting(view), "Again. "):
         # No key: Twilio falls through to the next verb, so the repeat needs no URL.
         gather = _gather(response, view)
-        _say(gather, lead + _ticket_text(view) + _also(view))
+        _say(gather, _drill(view) + lead + _ticket_text(view) + _also(view))
         _say(gather, _menu(view))
     return _goodbye(response, "No key was pressed. The page is also in your texts.")
 

@@ -103,8 +103,9 @@ def can_see_billing(user: User) -> bool:
 
 
 def visible_tickets(stmt: Select[Any], user: User) -> Select[Any]:
-    """Limit a ticket query to what `user` may see (their company; users: their own)."""
-    stmt = stmt.where(Ticket.client_id == user.client_id)
+    """Limit a ticket query to what `user` may see (their company; users: their own; never
+    a drill)."""
+    stmt = stmt.where(Ticket.client_id == user.client_id, Ticket.drill.is_(False))
     if user.role != UserRole.CLIENT_ADMIN:
         own = [Ticket.requested_by_user_id == user.id]
         if user.contact_id is not None:

@@ -112,6 +112,7 @@ class DatabaseFigures(Collector):
         rows = self.session.execute(
             select(Ticket.opened_at, Ticket.acknowledged_at).where(
                 Ticket.service_class == ServiceClass.EMERGENCY,
+                Ticket.drill.is_(False),
                 Ticket.acknowledged_at >= self.now - ACK_WINDOW,
             )
         )

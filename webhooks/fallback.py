@@ -20,7 +20,7 @@ from ivr import flow
 from ivr.flow import Paths
 from ticketing.calls import intake as calls
 from ticketing.calls.spool import SpoolEntry, append_entry, spool_file
-from webhooks import params
+from webhooks import drill_marker, params
 from webhooks.handling import TWIML, twilio_webhook
 from webhooks.receipts import request_key
 from webhooks.security import twilio_signed
@@ -35,6 +35,10 @@ def keep_in_spool(kind: str) -> bool:
     call_sid = params.form("CallSid", 64)
     if not call_sid:
         return False  # nothing to tie it to a call; Twilio always sends one
+    if drill_marker.verified() is not None:
+        # Replayed later it would be a real emergency, paging the real rota without DRILL.
+        log.warning("a drill call is not kept in the spool: %s", call_sid)
+        return False
     entry = SpoolEntry(
         key=request_key(request),
         kind=kind,

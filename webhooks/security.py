@@ -10,7 +10,7 @@ from typing import Any
 from flask import Request, abort, request
 from twilio.request_validator import RequestValidator
 
-from webhooks import params
+from webhooks import drill_marker, params
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +43,19 @@ def signature_valid(req: Request, base_url: str, tokens: tuple[str, ...]) -> boo
 
 
 def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse (403) any request not signed by Twilio for exactly this URL."""
+    """Refuse (403) any request not signed by Twilio for exactly this URL, or carrying a
+    drill marker that does not verify (webhooks/drill_marker.py)."""
 
     @wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
         settings = params.settings()
         if not signature_valid(request, settings.public_base_url, settings.auth_tokens):
             log.warning("refused unsigned or forged Twilio request to %s", request.path)
+            abort(403)
+        try:
+            drill_marker.remember(drill_marker.verify(request, settings.auth_tokens, params.now()))
+        except drill_marker.ForgedMarker as exc:
+            log.warning("refused a drill marker on %s: %s", request.path, exc)
             abort(403)
         return view(*args, **kwargs)
 

@@ -20,7 +20,8 @@ from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
 from ticketing.calls.pager_check import pager_is_down
 from ticketing.models import Call, ServiceClass
-from webhooks import params
+from ticketing.paging import drills
+from webhooks import drill_marker, params
 from webhooks.fallback import apology_keeping_the_call, message_kept_in_spool
 from webhooks.handling import twilio_webhook
 
@@ -34,7 +35,11 @@ def apology(settings: Any) -> VoiceResponse:
 
 
 def _moment(calendar: Any) -> datetime:
-    """Now, or in the sandbox only, the moment a simulated call pretends to be made at."""
+    """Now, or the moment a verified drill (or, in the sandbox only, a simulated call)
+    pretends to be made at."""
+    drill = drill_marker.verified()
+    if drill is not None:
+        return local_moment(calendar, drill.at)
     simulated = params.form("SimulatedAt", 40)
     if params.settings().sandbox and simulated:
         try:
@@ -56,14 +61,22 @@ def _call(session: Session) -> Call:
     if existing is not None:
         return existing
     calendar = business_calendar(session, params.settings())
-    return calls.open_call(
+    moment = _moment(calendar)
+    # Only the call's first webhook counts: later ones use what its ticket stored.
+    drill = drill_marker.verified()
+    call = calls.open_call(
         session,
         call_sid=call_sid,
         from_raw=params.form("From", 64),
         to_number=params.form("To", 64),
-        classification=calendar.classify(_moment(calendar)),
+        classification=calendar.classify(moment),
         now=params.now(),
+        drill=drill is not None,
+        drill_page_to=drill.page_to if drill else None,
     )
+    if drill is not None:
+        drills.note_drill(session, call.ticket, moment=moment, now=params.now())
+    return call
 
 
 def _view(call: Call) -> flow.CallView:
@@ -76,6 +89,8 @@ def _intake_view(session: Session, call: Call) -> flow.CallView:
     view, settings = _view(call), params.settings()
     if not settings.live_transfer or call.ticket.service_class != ServiceClass.EMERGENCY:
         return view
+    if call.ticket.drill:
+        return view  # a synthetic caller cannot be bridged to anyone's phone
     tech = calls.choose_transfer(session, call, now=params.now())
     if tech is None:
         return view

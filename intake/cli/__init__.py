@@ -9,6 +9,7 @@ from intake.cli import (
     billing,
     calls,
     database,
+    drill,
     escalation,
     helpdesk,
     hours,
@@ -46,5 +47,6 @@ for module in (
     imports,
     billing,
     webhooks,
+    drill,
 ):
     module.register(main)

@@ -84,7 +84,12 @@ def _unbilled(session: Session, before: datetime) -> list[TimeEntry]:
     stmt = (
         select(TimeEntry)
         .join(Ticket, Ticket.id == TimeEntry.ticket_id)
-        .where(TimeEntry.invoice_line_id.is_(None), TimeEntry.started_at < before)
+        # A drill's time is a rehearsal's, never a client's bill.
+        .where(
+            TimeEntry.invoice_line_id.is_(None),
+            TimeEntry.started_at < before,
+            Ticket.drill.is_(False),
+        )
         .order_by(Ticket.client_id, TimeEntry.ticket_id, TimeEntry.started_at, TimeEntry.id)
         # Two runs at once (scheduler and CLI): the second waits and then sees them billed.
         .with_for_update(of=TimeEntry)
@@ -303,7 +308,13 @@ def monthly_billing(
 
 
 def _unbilled_exists(session: Session, before: datetime) -> bool:
-    stmt = select(TimeEntry.id).where(
-        TimeEntry.invoice_line_id.is_(None), TimeEntry.started_at < before
+    stmt = (
+        select(TimeEntry.id)
+        .join(Ticket, Ticket.id == TimeEntry.ticket_id)
+        .where(
+            TimeEntry.invoice_line_id.is_(None),
+            TimeEntry.started_at < before,
+            Ticket.drill.is_(False),
+        )
     )
     return session.scalar(stmt.limit(1)) is not None

@@ -156,7 +156,7 @@ class UsageReport:
 def _ticket_counts(session: Session, client_id: int, b: MonthBuckets) -> dict[tuple[int, str], int]:
     inner = (
         select(b.by_moment(Ticket.opened_at).label("m"), Ticket.service_class.label("cls"))
-        .where(Ticket.client_id == client_id, b.in_range(Ticket.opened_at))
+        .where(Ticket.client_id == client_id, Ticket.drill.is_(False), b.in_range(Ticket.opened_at))
         .subquery()
     )
     # Grouped outside the subquery: PostgreSQL would not match a GROUP BY on an expression
@@ -206,6 +206,7 @@ def _ack_stats(session: Session, client_id: int, b: MonthBuckets, *, by_month: b
         select(month.label("m"), _minutes_to_ack(session).label("mins"))
         .where(
             Ticket.client_id == client_id,
+            Ticket.drill.is_(False),
             Ticket.service_class == ServiceClass.EMERGENCY.value,
             Ticket.acknowledged_at.is_not(None),
             b.in_range(Ticket.opened_at),

@@ -58,8 +58,11 @@ def open_call(
     to_number: str,
     classification: Classification,
     now: datetime,
+    drill: bool = False,
+    drill_page_to: str | None = None,
 ) -> Call:
-    """Open the ticket for a new call (or return the call already opened for this CallSid)."""
+    """Open the ticket for a new call (or return the call already opened for this CallSid);
+    a drill's ticket is one from the start, so that no client or tool ever hears of it."""
     existing = call_by_sid(session, call_sid)
     if existing is not None:
         return existing
@@ -79,6 +82,8 @@ def open_call(
         contact=contact,
         caller_number=e164 or from_raw[:64],
         opened_at=now,
+        drill=drill,
+        drill_page_to=drill_page_to if drill else None,
     )
     session.add(ticket)
     session.flush()

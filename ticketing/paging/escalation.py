@@ -27,6 +27,7 @@ from ticketing.models import (
 )
 from ticketing.oncall.roster import on_call
 from ticketing.outbox import enqueue_call, enqueue_sms
+from ticketing.paging.drills import drill_recipients, drilled
 from ticketing.paging.joining import group_note, join, running_escalation
 from ticketing.paging.models import (
     Escalation,
@@ -155,6 +156,8 @@ def _fire_next(
 def _recipients(
     session: Session, ticket: Ticket, planned: PlannedStep, now: datetime
 ) -> list[Technician]:
+    if ticket.drill_page_to:
+        return drill_recipients(session, ticket, now)
     step = planned.step
     if step.target == EscalationTarget.TECHNICIAN:
         found = [step.technician] if step.technician and step.technician.active else []
@@ -250,9 +253,12 @@ def _exhaust(session: Session, escalation: Escalation, now: datetime) -> None:
         )
     )
     staff = managers or list(session.scalars(select(Technician).where(Technician.active)))
-    body = (
+    if ticket.drill_page_to:
+        staff = drill_recipients(session, ticket, now)
+    body = drilled(
         f"UNACKNOWLEDGED EMERGENCY #{ticket.number}: every escalation step ran out. "
-        + page_text(ticket, firm_of(session), note=group_note(session, ticket))
+        + page_text(ticket, firm_of(session), note=group_note(session, ticket)),
+        ticket,
     )
     for tech in staff:
         enqueue_sms(

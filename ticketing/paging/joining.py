@@ -39,7 +39,8 @@ NAMED_IN_PAGE = 5
 
 def running_escalation(session: Session, ticket: Ticket) -> Escalation | None:
     """The escalation still paging for another open emergency of the ticket's company."""
-    if ticket.client_id is None:
+    # A drill rehearses alone: it never joins, nor is joined by, a real emergency.
+    if ticket.client_id is None or ticket.drill:
         return None
     # Two emergencies of one company completing at once: the company's row makes the
     # second wait for the first, so it sees that escalation and joins it.
@@ -52,6 +53,7 @@ def running_escalation(session: Session, ticket: Ticket) -> Escalation | None:
             Ticket.id != ticket.id,
             Ticket.service_class == ServiceClass.EMERGENCY,
             Ticket.status == TicketStatus.OPEN,
+            Ticket.drill.is_(False),
             Escalation.status == EscalationStatus.ACTIVE,
         )
         .order_by(Escalation.started_at, Escalation.id)

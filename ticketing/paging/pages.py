@@ -12,6 +12,7 @@ from ticketing.event_kinds import EventKind
 from ticketing.firm import Firm
 from ticketing.models import OutboxChannel, OutboxKind, OutboxMessage, OutboxStatus, Ticket
 from ticketing.outbox import enqueue_sms
+from ticketing.paging.drills import drilled
 from ticketing.recordings import listen_path
 from ticketing.sms_text import fit, to_gsm7
 from ticketing.timeline import add_event
@@ -31,7 +32,7 @@ def page_text(ticket: Ticket, firm: Firm | None = None, *, note: str = "") -> st
     callback number, the caller's words (or where to listen to the message) and how to
     acknowledge, within two SMS segments."""
     callback = national(ticket.callback_number) if ticket.callback_number else "no number given"
-    head = f"EMERGENCY #{ticket.number}: {_caller_label(ticket)}."
+    head = drilled(f"EMERGENCY #{ticket.number}: {_caller_label(ticket)}.", ticket)
     head += f" {note} Call back {callback}." if note else f" Call back {callback}."
     if ticket.payment_contact:
         head += " No MSA: billing to contact."
@@ -64,7 +65,7 @@ def send_callers_words(session: Session, ticket: Ticket, *, now: datetime) -> li
             OutboxMessage.status != OutboxStatus.CANCELLED,
         )
     ).all()
-    head = to_gsm7(f"#{ticket.number} {_caller_label(ticket)} - caller said: ")
+    head = to_gsm7(drilled(f"#{ticket.number} {_caller_label(ticket)} - caller said: ", ticket))
     body = fit(head.replace("{", "(").replace("}", ")") + '"{}"', to_gsm7(ticket.description))
     follow_ups = []
     for page in first_pages:

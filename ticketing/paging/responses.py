@@ -63,6 +63,8 @@ def _acknowledge_one(
 
 
 def _tell_client(session: Session, ticket: Ticket, tech: Technician, now: datetime) -> None:
+    if ticket.drill:
+        return  # a rehearsal: no client hears of it
     rep = representative_of(session, ticket.client_id) if ticket.client_id else None
     number = rep.phone if rep else ticket.callback_number
     if not number:
@@ -168,6 +170,8 @@ def _page_joined_again(session: Session, ticket: Ticket, now: datetime) -> None:
 
 
 def _tell_reclassified(session: Session, ticket: Ticket, why: str, now: datetime) -> None:
+    if ticket.drill:
+        return
     rep = representative_of(session, ticket.client_id) if ticket.client_id else None
     sms_to = rep.phone if rep else ticket.callback_number
     firm = firm_in(session)

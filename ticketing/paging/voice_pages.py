@@ -99,6 +99,7 @@ def page_view(session: Session, call: PageCall, firm_name: str) -> PageView:
         mine=holder is not None and holder.id == call.tech.id,
         also=tuple(t.number for t in call.tickets(session)[1:] if _waiting_for(t, call.tech)),
         joined=call.joined,
+        drill=ticket.drill,
     )
 
 
