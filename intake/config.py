@@ -52,6 +52,9 @@ class Settings:
     smtp_url: str | None = None
     fallback_forward_number: str | None = None
     helpdesk_busy_queue: int = 3
+    # Minutes a help-desk caller may wait with no technician available before staff are
+    # texted (once per caller); 0: never.
+    helpdesk_wait_alert: int = 10
     # Played between the help-desk queue's announcements (Twilio plays the whole track, so
     # its length sets how often the caller hears their place). None (`none`): silence.
     hold_music_url: str | None = DEFAULT_HOLD_MUSIC_URL
@@ -176,6 +179,7 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "database_url": database_url,
         "secret_key": env.get("SECRET_KEY") or _secret_key(instance_path),
         "helpdesk_busy_queue": _int(env, "HELPDESK_BUSY_QUEUE", 3),
+        "helpdesk_wait_alert": _int(env, "HELPDESK_WAIT_ALERT", 10),
         "live_transfer": _flag(env, "LIVE_TRANSFER", True),
         "live_transfer_seconds": _int(env, "LIVE_TRANSFER_SECONDS", 20),
         "callback_international": _flag(env, "CALLBACK_INTERNATIONAL", False),

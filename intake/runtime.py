@@ -4,7 +4,7 @@ sweeps."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from intake.config import ConfigError, Settings
@@ -17,6 +17,7 @@ from ticketing.billing.monthly_run import monthly_billing
 from ticketing.calls.intake import complete_stalled_intakes
 from ticketing.calls.spool import spool_file
 from ticketing.calls.spool_replay import replay_spool
+from ticketing.calls.wait_alerts import alert_long_waits
 from ticketing.oncall.handoffs import handoff_notices
 from ticketing.paging.escalation import sweep_escalations
 from webhooks.receipts import prune_receipts
@@ -49,6 +50,8 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
         firm_name=settings.firm_name,
     )
     spool = spool_replay_for(settings)
+    # Staff hear once about each help-desk caller waiting longer than this with nobody free.
+    waits = partial(alert_long_waits, after=timedelta(minutes=settings.helpdesk_wait_alert))
     # The forgot-password form only queues the address (same work for every address);
     # the links go out from here, worded and pointed like the portal's.
     resets = partial(
@@ -60,6 +63,7 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
         ("password-resets", resets, 2),
         ("spool-replay", spool, 5),
         ("stalled-intakes", complete_stalled_intakes, 30),
+        ("helpdesk-wait-alerts", waits, 30),
         ("prune-webhook-receipts", prune_receipts, 3600),
         ("handoff-notices", notices, 60),
         ("monthly-billing", billing, 300),
