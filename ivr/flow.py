@@ -272,22 +272,27 @@ def goodbye(view: CallView) -> VoiceResponse:
     response = VoiceResponse()
     number = spoken_digits(str(view.ticket_number or ""))
     _say(response, f"Thank you. Your ticket number is {number}.")
-    callback = (
-        f" and will call you back at {spoken_number(view.callback_number)}"
-        if view.callback_number
-        else ""
-    )
-    if view.service_class == EMERGENCY:
-        _say(response, f"The on-call technician is being paged now{callback}.")
-    elif view.service_class == PROFESSIONAL_SERVICE:
-        _say(response, f"Our team will contact you during business hours to schedule it{callback}.")
-    else:
-        _say(response, f"The help desk will call you back in business hours{callback}.")
+    _say(response, _next_step(view))
     if view.service_class != EMERGENCY and view.hours:
         _say(response, f"Our business hours are {view.hours}.")
     _say(response, f"Again, your ticket number is {number}. Goodbye.")
     response.hangup()
     return response
+
+
+def _next_step(view: CallView) -> str:
+    # One promise to call, with the number in it: "will call you back in business hours
+    # and will call you back at ..." is what a bolted-on clause sounded like.
+    at = f" at {spoken_number(view.callback_number)}" if view.callback_number else ""
+    if view.service_class == EMERGENCY:
+        return "The on-call technician is being paged now" + (
+            f" and will call you back{at}." if at else "."
+        )
+    if view.service_class == PROFESSIONAL_SERVICE:
+        if at:
+            return f"Our team will call you{at} during business hours to schedule it."
+        return "Our team will contact you during business hours to schedule it."
+    return f"The help desk will call you back{at} in business hours."
 
 
 def pager_down(view: CallView, forward_to: str | None) -> VoiceResponse:
