@@ -24,6 +24,7 @@ from ticketing.oncall.roster import (
     rotations,
     set_on_call,
     set_rotation,
+    unset_on_call,
 )
 from ticketing.oncall.shifts import Shift, shifts
 from ticketing.wallclock import local_instant, local_label
@@ -44,6 +45,26 @@ def oncall_set(name: str, role: str) -> None:
     with db_session() as session, explained():
         tech = set_on_call(session, name, now=context.now(), role=role)
         click.echo(f"{tech.name} is now {role} on call")
+
+
+@oncall.command("unset")
+@click.option(
+    "--role", type=click.Choice(ROLES), default=OnCallRole.PRIMARY.value, show_default=True
+)
+def oncall_unset(role: str) -> None:
+    """End what `oncall set` did for the role: the rotation (or overrides) decide again."""
+    with db_session() as session, explained():
+        now = context.now()
+        was = unset_on_call(session, now=now, role=role)
+        current = [
+            shift
+            for shift in shifts(session, now, now + timedelta(microseconds=1), role=role)
+            if shift.start <= now < shift.end
+        ]
+        after = f"nobody is {role} on call now"
+        if current:
+            after = f"{current[-1].label} has {current[-1].technician.name} now"
+        click.echo(f"{was.name} is no longer {role} on call; {after}")
 
 
 def _shift_line(shift: Shift, tz: ZoneInfo) -> str:

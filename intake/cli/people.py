@@ -52,10 +52,12 @@ def technicians_add(name: str, phone: str, email: str | None, manager: bool) -> 
 def technicians_list() -> None:
     """List technicians and who is on call now."""
     with db_session() as session:
-        primary = on_call(session, context.now(), OnCallRole.PRIMARY)
+        now = context.now()
+        holding = {role: on_call(session, now, role) for role in OnCallRole}
         for tech in session.scalars(select(Technician).order_by(Technician.name)):
+            roles = [role for role, held in holding.items() if held and held.id == tech.id]
             notes = [
-                "on call" if primary and primary.id == tech.id else "",
+                " and ".join(roles) + " on call" if roles else "",
                 "manager" if tech.is_manager else "",
                 "texts off (STOP): paged by voice" if tech.sms_opted_out else "",
                 "inactive: never paged" if not tech.active else "",

@@ -232,3 +232,34 @@ def test_feed_prints_the_calendar_url(intake: Intake) -> None:
         f"https://intake.example.com/oncall/{dana.calendar_token}.ics\n"
     )
     failed(intake("oncall", "feed", "Nobody"), "no technician named 'Nobody'", code=1)
+
+
+def test_unset_hands_the_role_back_to_the_rotation(intake: Intake) -> None:
+    intake.ok("oncall", "rotation", "set", "Daily", "--members", "Luis Romero", "--handoff",
+              "08:00", "--starts", "2020-01-06", "--days", "1")  # fmt: skip
+    intake.ok("oncall", "set", "Dana Whitfield")
+
+    said = intake.ok("oncall", "unset")
+
+    assert said == (
+        'Dana Whitfield is no longer primary on call; rotation "Daily" has Luis Romero now\n'
+    )
+    assert intake.ok("oncall", "show").splitlines()[0] == "primary: Luis Romero ((336) 555-0102)"
+    [row] = intake.rows(OnCallOverride)
+    assert row.ends_at is not None  # ended, kept on record
+
+
+def test_unset_one_role_leaves_the_other(intake: Intake) -> None:
+    intake.ok("oncall", "set", "Dana Whitfield")
+    intake.ok("oncall", "set", "Luis Romero", "--role", "secondary")
+
+    said = intake.ok("oncall", "unset", "--role", "secondary")
+
+    assert said == "Luis Romero is no longer secondary on call; nobody is secondary on call now\n"
+    assert intake.ok("oncall", "show") == (
+        "primary: Dana Whitfield ((336) 555-0101)\nsecondary: nobody\n"
+    )
+
+
+def test_unset_without_a_standing_override_says_so(intake: Intake) -> None:
+    failed(intake("oncall", "unset"), "nobody was put on call as primary with `oncall set`")

@@ -146,3 +146,14 @@ def test_every_change_is_in_the_audit_trail(intake: Intake) -> None:
     kinds = {(e.subject_type, e.action) for e in intake.rows(AuditEntry)}
     assert any(kind == "technician" for kind, _ in kinds)
     assert any(kind == "agreement" for kind, _ in kinds)
+
+
+def test_technicians_list_marks_the_secondary_on_call_too(intake: Intake) -> None:
+    intake.ok("oncall", "set", "Dana Whitfield")
+    intake.ok("oncall", "set", "Luis Romero", "--role", "secondary")
+
+    lines = intake.ok("technicians", "list").splitlines()
+
+    [dana] = [line for line in lines if line.startswith("Dana Whitfield")]
+    [luis] = [line for line in lines if line.startswith("Luis Romero")]
+    assert dana.endswith("<- primary on call") and luis.endswith("<- secondary on call")

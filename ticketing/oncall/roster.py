@@ -58,6 +58,32 @@ def set_on_call(
     return tech
 
 
+def unset_on_call(session: Session, *, now: datetime, role: str = OnCallRole.PRIMARY) -> Technician:
+    """End the standing override `set_on_call` made for `role` (kept on record), so the
+    rotation decides again; returns who held it."""
+    _role(role)
+    standing = list(
+        session.scalars(
+            select(OnCallOverride)
+            .where(
+                OnCallOverride.role == role,
+                OnCallOverride.ends_at.is_(None),
+                OnCallOverride.starts_at <= now,
+            )
+            .order_by(OnCallOverride.id.desc())
+        )
+    )
+    if not standing:
+        raise NotFound(
+            f"nobody was put on call as {role} with `oncall set`; overrides with an end"
+            " are removed with `oncall override remove ID`"
+        )
+    for override in standing:
+        override.ends_at = now
+    session.flush()
+    return standing[0].technician
+
+
 def on_call(session: Session, at: datetime, role: str = OnCallRole.PRIMARY) -> Technician | None:
     """The technician holding `role` at moment `at`: the newest override, else the rotation.
 
