@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 import requests
@@ -96,7 +97,7 @@ def _recipient(session: Session, page: OutboxMessage) -> str:
     return f"{tech.name} ({number})" if tech else number
 
 
-def drill_report(session: Session, call_sid: str) -> list[str]:
+def drill_report(session: Session, call_sid: str, zone: ZoneInfo) -> list[str]:
     """What the drill did, as lines: the ticket, its class and why, and who is paged."""
     call = call_by_sid(session, call_sid)
     if call is None:
@@ -105,7 +106,7 @@ def drill_report(session: Session, call_sid: str) -> list[str]:
     lines = [
         f"ticket #{ticket.number} (DRILL){'' if ticket.drill else ' NOT MARKED AS A DRILL'}",
         f"class: {ticket.service_class} ({ticket.classification_reason}), as if at "
-        f"{call.classified_for:%a %Y-%m-%d %H:%M %Z}",
+        f"{call.classified_for.astimezone(zone):%a %Y-%m-%d %H:%M %Z}",
     ]
     pages = session.scalars(
         select(OutboxMessage)
@@ -206,7 +207,7 @@ def drill_call(
     if transcript.error:
         raise click.ClickException(f"the drill call failed: {transcript.error}")
     with app.app_context():
-        for line in drill_report(context.session(), transcript.call_sid):
+        for line in drill_report(context.session(), transcript.call_sid, context.zone()):
             click.echo(line)
 
 
