@@ -15,6 +15,7 @@ from scheduler.transport import TwilioMessenger
 from ticketing.accounts.password_resets import send_reset_links
 from ticketing.billing.monthly_run import monthly_billing
 from ticketing.calls.intake import complete_stalled_intakes
+from ticketing.calls.offers import offer_waiting_callers
 from ticketing.calls.spool import spool_file
 from ticketing.calls.spool_replay import replay_spool
 from ticketing.calls.wait_alerts import alert_long_waits
@@ -60,6 +61,9 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
     )
     return (
         ("escalations", sweep_escalations, 2),
+        # Callers waiting while a technician becomes free (SMS AVAIL, the console, the end
+        # of a session) are offered within 2 s; the queue's webhooks offer at once as well.
+        ("helpdesk-offers", offer_waiting_callers, 2),
         ("password-resets", resets, 2),
         ("spool-replay", spool, 5),
         ("stalled-intakes", complete_stalled_intakes, 30),

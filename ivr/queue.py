@@ -24,7 +24,10 @@ REPRESENTATIVE_NOTICE = (
     "A representative of your organisation must take part in the session, "
     "as our terms of service require."
 )
-LEAVE_OFFER = "Press any key to leave a message and get a call back instead."
+LEAVE_OFFER = (
+    "Press 1 to hang up and keep your place in line: we will call you back when it is your "
+    "turn. Press any other key to leave a message instead."
+)
 CAPPED_NOTICE = "Because call volume is high, this session is limited to 30 minutes."
 
 

@@ -38,6 +38,8 @@ class EventKind(StrEnum):
     TRANSFER = "transfer"
     HELPDESK_QUEUE = "helpdesk_queue"
     HELPDESK_ANSWERED = "helpdesk_answered"
+    HELPDESK_OFFER = "helpdesk_offer"
+    HELPDESK_CALLBACK = "helpdesk_callback"
     SPOOL_REPLAYED = "spool_replayed"
     PAGED = "paged"
     PAGE_DELIVERED = "page_delivered"
@@ -102,6 +104,11 @@ RULES: dict[EventKind, KindRule] = {
     EventKind.HELPDESK_QUEUE: STAFF,
     EventKind.HELPDESK_ANSWERED: KindRule(
         Audience.STAFF, lambda actor: f"{actor} took your call at the help desk."
+    ),
+    # Which technician was rung for a waiting caller, and who passed: the firm's business.
+    EventKind.HELPDESK_OFFER: STAFF,
+    EventKind.HELPDESK_CALLBACK: KindRule(
+        Audience.STAFF, _fixed("You chose a call back, keeping your place in line.")
     ),
     EventKind.SPOOL_REPLAYED: STAFF,
     EventKind.PAGED: KindRule(Audience.STAFF, _fixed("The on-call technician is being paged.")),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import pages
+from ticketing.calls import offers
 from ticketing.paging import voice_pages
 from ticketing.paging.delivery import record_call_outcome
 from webhooks import params
@@ -61,7 +62,8 @@ def key(session: Session, page_id: int) -> VoiceResponse:
 @bp.post(pages.STATUS)
 @twilio_webhook(lambda _settings: None)
 def status(session: Session) -> None:
-    """The page call ended (answer 204): busy, no answer or failed moves the escalation on."""
-    record_call_outcome(
-        session, params.form("CallSid", 64), params.form("CallStatus", 20), now=params.now()
-    )
+    """The page call ended (answer 204): busy, no answer or failed moves the escalation on;
+    a help-desk offer's call moves the caller on to the next technician, or ends a session."""
+    call_sid, status, now = params.form("CallSid", 64), params.form("CallStatus", 20), params.now()
+    record_call_outcome(session, call_sid, status, now=now)
+    offers.call_status(session, call_sid, status, now=now)

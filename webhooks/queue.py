@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow, queue
+from ivr import offers as offer_words
 from ivr.pages import is_machine
 from ivr.queue import QueuePaths
 from ticketing.calendar.days import business_calendar
-from ticketing.calls import helpdesk
+from ticketing.calls import helpdesk, offers
 from ticketing.calls import intake as calls
 from ticketing.calls.models import QueueOutcome
 from ticketing.models import Call
@@ -46,6 +47,8 @@ def wait(session: Session) -> VoiceResponse:
     """Each round while the caller waits: ticket, place in line and estimate, or closing time."""
     call, now = _call(session), params.now()
     entry = helpdesk.join_queue(session, call, now=now)
+    # The moment a caller joins (and each round after), a free technician is rung for them.
+    offers.offer_waiting_callers(session, now)
     if _closed(session, call):
         helpdesk.close_for_the_day(session, entry, params.whole("QueueTime"), now=now)
         firm = params.firm()
@@ -59,8 +62,18 @@ def wait(session: Session) -> VoiceResponse:
 @bp.post(QueuePaths.KEY)
 @twilio_webhook(lambda _settings: queue.leave())
 def key(session: Session) -> VoiceResponse:
-    """A key pressed while waiting: leave the queue (the Enqueue action takes a message)."""
-    return queue.leave()
+    """A key pressed while waiting: 1 hangs up keeping their place (we call them back); any
+    other leaves the queue (the Enqueue action takes a message)."""
+    if not params.digits().startswith(offer_words.CALLBACK_KEY):
+        return queue.leave()
+    call, now = _call(session), params.now()
+    entry = helpdesk.join_queue(session, call, now=now)
+    number = offers.keep_place(session, entry, offers.callback_number_for(call), now=now)
+    if number is None:
+        response = VoiceResponse()
+        response.say(offer_words.NO_CALLBACK_NUMBER, language="en-US")
+        return response
+    return offer_words.keeping_place(number)
 
 
 @bp.post(QueuePaths.DONE)
@@ -71,9 +84,10 @@ def done(session: Session) -> VoiceResponse:
     outcome = helpdesk.leave_queue(
         session, call, result, params.whole("QueueTime"), now=params.now()
     )
-    if result == "hangup":
+    if result == "hangup" or outcome is None:
         return queue.hang_up()
     if outcome == QueueOutcome.ANSWERED:
+        offers.caller_done(session, call, now=params.now())
         return queue.after_session(params.settings().firm_name)
     return flow.ask_for_message(queue.before_message(outcome))
 

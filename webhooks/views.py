@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from webhooks.fallback import bp as fallback_bp
+from webhooks.offers import bp as offers_bp
 from webhooks.pages import bp as pages_bp
 from webhooks.queue import bp as queue_bp
 from webhooks.redirect import bp as redirect_bp
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(voice_bp)
     app.register_blueprint(transfer_bp)
     app.register_blueprint(queue_bp)
+    app.register_blueprint(offers_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(redirect_bp)
     app.register_blueprint(pages_bp)

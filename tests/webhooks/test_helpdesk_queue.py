@@ -116,7 +116,8 @@ def test_position_and_estimate_count_down_as_callers_ahead_leave(phone, session,
     assert "You are number 3 in line" in heard[0] and "about 30 minutes" in heard[0]
     assert "You are number 2 in line" in heard[1] and "about 20 minutes" in heard[1]
     assert "You are number 1 in line" in heard[2] and "about 10 minutes" in heard[2]
-    assert "Press any key to leave a message and get a call back instead." in heard[2]
+    assert "Press 1 to hang up and keep your place in line" in heard[2]
+    assert "Press any other key to leave a message instead." in heard[2]
     assert session.scalars(select(QueueEntry)).all() == [entry_of(session, call)]
 
 

@@ -30,6 +30,7 @@ from ticketing.models import (
     OutboxStatus,
     Technician,
 )
+from ticketing.people.availability import start_session
 from ticketing.timeline import add_event
 
 # Twilio's QueueResult → how the caller's time in the queue ended.
@@ -69,8 +70,12 @@ def waiting(session: Session) -> list[QueueEntry]:
     stmt = (
         select(QueueEntry)
         .join(Call, Call.call_sid == QueueEntry.call_sid)
-        # A call that ended without its Enqueue action reaching us is not waiting either.
-        .where(QueueEntry.outcome.is_(None), Call.ended_at.is_(None))
+        # A call that ended without its Enqueue action reaching us is not waiting either,
+        # unless the caller hung up to be called back, keeping their place.
+        .where(
+            QueueEntry.outcome.is_(None),
+            Call.ended_at.is_(None) | QueueEntry.callback_number.is_not(None),
+        )
         .order_by(QueueEntry.queued_at, QueueEntry.id)
     )
     return list(session.scalars(stmt))
@@ -153,6 +158,7 @@ def answer(
     if entry is None or tech is None or not entry.leave(QueueOutcome.ANSWERED, now, wait_seconds):
         return False
     entry.technician_id, entry.capped = tech.id, capped
+    start_session(tech, now=now)
     text = f"Answered by {tech.name} after {_duration(entry.wait_seconds)} in the queue."
     if capped:
         text += " The session is limited to 30 minutes (high call volume)."
@@ -184,9 +190,13 @@ def _ended_text(outcome: QueueOutcome, result: str, wait: str) -> str:
 
 def leave_queue(
     session: Session, call: Call, result: str, wait_seconds: int | None, *, now: datetime
-) -> QueueOutcome:
-    """Apply the Enqueue action's QueueResult; the outcome that holds (an earlier one wins)."""
+) -> QueueOutcome | None:
+    """Apply the Enqueue action's QueueResult; the outcome that holds (an earlier one wins),
+    or None for a caller who hung up to be called back (still in line)."""
     entry = join_queue(session, call, now=now)
+    if entry.outcome is None and entry.callback_number is not None:
+        complete_intake(session, call, now=now, how="help desk (call back, place kept)")
+        return None
     outcome = QUEUE_RESULTS.get(result, QueueOutcome.ERROR)
     if entry.leave(outcome, now, wait_seconds):
         text = _ended_text(outcome, result, _duration(entry.wait_seconds))

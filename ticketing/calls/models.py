@@ -24,6 +24,7 @@ class QueueOutcome(enum.StrEnum):
     HUNG_UP = "hung_up"
     CLOSED = "closed"  # still waiting at closing time
     ERROR = "error"  # Twilio's queue failed
+    CALLBACK_MISSED = "callback_missed"  # kept their place, did not answer the call back
 
 
 class QueueEntry(Base):
