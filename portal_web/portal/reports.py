@@ -1,5 +1,5 @@
 """Executive reports: the company's support use by service class per month, as charts, a
-table and a CSV download (company administrators only)."""
+table and a CSV download, and its help-desk calls and waits (company administrators only)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from portal_web import access, context
 from portal_web.portal.blueprint import portal
 from portal_web.portal.charts import Series, ack_chart, stacked_bars
+from ticketing.billing.helpdesk_figures import HelpDeskReport, help_desk_figures
 from ticketing.billing.months import add_months, first_of_month
 from ticketing.billing.reports import (
     SERVICE_CLASSES,
@@ -95,6 +96,13 @@ def _report(chosen: Chosen) -> UsageReport:
     return usage(context.db(), client_id, chosen.start, chosen.end, timezone=timezone)
 
 
+def _help_desk(chosen: Chosen) -> HelpDeskReport:
+    assert chosen.start and chosen.end  # checked by the caller
+    client_id = access.me().client_id or 0
+    timezone = context.settings().business_timezone
+    return help_desk_figures(context.db(), client_id, chosen.start, chosen.end, timezone=timezone)
+
+
 def charts(report: UsageReport) -> list[Markup]:
     """Tickets and hours per month stacked by class, and emergency time-to-acknowledge."""
     labels = [m.label for m in report.months]
@@ -144,6 +152,7 @@ def reports() -> ResponseReturnValue:
         charts=charts(report),
         rows=report.rows(),
         class_label=class_label,
+        help_desk=_help_desk(chosen),
     )
 
 
