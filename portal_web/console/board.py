@@ -1,5 +1,6 @@
 """The console's live board: emergencies not yet resolved (who has them, or how far the
-escalation got), the help-desk queue with its waits, and service requests to schedule.
+escalation got), the help-desk queue with its waits and offers, the sessions under way,
+and service requests to schedule.
 
 GET /console/board/panels returns only the panels; static/console_board.js swaps them in
 every 10 seconds. Every POST here redirects back to the board (303) with a flash.
@@ -22,11 +23,12 @@ from portal_web import access, context
 from portal_web.console.blueprint import console
 from portal_web.console.inputs import parse_local, staff_name, technician_from, technicians
 from ticketing.calls import helpdesk
-from ticketing.calls.models import QueueEntry
+from ticketing.calls.models import Offer, OfferState, QueueEntry, QueueOutcome
 from ticketing.errors import DomainError
-from ticketing.models import UNRESOLVED, ServiceClass, Technician, Ticket
+from ticketing.models import UNRESOLVED, Call, ServiceClass, Technician, Ticket
 from ticketing.paging.escalation import total_steps
 from ticketing.paging.models import Escalation, EscalationPolicy, EscalationStatus
+from ticketing.people.availability import on_help_desk
 from ticketing.service_requests.booking import schedule_request, service_requests
 
 OPTION = Markup('<option value="{0}">{0}</option>')
@@ -58,12 +60,22 @@ class EmergencyRow:
 
 @dataclass(frozen=True)
 class WaitingRow:
-    """A caller in the help-desk queue: place, time waited so far, estimated wait."""
+    """A caller in the help-desk queue: place, time waited so far, estimated wait, and the
+    technician whose phone is ringing for them (if any)."""
 
     position: int
     entry: QueueEntry
     waited_seconds: int
     estimate_seconds: int
+    offered_to: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A help-desk session under way: who took the caller, for how long so far."""
+
+    entry: QueueEntry
+    seconds: int
 
 
 def emergencies(session: Session) -> list[EmergencyRow]:
@@ -83,14 +95,43 @@ def emergencies(session: Session) -> list[EmergencyRow]:
     return [EmergencyRow(t, by_ticket.get(t.id)) for t in tickets]
 
 
+def _seconds_since(moment: datetime, since: datetime) -> int:
+    return max(0, round((moment - since).total_seconds()))
+
+
 def queue_rows(session: Session, moment: datetime) -> list[WaitingRow]:
-    """Callers waiting, first come first, with the estimates the callers hear."""
+    """Callers waiting, first come first, with the estimates the callers hear and who is
+    being offered each one."""
+    working = on_help_desk(session)
+    ringing = session.scalars(
+        select(Offer).where(Offer.state == OfferState.RINGING).options(joinedload(Offer.technician))
+    )
+    offered = {offer.entry_id: offer.technician.name for offer in ringing}
     rows = []
     for position, entry in enumerate(helpdesk.waiting(session), start=1):
-        waited = max(0, round((moment - entry.queued_at).total_seconds()))
-        estimate = helpdesk.estimated_wait(session, position, moment)
-        rows.append(WaitingRow(position, entry, waited, estimate))
+        waited = _seconds_since(moment, entry.queued_at)
+        estimate = helpdesk.estimated_wait(session, position, moment, working)
+        rows.append(WaitingRow(position, entry, waited, estimate, offered.get(entry.id)))
     return rows
+
+
+def session_rows(session: Session, moment: datetime) -> list[SessionRow]:
+    """Help-desk sessions under way, the longest first (a capped one ends at 30 minutes)."""
+    stmt = (
+        select(QueueEntry)
+        .join(Call, Call.call_sid == QueueEntry.call_sid)
+        .where(
+            QueueEntry.outcome == QueueOutcome.ANSWERED,
+            QueueEntry.session_ended_at.is_(None),
+            Call.ended_at.is_(None),
+        )
+        .options(joinedload(QueueEntry.technician), joinedload(QueueEntry.ticket))
+        .order_by(QueueEntry.left_at, QueueEntry.id)
+    )
+    return [
+        SessionRow(entry, _seconds_since(moment, entry.left_at or moment))
+        for entry in session.scalars(stmt)
+    ]
 
 
 def technician_options(techs: list[Technician]) -> Callable[[int | None], Markup]:
@@ -112,6 +153,7 @@ def _panels_context() -> dict[str, object]:
     return {
         "emergencies": emergencies(session),
         "waiting": queue_rows(session, moment),
+        "sessions": session_rows(session, moment),
         "to_schedule": service_requests(session, unscheduled=True),
         "technician_options": technician_options(technicians(session)),
         "as_of": moment,
