@@ -14,10 +14,11 @@ from intake.cli.common import db_session, explained
 from ivr.phones import national
 from ticketing.billing.msa import set_msa
 from ticketing.directory import add_client, add_contact, add_technician
-from ticketing.models import Client, Technician
+from ticketing.models import Availability, Client, Technician
 from ticketing.oncall.gaps import describe_gaps
 from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import on_call
+from ticketing.people.availability import choose
 from ticketing.people.edits import (
     Person,
     client_account,
@@ -61,6 +62,7 @@ def technicians_list() -> None:
                 "manager" if tech.is_manager else "",
                 "texts off (STOP): paged by voice" if tech.sms_opted_out else "",
                 "inactive: never paged" if not tech.active else "",
+                _HELPDESK.get(tech.availability, "") if tech.active else "",
             ]
             mark = "  <- " + ", ".join(n for n in notes if n) if any(notes) else ""
             click.echo(f"{tech.name:24} {national(tech.phone):16} {tech.email or ''}{mark}")
@@ -160,6 +162,35 @@ def technicians_edit(name: str, new_name: str | None, phone: str | None, email: 
 def technicians_deactivate(name: str) -> None:
     """Stop paging a technician; their rotation turns and overrides are left uncovered."""
     _leave(lambda session: technician_named(session, name))
+
+
+_HELPDESK = {
+    Availability.AVAILABLE: "available for help-desk callers",
+    Availability.BUSY: "busy in a help-desk session",
+}
+
+
+def _availability(name: str, value: Availability) -> None:
+    with db_session() as session, explained():
+        tech = technician_named(session, name)
+        changed = choose(tech, value, now=context.now())
+        state = "now" if changed else "already"
+        callers = "rings for" if value == Availability.AVAILABLE else "does not ring for"
+        click.echo(f"{tech.name} is {state} {value}: the help desk {callers} them")
+
+
+@technicians.command("avail")
+@click.argument("name")
+def technicians_avail(name: str) -> None:
+    """Mark a technician available: waiting help-desk callers are offered to them."""
+    _availability(name, Availability.AVAILABLE)
+
+
+@technicians.command("away")
+@click.argument("name")
+def technicians_away(name: str) -> None:
+    """Mark a technician away: no help-desk callers are offered to them."""
+    _availability(name, Availability.AWAY)
 
 
 @technicians.command("reactivate")

@@ -25,7 +25,9 @@ from ticketing.models import (
 from ticketing.paging import reply_text as text
 from ticketing.paging.actions import Action, perform, was_paged
 from ticketing.paging.models import InboundMessage
+from ticketing.paging.phone_tests import PASSED_REPLY, answer_by_text
 from ticketing.paging.reply_parser import Command, Reply, opt_out_command, parse_reply
+from ticketing.people.availability import make_available, make_away
 
 __all__ = ["Command", "Reply", "handle_text", "parse_reply"]
 
@@ -77,7 +79,9 @@ def handle_text(
     reply = parse_reply(body)
     command = opt_out_command(opt_out_type) or reply.command
     tech = _technician(session, sender)
-    if command in (Command.OPT_OUT, Command.OPT_IN):
+    if answer_by_text(session, tech, body, now):
+        answer = Answer(PASSED_REPLY, "phone test passed")
+    elif command in (Command.OPT_OUT, Command.OPT_IN):
         answer = _opt(session, sender, command, opt_out_type, tech is not None)
     elif tech is None:
         firm = firm_in(session)
@@ -85,6 +89,8 @@ def handle_text(
         answer = _stranger(session, sender, now, name, national(line) if line else firm.call_line)
     elif command is Command.HELP:
         answer = Answer(text.HELP, "help")
+    elif command in (Command.AVAILABLE, Command.AWAY):
+        answer = _availability(tech, command, now)
     elif command is Command.UNKNOWN:
         answer = Answer(text.NOT_UNDERSTOOD, "not understood")
     else:
@@ -92,6 +98,16 @@ def handle_text(
     inbound.technician_id = tech.id if tech else None
     inbound.ticket_id, inbound.outcome = answer.ticket_id, answer.outcome[:200]
     return answer.reply
+
+
+def _availability(tech: Technician, command: Command, now: datetime) -> Answer:
+    """AVAIL / AWAY: the technician's availability for help-desk callers, confirmed."""
+    if command is Command.AWAY:
+        make_away(tech, now=now)
+        return Answer(text.AWAY, "away")
+    if make_available(tech, now=now):
+        return Answer(text.AVAILABLE, "available")
+    return Answer(text.ALREADY_AVAILABLE, "available")
 
 
 def _technician(session: Session, sender: str) -> Technician | None:

@@ -33,6 +33,8 @@ class Command(enum.StrEnum):
     ESCALATE = "escalate"
     NOT_EMERGENCY = "not_emergency"
     HELP = "help"
+    AVAILABLE = "available"  # ready for help-desk callers
+    AWAY = "away"
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"
     UNKNOWN = "unknown"
@@ -61,6 +63,9 @@ _WORDS = {
     "help": Command.HELP,
     "info": Command.HELP,
     "commands": Command.HELP,
+    "avail": Command.AVAILABLE,
+    "available": Command.AVAILABLE,
+    "away": Command.AWAY,
 }
 # Twilio answers these itself (docs/twilio.md): they only ever change the opt-out state.
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})

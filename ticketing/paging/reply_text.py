@@ -10,8 +10,12 @@ from ticketing.sms_text import fit, to_gsm7
 
 HELP = (
     "Pager commands: ACK 1042 = I'm on it, RES 1042 = resolved, ESC 1042 = page the next "
-    "person, NE 1042 reason = not an emergency. No number = your latest page."
+    "person, NE 1042 reason = not an emergency. No number = your latest page. "
+    "AVAIL / AWAY = help-desk calls on / off."
 )
+AVAILABLE = "You are available: help-desk callers will ring your phone. Reply AWAY to stop."
+ALREADY_AVAILABLE = "You were already available for help-desk callers. Reply AWAY to stop."
+AWAY = "You are away: no help-desk callers will ring you. Reply AVAIL when you are back."
 NOT_UNDERSTOOD = "Sorry, I did not understand that. " + HELP
 OPTED_IN = "Texts are back on: pages will come by SMS again. Reply HELP for commands."
 _VERBS = {
