@@ -16,6 +16,7 @@ from ticketing.accounts.password_resets import send_reset_links
 from ticketing.billing.monthly_run import monthly_billing
 from ticketing.calls.intake import complete_stalled_intakes
 from ticketing.calls.offers import offer_waiting_callers
+from ticketing.calls.session_limits import warn_capped_sessions
 from ticketing.calls.spool import spool_file
 from ticketing.calls.spool_replay import replay_spool
 from ticketing.calls.wait_alerts import alert_long_waits
@@ -68,6 +69,7 @@ def sweeps_for(settings: Settings) -> tuple[Sweep, ...]:
         ("spool-replay", spool, 5),
         ("stalled-intakes", complete_stalled_intakes, 30),
         ("helpdesk-wait-alerts", waits, 30),
+        ("helpdesk-session-limits", warn_capped_sessions, 15),
         ("prune-webhook-receipts", prune_receipts, 3600),
         ("handoff-notices", notices, 60),
         ("monthly-billing", billing, 300),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.phones import spoken_digits, spoken_number
-from ivr.queue import CAPPED_SESSION_SECONDS, QUEUE_NAME, QueuePaths
+from ivr.queue import CAPPED_NOTICE, CAPPED_SESSION_SECONDS, QUEUE_NAME, QueuePaths
 
 KEY_TIMEOUT_SECONDS = 8
 # How long the caller's phone rings when called back before we give up on them.
@@ -57,7 +57,7 @@ def take_caller(offer_id: int, technician_id: int, *, capped: bool) -> VoiceResp
     response = VoiceResponse()
     _say(response, "Connecting you to the caller.")
     if capped:
-        _say(response, "The queue is busy: this session is limited to 30 minutes.")
+        _say(response, CAPPED_NOTICE)
     ended = OfferPaths.ENDED.format(offer_id=offer_id)
     dial = response.dial(action=ended, method="POST")
     if capped:

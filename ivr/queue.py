@@ -28,7 +28,9 @@ LEAVE_OFFER = (
     "Press 1 to hang up and keep your place in line: we will call you back when it is your "
     "turn. Press any other key to leave a message instead."
 )
-CAPPED_NOTICE = "Because call volume is high, this session is limited to 30 minutes."
+# Both sides hear it as the session starts: the caller on the Queue url, the technician
+# before the Dial.
+CAPPED_NOTICE = "This session is limited to 30 minutes because others are waiting."
 
 
 class QueuePaths:
@@ -170,7 +172,7 @@ def bridge(technician_id: int, *, capped: bool) -> VoiceResponse:
     response = VoiceResponse()
     _say(response, "Connecting you to the next caller.")
     if capped:
-        _say(response, "The queue is busy: this session is limited to 30 minutes.")
+        _say(response, CAPPED_NOTICE)
     dial = response.dial(time_limit=CAPPED_SESSION_SECONDS) if capped else response.dial()
     url = QueuePaths.CONNECT.format(technician_id=technician_id, capped=int(capped))
     dial.queue(QUEUE_NAME, url=url, method="POST")

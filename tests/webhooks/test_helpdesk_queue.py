@@ -268,7 +268,8 @@ def test_the_session_is_capped_when_the_queue_is_busy(
     assert queue.get("url") == f"/twilio/voice/helpdesk/connect/{dana}/{int(capped)}"
     heard = said(connect(first, dana, capped=int(capped)))
     assert "You are now connected to a technician." in heard
-    notice = "Because call volume is high, this session is limited to 30 minutes."
+    notice = "This session is limited to 30 minutes because others are waiting."
+    assert (notice in said(answer)) is capped  # the technician hears it too
     assert (notice in heard) is capped
     assert entry_of(session, first).capped is capped
 

@@ -4,9 +4,12 @@ Master Services Agreement) that billing will contact them."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from intake.config import DEFAULT_HOLD_MUSIC_URL, load_settings
+from ivr.offers import take_caller
 from ivr.phones import spoken_digits
 from tests.support.queue_calls import queued, wait_at
 from tests.support.twilio import said, twiml
@@ -100,3 +103,12 @@ def test_technicians_away_do_not_shorten_the_wait(phone, session, directory, clo
     make_away(directory["luis"], now=clock())
     session.flush()
     assert "about 20 minutes" in said(wait_at(queued(phone, JANE), 2))
+
+
+def test_a_capped_offer_tells_the_technician_why() -> None:
+    def heard(capped: bool) -> str:
+        root = ET.fromstring(str(take_caller(1, 2, capped=capped)))
+        return " ".join(el.text or "" for el in root.iter("Say"))
+
+    assert "This session is limited to 30 minutes because others are waiting." in heard(True)
+    assert "limited" not in heard(False)
