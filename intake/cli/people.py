@@ -18,6 +18,7 @@ from ticketing.models import Availability, Client, Technician
 from ticketing.oncall.gaps import describe_gaps
 from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import on_call
+from ticketing.paging import phone_tests
 from ticketing.people.availability import choose
 from ticketing.people.edits import (
     Person,
@@ -63,6 +64,9 @@ def technicians_list() -> None:
                 "texts off (STOP): paged by voice" if tech.sms_opted_out else "",
                 "inactive: never paged" if not tech.active else "",
                 _HELPDESK.get(tech.availability, "") if tech.active else "",
+                f"phone last passed: {phone_tests.last_passed(tech, context.zone())}"
+                if tech.phone_verified_at
+                else "",
             ]
             mark = "  <- " + ", ".join(n for n in notes if n) if any(notes) else ""
             click.echo(f"{tech.name:24} {national(tech.phone):16} {tech.email or ''}{mark}")
@@ -198,6 +202,19 @@ def technicians_away(name: str) -> None:
 def technicians_reactivate(name: str) -> None:
     """Page a technician again: back in their rotations and overrides."""
     _return(lambda session: technician_named(session, name))
+
+
+@technicians.command("test")
+@click.argument("name")
+def technicians_test(name: str) -> None:
+    """Send NAME a test text and a test voice page to confirm (reply OK, or press 1)."""
+    with db_session() as session, explained():
+        tech = technician_named(session, name)
+        owed = phone_tests.start_test(session, tech, now=context.now())
+        ways = " and ".join("a text" if m.channel == "sms" else "a voice call" for m in owed)
+        click.echo(f"testing {tech.name}'s phone ({national(tech.phone)}): {ways} on the way")
+        click.echo("they confirm by replying OK, or pressing 1 on the call, within a day")
+        click.echo(f"phone last passed: {phone_tests.last_passed(tech, context.zone())}")
 
 
 @contacts.command("edit")
