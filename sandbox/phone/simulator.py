@@ -43,6 +43,8 @@ EVENT_KINDS = {
     "📴": "end",
     "⚠️": "error",
     "🎵": "audio",
+    "🔗": "bridge",
+    "🔀": "redirect",
 }
 
 
@@ -72,6 +74,26 @@ class SimState:
     waiting_for: str = ""
     replies: list[tuple[str, str, str]] = field(default_factory=list)
     touched: float = field(default_factory=time.monotonic)
+    # "inbound": the caller on the support line; "outbound-api" (placed through the REST
+    # API) or "outbound-dial" (rung by a <Dial>): a phone the service called, answered on
+    # the technician's side.
+    direction: str = "inbound"
+    to_number: str = ""
+    # An outbound leg: the TwiML fetched on answering (None: a <Dial> with no url bridges
+    # at once), whether machine detection was asked for, the leg whose <Dial> rang it.
+    answer_url: str | None = None
+    detects_machines: bool = False
+    parent_sid: str | None = None
+    # The leg this one talks to (sim id), the call its <Dial> rings (call SID), the queue
+    # it waits in and since when (monotonic seconds).
+    bridged_with: str | None = None
+    dialing: str | None = None
+    queue: str | None = None
+    queued_at: float | None = None
+    # Redirects of this call through the REST API already followed.
+    redirects_seen: int = 0
+    # The leg's own TwiML ended and it stays on the line, bridged to its parent.
+    on_bridge: bool = False
 
     @property
     def ended(self) -> str:
@@ -108,6 +130,26 @@ class SimStore:
         with self._lock:
             self._expire()
             return self._calls.get(sim_id)
+
+    def by_call_sid(self, call_sid: str) -> SimState | None:
+        """The leg playing the call with this SID, if one was answered here."""
+        with self._lock:
+            return next(
+                (s for s in self._calls.values() if s.transcript.call_sid == call_sid), None
+            )
+
+    def first_in(self, queue: str) -> SimState | None:
+        """The caller who has waited longest in `queue` (and is not bridged yet)."""
+        with self._lock:
+            waiting = [
+                s
+                for s in self._calls.values()
+                if s.queue == queue
+                and s.waiting_for == "queue"
+                and not s.ended
+                and s.bridged_with is None
+            ]
+        return min(waiting, key=lambda s: s.queued_at or 0.0, default=None)
 
     def _expire(self) -> None:
         cutoff = time.monotonic() - self.ttl
@@ -175,7 +217,7 @@ class StepCall(SimulatedCall):
             settings.public_base_url,
             settings.twilio_auth_token,
             from_number=state.from_number,
-            to_number=settings.twilio_voice_number,
+            to_number=state.to_number or settings.twilio_voice_number,
             at=state.at,
             keys=(),
             out=self._note,
@@ -193,44 +235,80 @@ class StepCall(SimulatedCall):
     def advance(self, answer: str | object | None = _NOT_YET) -> SimState:
         """Play on with the caller's answer (None: hang up) until the call waits or ends."""
         self._answer = answer
+        return self._run(self._step_until_end)
+
+    def follow(self, url: str) -> SimState:
+        """The service moved the live call (a REST redirect): play the TwiML at `url`."""
+        self.state.document, self.state.waiting_for = None, ""
+        return self._run(lambda: self._walk(Post(url, self._params())))
+
+    def end(self, reason: str) -> SimState:
+        """The call ends from outside (the service hung it up, the other party left)."""
+        self._finish(reason)
+        self.state.waiting_for, self.state.document = "", None
+        return self.state
+
+    def _run(self, play: Any) -> SimState:
         try:
-            self._finish(self._step_until_end() or "end")
+            self._finish(play() or "end")
             self.state.waiting_for, self.state.document = "", None
         except _Paused:
             self._keep_position()
         self.state.seconds = self._seconds
         return self.state
 
-    def _step_until_end(self) -> str | None:
-        step: Step
-        if self.state.document is None:
-            first = self._params(CallStatus="ringing")
-            if self.at:
-                first["SimulatedAt"] = self.at
-            step = Post(self.base_url + "/twilio/voice", first)
-        else:
-            self._replaying = True  # the paused verb's prompts were heard already
-            root = ET.fromstring(self.state.document)
-            step = self._play(root, self.state.url, self.state.index)
+    def _walk(self, step: Step) -> str | None:
         while isinstance(step, Post):
             step = self._follow(step)
         return step
 
+    def _step_until_end(self) -> str | None:
+        if self.state.document is None:
+            return self._walk(self._first_step())
+        self._replaying = True  # the paused verb's prompts were heard already
+        root = ET.fromstring(self.state.document)
+        return self._walk(self._play(root, self.state.url, self.state.index))
+
+    def _first_step(self) -> Step:
+        """The first request: the support line's webhook, or an answered call's own URL."""
+        if self.state.direction != "inbound":
+            params = self._params()
+            if self.state.detects_machines:
+                params["AnsweredBy"] = "human"
+            return Post(self.state.answer_url, params) if self.state.answer_url else "end"
+        first = self._params(CallStatus="ringing")
+        if self.at:
+            first["SimulatedAt"] = self.at
+        return Post(self.base_url + "/twilio/voice", first)
+
+    def _params(self, **extra: str) -> dict[str, str]:
+        params = super()._params(**extra)
+        if self.state.direction != "inbound":
+            params["Direction"] = self.state.direction
+        if self.state.parent_sid:
+            params["ParentCallSid"] = self.state.parent_sid
+        return params
+
     def _keep_position(self) -> None:
+        if self.state.on_bridge:
+            self.state.waiting_for = "bridged"
+            return
         assert self.position is not None
         root, url, index = self.position
         self.state.document = ET.tostring(root, encoding="unicode")
         self.state.url, self.state.index = url, index
-        self.state.waiting_for = WAITS_FOR.get(root[index].tag, "keys")
+        waits_for = WAITS_FOR.get(root[index].tag, "keys")
+        if self.state.bridged_with is not None:
+            waits_for = "bridged"
+        elif self.state.dialing is not None:
+            waits_for = "dial"
+        self.state.waiting_for = waits_for
 
     def _note(self, line: str) -> None:
         if self._replaying:
             return
         mark, _, text = line.partition(" ")
         kind = EVENT_KINDS.get(mark, "event")
-        if kind == "dial":
-            # <Dial> to the technician: the simulator cannot ring a real phone.
-            text = "ringing the technician… (no answer in the simulator)"
         self.state.events.append(
             (kind, " ".join(text.split()) if kind in EVENT_KINDS.values() else line)
         )

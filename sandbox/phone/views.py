@@ -3,19 +3,30 @@ browser, one step at a time, and answer the pages as the on-call technician."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from portal_web.access import staff_required
 from portal_web.context import db
 from sandbox import context
-from sandbox.phone.simulator import SimState, StepCall, new_call, post_as_twilio, sim_store
+from sandbox.phone.legs import LegCall, answer_call, catch_up, decline_call, place_call
+from sandbox.phone.simulator import SimState, new_call, post_as_twilio, sim_store
 from ticketing.directory import valid_phone
 from ticketing.errors import DomainError
 from ticketing.models import Contact, Technician
@@ -37,7 +48,11 @@ EVENT_LABELS = {
     "end": "End:",
     "error": "Error:",
     "audio": "Audio:",
+    "bridge": "Line:",
+    "redirect": "Line:",
 }
+# On a technician's phone the one pressing keys is the technician.
+LEG_LABELS = {**EVENT_LABELS, "caller": "Technician"}
 
 
 def _sandbox() -> Any | None:
@@ -113,7 +128,8 @@ def phone_start() -> ResponseReturnValue:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     store = sim_store(app)
     state = new_call(store, caller, at, sandbox)
-    store.put(StepCall(app, state).advance())
+    with store.step_lock:
+        store.put(place_call(app, state))
     return redirect(url_for("console_phone.phone_call", sim_id=state.id))
 
 
@@ -139,14 +155,26 @@ def phone_call(sim_id: str) -> ResponseReturnValue:
     state = _state_or_404(sim_id)
     now = context.now()
     holder = on_call(db(), now)
+    _end_transaction()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store = sim_store(app)
+    calls = [c for c in sandbox.calls()[state.calls_since :] if c.direction != "inbound"]
+    # The page shows the line as it is now: redirects the service made meanwhile are heard.
+    with store.step_lock:
+        catch_up(app, state)
+        legs = [store.by_call_sid(c.sid) for c in calls]
+        for leg in legs:
+            if leg is not None:
+                catch_up(app, leg)
     return render_template(
         PAGE,
         sim=state,
         messages=sandbox.messages(state.sms_since),
-        calls=sandbox.calls()[state.calls_since :],
+        calls=list(zip(calls, legs, strict=True)),
         technicians=_technicians(),
         on_call_id=holder.id if holder else None,
         event_labels=EVENT_LABELS,
+        leg_labels=LEG_LABELS,
     )
 
 
@@ -173,8 +201,49 @@ def phone_answer(sim_id: str) -> ResponseReturnValue:
         state = _state_or_404(sim_id)
         if not state.ended:
             _end_transaction()
-            store.put(StepCall(app, state).advance(_answer()))
+            if request.form.get("action") == "ring-out":
+                _ring_out(app, state)
+            else:
+                store.put(LegCall(app, state).advance(_answer()))
     return redirect(url_for("console_phone.phone_call", sim_id=sim_id))
+
+
+def _ring_out(app: Any, state: SimState) -> None:
+    """Nobody answers the phone the caller's <Dial> rings."""
+    if state.dialing is None:
+        return
+    # Answered meanwhile: the caller goes on hearing that call.
+    with contextlib.suppress(DomainError):
+        decline_call(app, state.dialing)
+
+
+@bp.post("/phone/<sim_id>/technician")
+@staff_required
+def phone_technician(sim_id: str) -> ResponseReturnValue:
+    """The technician's phone: answer a ringing call, let it ring out, press keys, hang up."""
+    if _sandbox() is None:
+        return _refused()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store = sim_store(app)
+    call_sid = request.form.get("call", "")[:64]
+    action = request.form.get("action", "")
+    with store.step_lock:
+        _state_or_404(sim_id)
+        _end_transaction()
+        try:
+            if action == "answer":
+                answer_call(app, call_sid)
+            elif action == "decline":
+                decline_call(app, call_sid)
+            else:
+                leg = store.by_call_sid(call_sid)
+                if leg is None:
+                    abort(404)
+                if not leg.ended:
+                    store.put(LegCall(app, leg).advance(_answer()))
+        except DomainError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("console_phone.phone_call", sim_id=sim_id) + "#technician")
 
 
 def _reply_text(status: int, body: bytes) -> str:

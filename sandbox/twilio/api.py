@@ -182,7 +182,7 @@ def _call_problem(form: MultiDict[str, str]) -> tuple[Response, int] | None:
 @bp.post(f"{ACCOUNT}/Calls.json")
 @authenticated
 def create_call(account_sid: str) -> ResponseReturnValue:
-    """Accept an outbound call: keep its URL or TwiML (not run here) and print it."""
+    """Accept an outbound call: keep it ringing (the phone simulator answers it) and print it."""
     form = request.form
     problem = _call_problem(form)
     if problem is not None:
@@ -198,6 +198,7 @@ def create_call(account_sid: str) -> ResponseReturnValue:
         status_callback=form.get("StatusCallback", "").strip() or None,
         timeout=_optional_int(form, "Timeout"),
         machine_detection=form.get("MachineDetection", "").strip() or None,
+        status_events=tuple(e.strip().lower() for e in form.getlist("StatusCallbackEvent")),
     )
     sandbox_store().add_call(call)
     announce(f"[sandbox] CALL {call.from_} → {call.to}: {call.url or 'inline TwiML'}")

@@ -391,7 +391,7 @@ class SimulatedCall:
         queue, action = (el.text or "").strip(), el.get("action")
         queue_sid = new_sid("QU")
         wait_url = el.get("waitUrl")
-        self.out(f"⏳ waiting in queue {queue!r} (simulated: no technician can pick up)")
+        self.out(self._waiting_line(queue))
         if wait_url and self._waited_and_left(urljoin(url, wait_url), queue_sid):
             params = self._params(QueueResult="leave", QueueSid=queue_sid, QueueTime="30")
             # Leaving by <Leave>: Twilio plays the action's TwiML (or the next verb).
@@ -402,6 +402,10 @@ class SimulatedCall:
             params = self._params(QueueResult="hangup", QueueSid=queue_sid, QueueTime="0")
             self._callback(urljoin(url, action), params)
         return "caller"
+
+    def _waiting_line(self, queue: str) -> str:
+        """What the terminal shows as the caller starts waiting."""
+        return f"⏳ waiting in queue {queue!r} (simulated: no technician can pick up)"
 
     def _waited_and_left(self, wait_url: str, queue_sid: str) -> bool:
         """Play the wait URL's TwiML once; True when it (or a key the caller pressed) ends

@@ -121,7 +121,8 @@ class CallRedirect:
 
 @dataclass
 class SandboxCall:
-    """One outbound call accepted by the sandbox's Calls endpoint (its TwiML is not run)."""
+    """One call the sandbox knows: placed through its Calls endpoint, rung by a simulated
+    <Dial>, or a simulated caller's (the phone simulator plays their TwiML)."""
 
     sid: str
     account_sid: str
@@ -135,6 +136,11 @@ class SandboxCall:
     machine_detection: str | None = None
     status: str = "queued"
     redirects: list[CallRedirect] = field(default_factory=list)
+    # outbound-api (the Calls endpoint), outbound-dial (a <Dial> rang it), inbound.
+    direction: str = "outbound-api"
+    parent_call_sid: str | None = None
+    # The StatusCallbackEvent values asked for (Twilio posts only `completed` without).
+    status_events: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The call as Twilio's REST API renders it (plus what the sandbox stored)."""
@@ -146,7 +152,8 @@ class SandboxCall:
             "to": self.to,
             "from": self.from_,
             "status": self.status,
-            "direction": "outbound-api",
+            "direction": self.direction,
+            "parent_call_sid": self.parent_call_sid,
             "date_created": _rfc2822(self.date_created),
             "date_updated": _rfc2822(self.date_created),
             "start_time": None,
@@ -240,6 +247,11 @@ class SandboxStore:
         """The call with this SID, if the sandbox has it."""
         with self._lock:
             return self._calls.get(sid)
+
+    def set_call_status(self, call: SandboxCall, status: str) -> None:
+        """Move a call on (ringing, in-progress, completed, no-answer, canceled)."""
+        with self._lock:
+            call.status = status
 
     def redirect_call(self, call: SandboxCall, redirect: CallRedirect) -> None:
         """Record a redirect (or hang-up) of a live call."""
