@@ -20,6 +20,7 @@ from ticketing.billing.msa import set_msa
 from ticketing.errors import DomainError
 from ticketing.models import Client, Contact, Technician
 from ticketing.oncall.gaps import describe_gaps
+from ticketing.people.availability import choose
 from ticketing.people.edits import (
     Person,
     edit_client,
@@ -134,3 +135,18 @@ def person_reactivate(kind: str, person_id: int) -> ResponseReturnValue:
     return _change(
         kind, person_id, lambda p: f"{reactivate(context.db(), p).person.name} is active again."
     )
+
+
+@console.post("/people/<kind>/<int:person_id>/availability", endpoint="technician_availability")
+@access.staff_required
+def technician_availability(kind: str, person_id: int) -> ResponseReturnValue:
+    """POST: a technician available for help-desk callers, or away."""
+    if kind != "technician":
+        abort(404)
+
+    def change(person: Person) -> str:
+        assert isinstance(person, Technician)
+        choose(person, request.form.get("availability", ""), now=context.now())
+        return f"{person.name} is {person.availability} for the help desk."
+
+    return _change(kind, person_id, change)

@@ -203,6 +203,7 @@ CASES: dict[str, Case] = {
     ),
     "console.person_deactivate": Case(_luis, {}, ("technician",)),
     "console.person_reactivate": Case(_luis_gone, {}, ("technician",)),
+    "console.technician_availability": Case(_luis, {"availability": "available"}, ("technician",)),
     "console.reset_second_factor": Case(_two_step_user, {}, ("user",)),
     "console.new_recovery_codes": Case(_nothing, {}, ("user",), answers=(200,)),
     "console.schedule": Case(

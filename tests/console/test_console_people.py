@@ -95,3 +95,16 @@ def test_clients_cannot_use_these_forms(client, session, directory) -> None:
         404,
     )
     assert fresh(session, dana).active
+
+
+def test_staff_set_a_technician_available_or_away(client, session, directory) -> None:
+    as_staff(client, session)
+    dana = directory["dana"]
+    page = html_of(client.get("/console/technicians"), 200)
+    assert f"/console/people/technician/{dana.id}/availability" in page
+    url = f"/console/people/technician/{dana.id}/availability"
+    assert post(client, url, {"availability": "available"}).status_code == 302
+    assert fresh(session, dana).availability == "available"
+    assert "not an availability" in html_of(post(client, url, {"availability": "busy"}), 400)
+    post(client, url, {"availability": "away"})
+    assert fresh(session, dana).availability == "away"

@@ -110,6 +110,7 @@ ACCESS: dict[str, str] = {
     "console.person_edit": "staff",
     "console.person_deactivate": "staff",
     "console.person_reactivate": "staff",
+    "console.technician_availability": "staff",
     "console.oncall_policy": "staff",
     "console.tickets": "staff",
     "console.ticket": "staff",
