@@ -243,12 +243,17 @@ def fallback_message(session: Session) -> VoiceResponse:
 @bp.post(Paths.STATUS)
 @twilio_webhook(lambda _settings: None)
 def status(session: Session) -> None:
-    """A call's status changed (answer 204); a hang-up mid-intake still pages."""
-    call_sid = params.form("CallSid", 64)
+    """A call's status changed (answer 204); a hang-up mid-intake still pages, and a caller
+    who hung up in the help-desk queue leaves it."""
+    call_sid, status = params.form("CallSid", 64), params.form("CallStatus", 20)
     calls.call_status(
         session,
         call_sid,
-        params.form("CallStatus", 20),
+        status,
         params.whole("SequenceNumber"),
         now=params.now(),
     )
+    if status in flow.CALL_ENDED:
+        # The Enqueue action of a dropped call may come late or never (a lost webhook):
+        # without this the caller would count as waiting, toward the busy-queue cap too.
+        helpdesk.caller_gone(session, call_sid, now=params.now())

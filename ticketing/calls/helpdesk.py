@@ -207,6 +207,20 @@ def leave_queue(
     return entry.outcome or outcome
 
 
+def caller_gone(session: Session, call_sid: str, *, now: datetime) -> bool:
+    """The call ended while its caller was still in line and no Enqueue action said so:
+    the caller hung up, leaves the queue and no longer counts as waiting (True if so)."""
+    entry = entry_for(session, call_sid)
+    # A caller who hung up to be called back keeps their place in line.
+    if entry is None or entry.callback_number is not None:
+        return False
+    if not entry.leave(QueueOutcome.HUNG_UP, now, None):
+        return False
+    text = _ended_text(QueueOutcome.HUNG_UP, "hangup", _duration(entry.wait_seconds))
+    add_event(session, entry.ticket_id, EventKind.HELPDESK_QUEUE, text, at=now)
+    return True
+
+
 def _already_calling(session: Session, tech: Technician, key: str) -> bool:
     """A call to `tech` not placed yet, or this very request made before."""
     found = session.scalar(
