@@ -5,7 +5,8 @@ emails or redirects):
 
 - A number that was texted a page or notice less than HOLD ago (or is being texted right
   now by another relay) gets its next due ones only HOLD after that text. Until then they
-  stay 'pending', with next_attempt_at moved to that moment and no attempt counted.
+  stay 'pending', with next_attempt_at moved to that moment and no attempt counted. A
+  page waits only behind a page: a notice (a hand-off text) never holds an emergency.
 - Every page and notice due to one number in one tick goes out as ONE text (a bundle).
 
 So the first page of an emergency to a quiet phone (escalation step 0, nothing texted in
@@ -114,12 +115,17 @@ def held_until(
         mine = [row for row in rows if lane_of(row.channel, row.kind) == lane]
         if not mine:
             continue
-        last = _last_sends(session, lane, {row.to_number for row in mine}, now, lease)
-        held |= {
-            row.id: last[row.to_number] + lane.hold
-            for row in mine
-            if row.to_number in last and now < last[row.to_number] + lane.hold
-        }
+        sends = _last_sends(session, lane, {row.to_number for row in mine}, now, lease)
+        for row in mine:
+            # An emergency page never waits behind a notice (a hand-off text, a caller's
+            # words): only pages pace a page, while a notice waits behind either.
+            pacing = [
+                at
+                for (number, kind), at in sends.items()
+                if number == row.to_number and (row.kind != OutboxKind.PAGE or kind == row.kind)
+            ]
+            if pacing and now < max(pacing) + lane.hold:
+                held[row.id] = max(pacing) + lane.hold
     return held
 
 
@@ -163,7 +169,8 @@ def carry(rows: Sequence[OutboxMessage]) -> None:
 
 def _last_sends(
     session: Session, lane: Lane, numbers: set[str], now: datetime, lease: timedelta
-) -> dict[str, datetime]:
+) -> dict[tuple[str, str], datetime]:
+    """The latest text (or call) of each kind to each number, sent or being sent."""
     recent = and_(
         OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at > now - lane.hold
     )
@@ -175,11 +182,12 @@ def _last_sends(
         OutboxMessage.kind.in_(lane.kinds),
         or_(recent, in_flight),
     )
-    last: dict[str, datetime] = {}
+    last: dict[tuple[str, str], datetime] = {}
     for row in session.scalars(stmt):
         at = row.sent_at if row.status == OutboxStatus.SENT else _claimed_at(row.lease_until, lease)
         if at is not None:
-            last[row.to_number] = max(at, last.get(row.to_number, at))
+            key = (row.to_number, row.kind)
+            last[key] = max(at, last.get(key, at))
     return last
 
 
