@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from intake.db import keep_ticket_numbering
+
 revision = "0018"
 down_revision = "0017"
 branch_labels = None
@@ -24,11 +26,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
+    # SQLite rebuilds the table: keep AUTOINCREMENT, and numbers from 1001 (intake/db.py).
+    with op.batch_alter_table(
+        "tickets", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.add_column(
             sa.Column("drill", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("drill_page_to", sa.String(length=20), nullable=True))
+    keep_ticket_numbering(op.get_bind())
     with op.batch_alter_table("technicians", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("phone_test_sent_at", sa.DateTime(timezone=True), nullable=True)
@@ -44,6 +50,9 @@ def downgrade() -> None:
         batch_op.drop_column("phone_verified_by")
         batch_op.drop_column("phone_verified_at")
         batch_op.drop_column("phone_test_sent_at")
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "tickets", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.drop_column("drill_page_to")
         batch_op.drop_column("drill")
+    keep_ticket_numbering(op.get_bind())
