@@ -173,3 +173,27 @@ def test_explicit_settings_win(session, team) -> None:
     at = local("2026-12-14 07:00")
     assert handoff_notices(session, at, timezone=NY, firm_name="Acme") == 1
     assert notices(session)[0].body.startswith("Acme: you are on call (primary)")
+
+
+def test_no_notice_for_a_shift_already_over(session, team, clock) -> None:
+    # `oncall set Dana`, then `oncall set Luis` seconds later: Dana's stint is over before
+    # the sweep comes round, and only Luis is told.
+    set_on_call(session, "Dana Whitfield", now=clock())
+    set_on_call(session, "Luis Romero", now=clock() + timedelta(seconds=20))
+
+    assert sweep(session, clock() + 100 * timedelta(seconds=1)) == [1]
+
+    [notice] = notices(session)
+    assert notice.technician_id == team["luis"].id and "until changed" in notice.body
+
+
+def test_a_notice_not_yet_sent_for_a_shift_since_over_is_cancelled(session, team, clock) -> None:
+    set_on_call(session, "Dana Whitfield", now=clock())
+    assert sweep(session, clock()) == [1]  # owed, but still waiting to go (paced)
+    set_on_call(session, "Luis Romero", now=clock() + timedelta(seconds=20))
+
+    assert sweep(session, clock() + timedelta(seconds=30)) == [1]
+
+    to_dana, to_luis = notices(session)
+    assert (to_dana.technician_id, to_dana.status) == (team["dana"].id, "cancelled")
+    assert (to_luis.technician_id, to_luis.status) == (team["luis"].id, "pending")

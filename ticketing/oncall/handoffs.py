@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ticketing.firm import firm_in
-from ticketing.models import OutboxKind
+from ticketing.models import OutboxKind, OutboxMessage, OutboxStatus
 from ticketing.oncall.shifts import Shift, shifts
 from ticketing.outbox import enqueue_sms
 from ticketing.sms_text import to_gsm7
@@ -18,6 +19,7 @@ from ticketing.wallclock import business_zone, local_label
 # ago than NOTICE_LATE is dropped (the scheduler was down; the news is stale).
 NOTICE_LEAD = timedelta(minutes=60)
 NOTICE_LATE = timedelta(minutes=10)
+KEY_PREFIX = "handoff:"
 
 
 def handoff_text(shift: Shift, firm_name: str, tz: ZoneInfo) -> str:
@@ -46,17 +48,41 @@ def handoff_notices(
     margin = timedelta(seconds=1)
     window = shifts(session, now - NOTICE_LATE - margin, now + NOTICE_LEAD + margin)
     ends = {(s.role, s.end): s.technician.id for s in window}
+    # A shift already over (set, then replaced seconds later) is no news to anyone.
+    current = [shift for shift in window if shift.end > now]
+    _cancel_stale(session, {_key(shift) for shift in current})
     sent = 0
-    for shift in window:
+    for shift in current:
         due = now - NOTICE_LATE <= shift.start <= now + NOTICE_LEAD
         continuing = ends.get((shift.role, shift.start)) == shift.technician.id
         # Twilio refuses to text someone who replied STOP (21610): nothing to send.
         if not due or continuing or shift.technician.sms_opted_out:
             continue
-        key = f"handoff:{shift.role}:{shift.start.isoformat()}:{shift.technician.id}"
+        key = _key(shift)
         body = handoff_text(shift, firm, tz)
         if enqueue_sms(
             session, None, shift.technician, body, key=key, now=now, kind=OutboxKind.NOTICE
         ):
             sent += 1
     return sent
+
+
+def _key(shift: Shift) -> str:
+    return f"{KEY_PREFIX}{shift.role}:{shift.start.isoformat()}:{shift.technician.id}"
+
+
+def _cancel_stale(session: Session, live: set[str]) -> None:
+    """Cancel hand-off notices still waiting to go whose shift is over or no longer exists
+    (someone else was put on call meanwhile): they would announce a shift that never was."""
+    waiting = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.kind == OutboxKind.NOTICE,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.dedupe_key.startswith(KEY_PREFIX),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    for notice in waiting:
+        if notice.dedupe_key not in live:
+            notice.cancel()
