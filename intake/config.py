@@ -20,6 +20,15 @@ SECRET_KEY_MIN_LENGTH = 32
 DEMO_SMS_FROM = "+13368991911"
 LOG_FORMATS = ("text", "json")
 # Twilio's own hold music (its public classical collection, served from its bucket).
+# What an after-hours caller hears counts as an emergency, in one sentence (the firm's
+# published definition of Emergency Services, in words a caller takes in at night).
+DEFAULT_EMERGENCY_DEFINITION = (
+    "Emergency service is for the most urgent matters, when your ability to capture revenue"
+    " or serve your customers is severely impaired, such as a point of sale system that is"
+    " down or payments that cannot be processed."
+)
+# A sentence, not a speech: the caller is waiting to say what is wrong.
+MAX_EMERGENCY_DEFINITION = 400
 DEFAULT_HOLD_MUSIC_URL = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
 
 
@@ -49,6 +58,8 @@ class Settings:
     business_hours: str = "Mon-Fri 08:00-17:00"
     holiday_calendar: str = "US-NC"
     firm_name: str = "Accelerando"
+    # Said to an after-hours caller before "emergency rates apply"; "" (`none`): not said.
+    emergency_definition: str = DEFAULT_EMERGENCY_DEFINITION
     smtp_url: str | None = None
     fallback_forward_number: str | None = None
     helpdesk_busy_queue: int = 3
@@ -203,6 +214,7 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "BUSINESS_HOURS": "business_hours",
         "HOLIDAY_CALENDAR": "holiday_calendar",
         "FIRM_NAME": "firm_name",
+        "EMERGENCY_DEFINITION": "emergency_definition",
         "SMTP_URL": "smtp_url",
         "FALLBACK_FORWARD_NUMBER": "fallback_forward_number",
         "HOLD_MUSIC_URL": "hold_music_url",
@@ -217,6 +229,8 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
             values[attr] = env[env_name].strip()
     if str(values.get("hold_music_url", "")).lower() == "none":
         values["hold_music_url"] = None
+    if str(values.get("emergency_definition", "")).lower() == "none":
+        values["emergency_definition"] = ""
     settings = Settings(**values)  # type: ignore[arg-type]
     if demo:
         settings = _demo_settings(settings, env)
@@ -272,6 +286,11 @@ def settings_check(settings: Settings) -> None:
     if not 1 <= settings.access_requests_per_address <= settings.access_requests_per_hour:
         raise ConfigError(
             "ACCESS_REQUESTS_PER_ADDRESS must be at least 1 and at most ACCESS_REQUESTS_PER_HOUR"
+        )
+    if len(settings.emergency_definition) > MAX_EMERGENCY_DEFINITION:
+        raise ConfigError(
+            f"EMERGENCY_DEFINITION is one sentence a caller hears: at most"
+            f" {MAX_EMERGENCY_DEFINITION} characters"
         )
     if settings.log_format not in LOG_FORMATS:
         raise ConfigError("LOG_FORMAT must be text or json")

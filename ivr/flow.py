@@ -61,6 +61,8 @@ class CallView:
     ticket_number: int | None = None
     transfer: Transfer | None = None  # ring this technician before taking a message
     hours: str = ""  # the business hours in words, said when a callback waits for them
+    # What counts as an emergency, said to an after-hours caller before the rates.
+    emergency_definition: str = ""
 
 
 def _say(target: VoiceResponse | Gather, text: str) -> None:
@@ -173,6 +175,9 @@ def emergency_intake(view: CallView, response: VoiceResponse | None = None) -> V
     response = _start(response)
     who = f", {view.client_name}" if view.client_name else ""
     _say(response, f"You have reached {view.firm_name} emergency service{who}.")
+    if view.emergency_definition and not view.in_business_hours:
+        # A business-hours caller chose "emergency" from the menu; a caller at night did not.
+        _say(response, view.emergency_definition)
     _say(response, "Emergency rates apply to this call.")
     if not view.has_msa:
         _say(response, NO_MSA_NOTICE)

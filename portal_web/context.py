@@ -29,6 +29,7 @@ class PortalSettings(CalendarSettings, Protocol):
     """The settings the pages read (the composition root's Settings has them all)."""
 
     firm_name: str
+    emergency_definition: str
     public_base_url: str
     twilio_voice_number: str
     # The support lines after the main one, answered the same way.

@@ -25,6 +25,7 @@ class WebhookSettings(CalendarSettings, Protocol):
     # The support lines after the main one.
     support_lines: tuple[str, ...]
     firm_name: str
+    emergency_definition: str
     fallback_forward_number: str | None
     helpdesk_busy_queue: int
     hold_music_url: str | None

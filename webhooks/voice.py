@@ -80,7 +80,12 @@ def _call(session: Session) -> Call:
 
 
 def _view(call: Call) -> flow.CallView:
-    return replace(calls.call_view(call, params.settings().firm_name), hours=params.firm().hours)
+    settings = params.settings()
+    return replace(
+        calls.call_view(call, settings.firm_name),
+        hours=params.firm().hours,
+        emergency_definition=settings.emergency_definition,
+    )
 
 
 def _intake_view(session: Session, call: Call) -> flow.CallView:

@@ -65,10 +65,12 @@ def upcoming_closed_days(calendar: BusinessCalendar, first: date) -> list[Closed
 
 def heard_at(result: Classification) -> list[str]:
     """The sentences an unknown caller hears first at that moment (greeting or menu)."""
+    settings = context.settings()
     view = CallView(
-        firm_name=context.settings().firm_name,
+        firm_name=settings.firm_name,
         service_class=result.service_class,
         in_business_hours=result.service_class == HELP_DESK,
+        emergency_definition=settings.emergency_definition,
     )
     root = ET.fromstring(str(after_identification(view)))
     return [(say.text or "").strip() for say in root.iter("Say") if (say.text or "").strip()]
