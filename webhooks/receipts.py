@@ -1,10 +1,12 @@
 """Idempotent webhooks: the answer to a request is stored with its effects; a retry gets it back.
 
-Twilio retries a request it thinks failed (same parameters, same URL). The key is
-a hash of the path, query and the parameters exactly as Twilio signs them (each
-name once, its distinct values sorted), so the retry of a step, even one with a
-parameter repeated, finds the receipt written in the same transaction as the
-step's effects, and nothing happens twice.
+Twilio retries a request it thinks failed (same parameters, same URL, and the same
+I-Twilio-Idempotency-Token header). The key is a hash of the path, query, that token
+and the parameters exactly as Twilio signs them (each name once, its distinct values
+sorted), so the retry of a step, even one with a parameter repeated, finds the receipt
+written in the same transaction as the step's effects, and nothing happens twice. A
+caller (or technician) who does the same step with the same keys again in one call
+sends the same parameters under a new token: a second step, not a retry.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ticketing.models import WebhookReceipt
+
+# Twilio sends it with every webhook; a retry carries the token of the request it repeats.
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ def request_key(req: Request) -> str:
     digest = hashlib.sha256()
     digest.update(req.path.encode())
     digest.update(b"?" + req.query_string)
+    # Not signed, so a forger could change it; but replaying a signed request changes
+    # nothing the domain has not already made idempotent (CallSid, MessageSid, dedupe keys).
+    token = req.headers.get(IDEMPOTENCY_HEADER, "")[:200].encode("utf-8", "surrogatepass")
+    digest.update(len(token).to_bytes(8, "big") + token)
     # RequestValidator.compute_signature signs sorted(set(names)) and, per name,
     # sorted(set(values)): requests it cannot tell apart must share one key.
     for name in sorted(set(req.form.keys())):
