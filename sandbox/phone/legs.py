@@ -425,3 +425,9 @@ def catch_up(app: Flask, state: SimState) -> None:
     state.redirects_seen = len(call.redirects)
     LegCall(app, state).redirected(call.redirects[-1])
     sim_store(app).put(state)
+
+
+def hang_up_dropped(app: Flask) -> None:
+    """Hang up the calls the simulator forgot while they were still on the line."""
+    for state in sim_store(app).dropped():
+        LegCall(app, state).end("caller")

@@ -107,6 +107,8 @@ class SimStore:
     def __init__(self, limit: int = MAX_CALLS, ttl: float = TTL_SECONDS) -> None:
         self.limit, self.ttl = limit, ttl
         self._calls: dict[str, SimState] = {}
+        # Calls forgotten while still on the line: hung up by the next request (`dropped`).
+        self._dropped: list[SimState] = []
         self._lock = threading.Lock()
         # Held while a call plays a step (the demo's few staff can wait for each other).
         self.step_lock = threading.Lock()
@@ -123,7 +125,7 @@ class SimStore:
             self._expire()
             while len(self._calls) > self.limit:
                 oldest = min(self._calls.values(), key=lambda s: s.touched)
-                del self._calls[oldest.id]
+                self._forget(oldest)
 
     def get(self, sim_id: str) -> SimState | None:
         """The call with this id, unless unknown or expired."""
@@ -151,10 +153,22 @@ class SimStore:
             ]
         return min(waiting, key=lambda s: s.queued_at or 0.0, default=None)
 
+    def dropped(self) -> list[SimState]:
+        """Calls forgotten while still on the line, once each: the caller hangs them up, so
+        no simulated caller stays in the help-desk queue for ever."""
+        with self._lock:
+            dropped, self._dropped = self._dropped, []
+        return dropped
+
     def _expire(self) -> None:
         cutoff = time.monotonic() - self.ttl
-        for sim_id in [k for k, s in self._calls.items() if s.touched < cutoff]:
-            del self._calls[sim_id]
+        for state in [s for s in self._calls.values() if s.touched < cutoff]:
+            self._forget(state)
+
+    def _forget(self, state: SimState) -> None:
+        del self._calls[state.id]
+        if not state.ended:
+            self._dropped.append(state)
 
 
 def sim_store(app: Flask) -> SimStore:

@@ -25,7 +25,14 @@ from sqlalchemy import select
 from portal_web.access import staff_required
 from portal_web.context import db
 from sandbox import context
-from sandbox.phone.legs import LegCall, answer_call, catch_up, decline_call, place_call
+from sandbox.phone.legs import (
+    LegCall,
+    answer_call,
+    catch_up,
+    decline_call,
+    hang_up_dropped,
+    place_call,
+)
 from sandbox.phone.simulator import SimState, new_call, post_as_twilio, sim_store
 from ticketing.directory import valid_phone
 from ticketing.errors import DomainError
@@ -130,6 +137,7 @@ def phone_start() -> ResponseReturnValue:
     state = new_call(store, caller, at, sandbox)
     with store.step_lock:
         store.put(place_call(app, state))
+        hang_up_dropped(app)
     return redirect(url_for("console_phone.phone_call", sim_id=state.id))
 
 
@@ -161,6 +169,7 @@ def phone_call(sim_id: str) -> ResponseReturnValue:
     calls = [c for c in sandbox.calls()[state.calls_since :] if c.direction != "inbound"]
     # The page shows the line as it is now: redirects the service made meanwhile are heard.
     with store.step_lock:
+        hang_up_dropped(app)
         catch_up(app, state)
         legs = [store.by_call_sid(c.sid) for c in calls]
         for leg in legs:

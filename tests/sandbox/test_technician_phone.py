@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from intake.clock import FrozenClock
 from intake.db import Database
+from sandbox.phone.simulator import sim_store
 from tests.support.forms import csrf_token
 from tests.support.phone_simulator import (
     caller_words,
@@ -171,3 +172,23 @@ def test_a_page_left_to_ring_out_reports_no_answer(
         if m.provider_sid == call_sid
     ]
     assert voice_page.delivery_status == "no-answer"
+
+
+def test_a_caller_the_simulator_forgets_in_the_queue_hangs_up(
+    staff: FlaskClient, app: Any, session: Session
+) -> None:
+    page = start(staff, at=MONDAY_MORNING)
+    page = press(staff, page, action="keys", key="2")
+    assert 'id="phone-queue"' in page.text
+    sims = sim_store(app)
+    queued = sims.get(page.request.path.rsplit("/", 1)[1])
+    assert queued is not None
+    queued.touched -= sims.ttl + 1  # left alone longer than the simulator keeps a call
+    start(staff, at=MONDAY_MORNING)  # the next visitor's request hangs it up
+    entry = session.scalars(
+        select(QueueEntry)
+        .where(QueueEntry.call_sid == queued.transcript.call_sid)
+        .execution_options(populate_existing=True)
+    ).one()
+    assert entry.outcome == QueueOutcome.HUNG_UP
+    assert app.extensions["sandbox"].call(queued.transcript.call_sid).status == "completed"
