@@ -25,8 +25,8 @@ from sqlalchemy import select
 from portal_web.access import staff_required
 from portal_web.context import db
 from sandbox import context
-from sandbox.phone.legs import (
-    LegCall,
+from sandbox.phone.legs import LegCall
+from sandbox.phone.phones import (
     answer_call,
     catch_up,
     decline_call,
