@@ -1,7 +1,8 @@
 """Bundling: texts due to one phone go out as one SMS, at most about one a minute.
 
-The pacing rule (HOLD = 60 s) for SMS pages and notices (never replies, alerts, calls,
-emails or redirects):
+The pacing rule (HOLD = 60 s) for SMS pages and notices to technicians (never replies,
+alerts, calls, emails, redirects, or anything to a client: a text to the client's
+representative or the caller has no technician and always goes on its own, in plain words):
 
 - A number that was texted a page or notice less than HOLD ago (or is being texted right
   now by another relay) gets its next due ones only HOLD after that text. Until then they
@@ -72,6 +73,8 @@ class Textable(Protocol):
     @property
     def channel(self) -> str: ...
     @property
+    def technician_id(self) -> int | None: ...
+    @property
     def to_number(self) -> str: ...
     @property
     def body(self) -> str: ...
@@ -93,17 +96,31 @@ TEXTS = Lane(OutboxChannel.SMS, BUNDLED_KINDS, HOLD)
 VOICE = Lane(OutboxChannel.CALL, (OutboxKind.PAGE,), CALL_HOLD)
 
 
-def lane_of(channel: str, kind: str) -> Lane | None:
-    """The lane a row of this channel and kind is paced and bundled in, if any."""
+def _for_client(row: Textable) -> bool:
+    # A notice to no technician is what a client's representative (or the caller) is told.
+    return row.kind == OutboxKind.NOTICE and row.technician_id is None
+
+
+def lane_of(row: Textable) -> Lane | None:
+    """The lane a row is paced and bundled in, if any (never a text to a client)."""
     for lane in (TEXTS, VOICE):
-        if channel == lane.channel and kind in lane.kinds:
+        if row.channel == lane.channel and row.kind in lane.kinds and not _for_client(row):
             return lane
     return None
 
 
-def bundles(channel: str, kind: str) -> bool:
-    """Whether a row of this channel and kind may be paced and bundled."""
-    return lane_of(channel, kind) is not None
+def bundles(row: Textable) -> bool:
+    """Whether a row may be paced and bundled."""
+    return lane_of(row) is not None
+
+
+def _in_lane(lane: Lane) -> ColumnElement[bool]:
+    """`lane_of` in SQL."""
+    return and_(
+        OutboxMessage.channel == lane.channel,
+        OutboxMessage.kind.in_(lane.kinds),
+        or_(OutboxMessage.kind != OutboxKind.NOTICE, OutboxMessage.technician_id.is_not(None)),
+    )
 
 
 def held_until(
@@ -112,7 +129,7 @@ def held_until(
     """The rows that must wait (by id), each with the moment it may go."""
     held: dict[int, datetime] = {}
     for lane in (TEXTS, VOICE):
-        mine = [row for row in rows if lane_of(row.channel, row.kind) == lane]
+        mine = [row for row in rows if lane_of(row) == lane]
         if not mine:
             continue
         sends = _last_sends(session, lane, {row.to_number for row in mine}, now, lease)
@@ -135,7 +152,7 @@ def bundle_mates(
     """Due rows outside `rows` that belong in the same bundles (same number and lane)."""
     mates: list[OutboxMessage] = []
     for lane in (TEXTS, VOICE):
-        numbers = {row.to_number for row in rows if lane_of(row.channel, row.kind) == lane}
+        numbers = {row.to_number for row in rows if lane_of(row) == lane}
         if not numbers:
             continue
         stmt = (
@@ -143,8 +160,7 @@ def bundle_mates(
             .where(
                 due,
                 OutboxMessage.to_number.in_(numbers),
-                OutboxMessage.channel == lane.channel,
-                OutboxMessage.kind.in_(lane.kinds),
+                _in_lane(lane),
                 OutboxMessage.id.not_in([row.id for row in rows]),
             )
             .order_by(OutboxMessage.id)
@@ -158,7 +174,7 @@ def bundle_mates(
 def carry(rows: Sequence[OutboxMessage]) -> None:
     """Point each voice page at the one whose call carries it (None: it is that call),
     grouping as `group` does, so that the call's TwiML finds everything it rings for."""
-    voice = [row for row in rows if lane_of(row.channel, row.kind) == VOICE]
+    voice = [row for row in rows if lane_of(row) == VOICE]
     carriers: dict[str, int] = {}
     for row in voice:
         carriers[row.to_number] = min(row.id, carriers.get(row.to_number, row.id))
@@ -178,8 +194,7 @@ def _last_sends(
     in_flight = and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until > now)
     stmt = select(OutboxMessage).where(
         OutboxMessage.to_number.in_(numbers),
-        OutboxMessage.channel == lane.channel,
-        OutboxMessage.kind.in_(lane.kinds),
+        _in_lane(lane),
         or_(recent, in_flight),
     )
     last: dict[tuple[str, str], datetime] = {}
@@ -202,7 +217,7 @@ def group(claims: Sequence[T]) -> list[tuple[T, ...]]:
     by_number: dict[tuple[str, str], list[T]] = {}
     for claim in claims:
         key = (claim.channel, claim.to_number)
-        if not bundles(claim.channel, claim.kind):
+        if not bundles(claim):
             groups.append([claim])
         elif key in by_number:
             by_number[key].append(claim)

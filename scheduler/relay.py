@@ -148,6 +148,7 @@ def _snapshot(row: OutboxMessage) -> Claim:
         to_address=row.to_address,
         subject=row.subject,
         uncertain_since=row.uncertain_since,
+        technician_id=row.technician_id,
     )
 
 

@@ -46,6 +46,8 @@ class Claim:
     subject: str | None = None
     # Set when an earlier attempt may have reached Twilio: look before sending again.
     uncertain_since: datetime | None = None
+    # None on a text to a client, which is never bundled with a technician's.
+    technician_id: int | None = None
 
     @property
     def label(self) -> str:

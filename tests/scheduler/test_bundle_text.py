@@ -28,6 +28,7 @@ class Row:
     channel: str = "sms"
     to_number: str = "+13365550101"
     id: int = field(default_factory=lambda: next(_ids))  # rows are written in this order
+    technician_id: int | None = 1  # texts to a technician, unless a test says otherwise
 
 
 def page(number: int, problem: str = PROBLEM) -> Row:
@@ -133,6 +134,14 @@ def test_a_row_without_a_ticket_keeps_its_first_sentence():
     body = bundle_body(rows)
 
     assert body.startswith("2 MESSAGES: You are on call from 17:00.")
+
+
+def test_a_text_to_a_client_is_never_grouped_with_anything():
+    told = Row(1043, "Firm: Dana is working on your emergency.", "notice", technician_id=None)
+    moved = Row(1043, "Firm: ticket 1043 moved to the help desk.", "notice", technician_id=None)
+    first = page(1044)
+
+    assert group([told, first, moved]) == [(told,), (first,), (moved,)]
 
 
 def test_a_lone_row_is_sent_as_written():

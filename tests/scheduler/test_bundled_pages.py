@@ -17,6 +17,7 @@ from scheduler.relay import LEASE, RelayReport, relay_due
 from scheduler.transport import PermanentSendError, TransientSendError
 from tests.support.fake_transport import RecordingMessenger
 from tests.support.outbox import SMS_CALLBACK, TECH_PHONE, new_outbox, new_page, new_ticket
+from tests.support.people import JANE
 from tests.support.rows import fresh
 from ticketing.models import OutboxMessage, Technician
 from ticketing.sms_text import segments
@@ -216,12 +217,16 @@ def test_help_desk_calls_are_never_bundled_or_held(database, session, messenger,
 
 
 def test_a_notice_rides_along_with_its_page(database, session, messenger, now):
-    page = new_page(session, due=now)
+    tech = Technician(name="Dana Whitfield", phone=TECH_PHONE)
+    session.add(tech)
+    session.commit()
+    page = new_page(session, due=now, technician_id=tech.id)
     notice = new_outbox(
         session,
         ticket_id=page.ticket_id,
         due=now,
         kind="notice",
+        technician_id=tech.id,
         body=f'#{page.ticket_id} Unknown caller - caller said: "Server down."',
     )
 
@@ -231,6 +236,27 @@ def test_a_notice_rides_along_with_its_page(database, session, messenger, now):
     assert sms["body"].startswith("2 MESSAGES: ")
     assert fresh(session, notice).provider_sid == fresh(session, page).provider_sid
     assert timeline(session, page.ticket_id)[0].endswith(f"({sms['sid']}) (bundled)")
+
+
+def test_texts_to_a_client_are_never_bundled_or_held(database, session, messenger, now):
+    # What the client's representative is told (no technician): each its own plain text.
+    page = new_page(session, due=now)
+    bodies = [
+        f"Firm: Dana Whitfield is working on your emergency, ticket #{page.ticket_id}.",
+        f"Firm: your call about ticket #{page.ticket_id} is not an emergency.",
+    ]
+    for body in bodies:
+        new_outbox(
+            session, ticket_id=page.ticket_id, due=now, kind="notice", to_number=JANE, body=body
+        )
+    new_outbox(session, ticket_id=page.ticket_id, due=now + HOLD / 2, kind="notice", to_number=JANE)
+
+    tick(database, messenger, now)
+    tick(database, messenger, now + HOLD / 2)
+
+    to_client = [sms["body"] for sms in messenger.sms if sms["to"] == JANE]
+    assert to_client[:2] == bodies and len(to_client) == 3
+    assert not any("MESSAGES" in body for body in to_client)
 
 
 def test_a_transient_failure_retries_the_whole_bundle_together(database, session, messenger, now):
