@@ -10,11 +10,11 @@ from collections import Counter
 from sqlalchemy import select
 
 from bench.drills.support import (
-    CALLERS,
     DrillResult,
     Team,
     call_sid,
     copies,
+    drill_callers,
     drill_team,
     end_escalations,
     pages_of,
@@ -47,11 +47,12 @@ def drill_scheduler_killed(stack: Stack, *, quick: bool) -> DrillResult:
     team = drill_team(stack.database_url, 2, policy)
     database = Database(stack.database_url)
     sids = [call_sid(2, n) for n in range(calls)]
+    callers = drill_callers(stack.database_url, 2, calls)
     traces = []
     primaries = []
     for n, sid in enumerate(sids):  # calls spaced out: so are the moments steps come due
         primaries.append(rotate_primary(stack.database_url, 2, n))  # step 1: its own phone
-        traces.append(play_call(stack.base_url, sid, CALLERS[n % len(CALLERS)]))
+        traces.append(play_call(stack.base_url, sid, callers[n]))
         time.sleep(0.2 if quick else 1.0)
     first, last = _escalation_window(database, sids)
     kill_at = first + gap - 1 if quick else first + gap + (last - first) / 2 + 0.5

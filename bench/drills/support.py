@@ -19,7 +19,13 @@ from bench.calls.burst_checks import paged_numbers_in
 from bench.harness import ACCOUNT_SID, AUTH_TOKEN, SUPPORT_LINE
 from intake.db import Database
 from sandbox.demo.seed import CLIENTS, seed_demo
-from ticketing.directory import add_technician, technician_by_name
+from ticketing.directory import (
+    add_client,
+    add_contact,
+    add_technician,
+    client_by_account,
+    technician_by_name,
+)
 from ticketing.models import Call, OutboxKind, OutboxMessage
 from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import set_on_call
@@ -206,6 +212,23 @@ def drill_team(database_url: str, drill: int, steps: Sequence[str]) -> Team:
         set_policy(session, policy, repeat=1, repeat_delay_seconds=3600, now=now)
     database.engine.dispose()
     return Team(*phones)
+
+
+def drill_callers(database_url: str, drill: int, count: int) -> list[str]:
+    """`count` callers of drill `drill`, each from a company of its own (created on first
+    use): emergencies of one company join one escalation (ticketing/paging/joining.py),
+    and a drill that counts steps per ticket needs an escalation per call."""
+    phones = []
+    database = Database(database_url)
+    with database.transaction() as session:
+        for k in range(1, count + 1):
+            account, phone = f"9{drill}{k:02d}", f"+1336555{drill}{k:02d}6"
+            if client_by_account(session, account) is None:
+                add_client(session, f"Drill{drill} Client {k}", account, has_msa=True)
+                add_contact(session, account, f"Drill{drill} Caller {k}", phone)
+            phones.append(phone)
+    database.engine.dispose()
+    return phones
 
 
 def rotate_primary(database_url: str, drill: int, k: int) -> str:
