@@ -340,6 +340,21 @@ class Call(Base):
     ticket: Mapped[Ticket] = relationship()
 
 
+class FurtherRecording(Base):
+    """A message recorded on a ticket's call after the first one (which the ticket holds):
+    a caller moved to a message again keeps both, each with its own transcription."""
+
+    __tablename__ = "further_recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    sid: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    duration: Mapped[int | None] = mapped_column(Integer)
+    transcription: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WebhookReceipt(Base):
     """A Twilio request already answered: a retry gets the same answer and changes nothing."""
 

@@ -98,6 +98,7 @@ def transcription() -> dict[str, str]:
     return {
         "text": form("TranscriptionText", 4000),
         "status": form("TranscriptionStatus", 20),
+        "recording_sid": form("RecordingSid", 64),
     }
 
 

@@ -131,6 +131,7 @@ def render_ticket(
         "console/ticket.html",
         ticket=ticket,
         recording_src=recordings.player_src(ticket, "console.recording"),
+        further_players=recordings.further_players(ticket, "console.recording"),
         technicians=technicians(session),
         can=allowed_actions(ticket, bool(related["follow_ups"])),
         error=error,

@@ -81,6 +81,7 @@ def ticket(number: int) -> ResponseReturnValue:
             select(ServiceRequest).where(ServiceRequest.ticket_id == found.id)
         ),
         recording_src=recordings.player_src(found, "portal.recording"),
+        further_players=recordings.further_players(found, "portal.recording"),
         usage=usage,
         drawn=sum((-entry.hours for entry in usage), Decimal("0.00")),
         balance=balance,

@@ -8,9 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.emergencies import emergency
+from tests.support.logins import as_staff
 from tests.support.outbox import outbox
+from tests.support.recordings import RECORDING_SID, fake_recordings, twilio_recording_url
 from tests.support.replies import voice_page
 from tests.support.twilio import PUBLIC_BASE_URL, sign
+from ticketing.calls.intake import further_recordings
+from ticketing.models import Ticket
 from ticketing.oncall.roster import set_on_call
 from ticketing.paging.models import Escalation
 
@@ -58,3 +62,66 @@ def test_a_retry_with_the_same_token_is_still_one_step(client, session, page) ->
 
     assert again.data == first.data
     assert (_steps_fired(session), len(outbox(session))) == (once, rows)
+
+
+SECOND_SID = "RE" + "fedcba9876543210" * 2
+
+
+def _transcribed(call, sid: str, text: str):
+    return call.post(
+        "/twilio/voice/transcription",
+        RecordingSid=sid,
+        RecordingUrl=twilio_recording_url(sid),
+        TranscriptionText=text,
+        TranscriptionStatus="completed",
+    )
+
+
+def _recorded(call, sid: str, seconds: int):
+    return call.post(
+        "/twilio/voice/recorded",
+        RecordingUrl=twilio_recording_url(sid),
+        RecordingSid=sid,
+        RecordingDuration=str(seconds),
+        Digits="#",
+    )
+
+
+def test_a_second_message_in_one_call_is_kept_beside_the_first(
+    app, phone, client, session, directory
+) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    _recorded(call, RECORDING_SID, 14)
+    _recorded(call, SECOND_SID, 9)  # e.g. moved to a message again after a reclassification
+
+    ticket = session.scalars(select(Ticket)).one()
+    session.refresh(ticket)
+    assert (ticket.recording_sid, ticket.recording_duration) == (RECORDING_SID, 14)
+    [further] = further_recordings(session, ticket.id)
+    assert (further.sid, further.duration) == (SECOND_SID, 9)
+
+    source = fake_recordings(app)
+    as_staff(client, session)
+    page = client.get(f"/console/tickets/{ticket.number}").get_data(as_text=True)
+    first, second = (f"/console/tickets/{ticket.number}/recording{q}" for q in ("", "?message=2"))
+    assert f'src="{first}"' in page and f'src="{second.replace("&", "&amp;")}"' in page
+    assert client.get(second).status_code == 200
+    assert [ref.recording_sid for ref, _ in source.fetched] == [SECOND_SID]
+    assert client.get(f"/console/tickets/{ticket.number}/recording?message=3").status_code == 404
+
+
+def test_a_second_transcription_is_added_not_dropped(phone, session, directory) -> None:
+    call = phone("+13365550123")
+    call.ring()
+    _recorded(call, RECORDING_SID, 14)
+    _recorded(call, SECOND_SID, 9)
+
+    _transcribed(call, RECORDING_SID, "The server is down.")
+    _transcribed(call, SECOND_SID, "Also the printers.")
+    _transcribed(call, SECOND_SID, "Also the printers.")  # Twilio's retry of it
+
+    ticket = session.scalars(select(Ticket)).one()
+    session.refresh(ticket)
+    assert ticket.description == "The server is down.\n\nFurther message: Also the printers."
+    assert further_recordings(session, ticket.id)[0].transcription == "Also the printers."

@@ -19,6 +19,7 @@ from ticketing.event_kinds import EventKind
 from ticketing.models import (
     Call,
     Contact,
+    FurtherRecording,
     ServiceClass,
     Technician,
     Ticket,
@@ -198,12 +199,32 @@ def store_recording(
     duration: int | None,
     now: datetime,
 ) -> None:
-    """Keep the caller's recorded message on the ticket."""
+    """Keep the caller's recorded message on the ticket; a further one in the same call (a
+    caller moved to a message again) is kept beside it, never in its place."""
     ticket = call.ticket
-    ticket.recording_url, ticket.recording_sid = url[:500], sid[:64]
-    ticket.recording_duration = duration
     seconds = f"{duration} s" if duration is not None else "unknown length"
-    add_event(session, ticket.id, EventKind.RECORDING, f"Message recorded ({seconds}).", at=now)
+    if ticket.recording_url is None or ticket.recording_sid in (None, sid[:64]):
+        ticket.recording_url, ticket.recording_sid = url[:500], sid[:64]
+        ticket.recording_duration = duration
+        message = f"Message recorded ({seconds})."
+    else:
+        if _further(session, sid) is not None:
+            return
+        session.add(
+            FurtherRecording(ticket_id=ticket.id, sid=sid[:64], url=url[:500], duration=duration)
+        )
+        message = f"Another message recorded ({seconds})."
+    add_event(session, ticket.id, EventKind.RECORDING, message, at=now)
+
+
+def _further(session: Session, sid: str) -> FurtherRecording | None:
+    return session.scalar(select(FurtherRecording).where(FurtherRecording.sid == sid[:64]))
+
+
+def further_recordings(session: Session, ticket_id: int) -> list[FurtherRecording]:
+    """The ticket's messages after the first, in the order they were recorded."""
+    stmt = select(FurtherRecording).where(FurtherRecording.ticket_id == ticket_id)
+    return list(session.scalars(stmt.order_by(FurtherRecording.id)))
 
 
 def note_no_recording(session: Session, call: Call, *, now: datetime) -> None:
@@ -212,10 +233,21 @@ def note_no_recording(session: Session, call: Call, *, now: datetime) -> None:
 
 
 def store_transcription(
-    session: Session, call: Call, *, text: str, status: str, now: datetime
+    session: Session,
+    call: Call,
+    *,
+    text: str,
+    status: str,
+    now: datetime,
+    recording_sid: str = "",
 ) -> None:
-    """Keep Twilio's transcription of the message as the ticket's description."""
+    """Keep Twilio's transcription of the message as the ticket's description (that of a
+    further message is added to it)."""
     ticket = call.ticket
+    further = _further(session, recording_sid) if recording_sid else None
+    if further is not None:
+        _store_further_transcription(session, ticket, further, text, status, now)
+        return
     if status != "completed" or not text.strip():
         add_event(
             session,
@@ -231,6 +263,33 @@ def store_transcription(
     add_event(session, ticket.id, EventKind.TRANSCRIPTION, "Message transcribed.", at=now)
     if ticket.paged_at is not None:
         send_callers_words(session, ticket, now=now)
+
+
+def _store_further_transcription(
+    session: Session,
+    ticket: Ticket,
+    further: FurtherRecording,
+    text: str,
+    status: str,
+    now: datetime,
+) -> None:
+    if further.transcription is not None:
+        return  # Twilio's retry of the same transcription
+    if status != "completed" or not text.strip():
+        further.transcription = ""
+        add_event(
+            session,
+            ticket.id,
+            EventKind.TRANSCRIPTION,
+            "Another message could not be transcribed.",
+            at=now,
+        )
+        return
+    further.transcription = text.strip()[:4000]
+    words = f"Further message: {further.transcription}"
+    ticket.description = f"{ticket.description}\n\n{words}" if ticket.description else words
+    ticket.description = ticket.description[:8000]
+    add_event(session, ticket.id, EventKind.TRANSCRIPTION, "Another message transcribed.", at=now)
 
 
 def set_callback(session: Session, call: Call, e164: str, *, now: datetime) -> None:
