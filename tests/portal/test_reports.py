@@ -11,11 +11,14 @@ from decimal import Decimal
 import pytest
 
 from portal_web.portal.charts import Series, ack_chart, stacked_bars
+from tests.support.billing import add_agreement, work
 from tests.support.invoices import add_invoice_by_class
 from tests.support.logins import log_in
 from tests.support.moments import local
 from tests.support.tickets import add_ticket
 from tests.support.users import make_user
+from ticketing.billing import retainer
+from ticketing.billing.monthly_run import run_billing
 from ticketing.billing.reports import AckStats, Figures, check_range, usage
 from ticketing.errors import DomainError
 
@@ -82,6 +85,42 @@ def test_figures_per_month_and_class(session, usage_data) -> None:
     assert november.by_class["emergency"].tickets == 3
     assert report.total("emergency") == Figures(6, Decimal("3.00"), Decimal("675.00"))
     assert report.grand_total == Figures(9, Decimal("6.75"), Decimal("1200.00"))
+
+
+def _billed_november(session, clock, bakery) -> None:
+    run_billing(
+        session, "2026-11", now=clock(), public_base_url="https://intake.example.com",
+        timezone="America/New_York", firm_name="Firm",
+    )  # fmt: skip
+
+
+def test_emergency_work_paid_from_pre_paid_hours_is_counted(session, directory, clock) -> None:
+    bakery = directory["bakery"]
+    add_agreement(session, bakery, emergency="200.00")
+    retainer.purchase(session, bakery.id, Decimal("3.00"), None, "3 hours", clock())
+    ticket = add_ticket(session, bakery, apply=True)  # opened in November
+    work(session, ticket, directory["dana"], "2026-11-02 16:00", 60, clock())
+    _billed_november(session, clock, bakery)
+    assert retainer.used(session, bakery.id) == Decimal("1.50")  # 1 h of work x 1.5
+
+    report = usage(session, bakery.id, date(2026, 11, 1), date(2026, 12, 1))
+    november, december = report.months
+    # The hour worked, in the month the ticket is counted in (not the month of the run).
+    assert november.by_class["emergency"] == Figures(1, Decimal("1.00"), Decimal("0.00"))
+    assert december.by_class["emergency"] == Figures(0, Decimal("0.00"), Decimal("0.00"))
+
+
+def test_work_partly_paid_from_pre_paid_hours_counts_every_hour(session, directory, clock) -> None:
+    bakery = directory["bakery"]
+    add_agreement(session, bakery, emergency="200.00")
+    retainer.purchase(session, bakery.id, Decimal("1.00"), None, "1 hour", clock())
+    ticket = add_ticket(session, bakery, apply=True)
+    work(session, ticket, directory["dana"], "2026-11-10 21:00", 120, clock())
+    _billed_november(session, clock, bakery)
+
+    [november] = usage(session, bakery.id, date(2026, 11, 1), date(2026, 11, 1)).months
+    # 0.67 h from the pre-paid hour (x 1.5), 1.33 h billed at 200.00.
+    assert november.by_class["emergency"] == Figures(1, Decimal("2.00"), Decimal("266.00"))
 
 
 def test_emergency_time_to_acknowledge_median_and_worst(session, usage_data) -> None:

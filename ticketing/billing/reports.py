@@ -8,7 +8,11 @@ Figures per month (in the business time zone) and class:
   paid invoices (drafts are not final, void ones were cancelled). A line's month is its
   invoice's billing period (YYYY-MM), else the month it was issued on. Until time entries
   exist, the invoice lines are the record of hours worked; lines without a class (e.g. a
-  purchase of pre-paid hours) are not support use and are left out;
+  purchase of pre-paid hours) are not support use and are left out. Work paid from pre-paid
+  hours is support use too: its 0.00 line counts in its ticket's class, for the hours of
+  work it covers (the hours drawn divided by the multiplier they were drawn at), in its
+  invoice's month like the billed lines, so a ticket and the hours worked on it land in
+  the same month (not in the month of the billing run that drew them);
 - emergency time-to-acknowledge: from `opened_at` to `acknowledged_at`, in minutes, median
   and worst per month of opening.
 
@@ -20,6 +24,7 @@ with zeros.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,7 +33,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, extract, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from ticketing.billing.models import Invoice, InvoiceLine, InvoiceStatus
+from ticketing.billing.models import (
+    AgreementKind,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    RetainerEntry,
+    RetainerKind,
+)
 from ticketing.billing.months import MonthBuckets, first_of_month, months_in
 from ticketing.errors import DomainError
 from ticketing.models import ServiceClass, Ticket
@@ -191,6 +203,37 @@ def _billed(
     return {(int(m), c): (_money(q), _money(a)) for m, c, q, a in session.execute(stmt)}
 
 
+def _prepaid_work(
+    session: Session, client_id: int, b: MonthBuckets
+) -> dict[tuple[int, str], Decimal]:
+    """Hours of work paid from pre-paid hours, per month and the class of their ticket."""
+    # A pre-paid line's quantity is the hours drawn: x the multiplier for emergency work.
+    multiplier = (
+        select(func.max(RetainerEntry.multiplier))
+        .where(
+            RetainerEntry.ticket_id == InvoiceLine.ticket_id,
+            RetainerEntry.kind == RetainerKind.USAGE,
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        select(b.by_invoice(), Ticket.service_class, InvoiceLine.quantity, multiplier)
+        .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
+        .join(Ticket, Ticket.id == InvoiceLine.ticket_id)
+        .where(
+            Invoice.client_id == client_id,
+            Invoice.status.in_(BILLED_STATUSES),
+            InvoiceLine.service_class == AgreementKind.PREPAID_HOURS,
+        )
+    )
+    hours: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for month, cls, drawn, rate in session.execute(stmt):
+        if month is not None and cls in SERVICE_CLASSES:
+            work = Decimal(str(drawn)) / Decimal(str(rate or 1))
+            hours[(int(month), cls)] += work.quantize(CENT, rounding=ROUND_HALF_UP)
+    return hours
+
+
 def _minutes_to_ack(session: Session) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "sqlite":
         days = func.julianday(Ticket.acknowledged_at) - func.julianday(Ticket.opened_at)
@@ -243,6 +286,9 @@ def usage(
     b = MonthBuckets(start, end, timezone)
     counts = _ticket_counts(session, client_id, b)
     billed = _billed(session, client_id, b)
+    for key, hours in _prepaid_work(session, client_id, b).items():
+        qty, amount = billed.get(key, (ZERO, ZERO))
+        billed[key] = (qty + hours, amount)
     acks = {
         int(row[0]): _ack(row)
         for row in _ack_stats(session, client_id, b, by_month=True)
