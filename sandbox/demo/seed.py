@@ -1,7 +1,7 @@
-"""Demo data: three clients, their contacts, three technicians and who is on call; and for
-the portal, logins, agreements, pre-paid hours, months of tickets and their invoices, so
-that every portal page has something to show, and a day of staff changes for the audit
-trail. Each part is added once (idempotent)."""
+"""Demo data: three clients, their contacts, three technicians, who is on call and who is
+available for the help desk; and for the portal, logins, agreements, pre-paid hours, months
+of tickets and their invoices, so that every portal page has something to show, and a day
+of staff changes for the audit trail. Each part is added once (idempotent)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ from ticketing.event_kinds import EventKind
 from ticketing.models import Client, Contact, ServiceClass, Technician, TicketStatus
 from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import set_on_call
+from ticketing.people.availability import make_available
 from ticketing.service_requests.models import RequestWindow, ServiceRequest
 from ticketing.timeline import add_event
 
@@ -62,6 +63,9 @@ CLIENTS = (
     ("Yadkin Valley Diner", "1003", False, False, ("Maria Ortiz", "+13365550167", None)),
 )
 MANAGER = "Priya Nair"
+# Works the help desk (the portal's history casts him so) and is available from the start,
+# so that a help-desk caller in the phone simulator is offered to him at once.
+HELP_DESK = "Luis Romero"
 TECHNICIANS = (
     ("Dana Whitfield", "+13365550101", "dana@accelerando.example"),
     ("Luis Romero", "+13365550102", "luis@accelerando.example"),
@@ -121,7 +125,9 @@ def _seed_directory(session: Session, now: datetime) -> None:
             set_msa(session, client, True, today=agreements_start(now))
         add_contact(session, account, person, phone, email=email, is_representative=True)
     for name, phone, email in TECHNICIANS:
-        add_technician(session, name, phone, email=email, is_manager=name == MANAGER)
+        tech = add_technician(session, name, phone, email=email, is_manager=name == MANAGER)
+        if name == HELP_DESK:
+            make_available(tech, now=now)
     set_on_call(session, "Dana Whitfield", now=now, role=OnCallRole.PRIMARY)
     set_on_call(session, "Luis Romero", now=now, role=OnCallRole.SECONDARY)
 

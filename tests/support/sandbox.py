@@ -22,6 +22,7 @@ from intake.db import Database
 from scheduler.relay import RelayReport, relay_due
 from scheduler.transport import TwilioMessenger
 from tests.support.twilio import PUBLIC_BASE_URL, TwilioPoster
+from ticketing.calls.offers import offer_waiting_callers
 from ticketing.models import OutboxMessage, Ticket
 from ticketing.paging.escalation import sweep_escalations
 
@@ -74,9 +75,12 @@ class Night:
         )
 
     def tick(self) -> RelayReport:
-        """One scheduler tick: due escalation steps fire, then the outbox is relayed."""
+        """One scheduler tick: due escalation steps fire, waiting help-desk callers are offered
+        to free technicians, then the outbox is relayed."""
         with self.database.sessionmaker.begin() as session:
             sweep_escalations(session, self.clock())
+        with self.database.sessionmaker.begin() as session:
+            offer_waiting_callers(session, self.clock())
         return relay_due(
             self.database.sessionmaker,
             self.messenger,
