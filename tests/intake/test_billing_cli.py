@@ -91,6 +91,13 @@ def test_log_run_void_and_issue(intake) -> None:
     assert issued.number in output and intake.unbilled() == 0
 
 
+def test_an_unfinished_month_says_from_when_it_can_be_billed(intake) -> None:
+    after = (TODAY.replace(day=28) + timedelta(days=4)).replace(day=1)
+    result = intake("billing", "run", "--month", f"{TODAY:%Y-%m}")
+    failed(result, "not over yet", f"from {after:%A %B} {after.day}, {after.year}")
+    assert "last day" not in result.output
+
+
 def test_run_refuses_a_bad_or_unfinished_month(intake) -> None:
     failed(intake("billing", "run", "--month", "November"), "is not a month")
     failed(intake("billing", "run", "--month", f"{TODAY:%Y-%m}"), "not over yet")

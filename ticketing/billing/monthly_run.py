@@ -169,7 +169,12 @@ def run_billing(
     client for the period, issued and emailed unless `draft`."""
     _, end = month_bounds(month, timezone)
     if end > now:
-        raise DomainError(f"{month} is not over yet: bill it from its last day on")
+        after = next_month(parse_month(month))
+        raise DomainError(
+            f"{month} is not over yet: its time can be billed once it has ended, from "
+            f"{after:%A %B} {after.day}, {after.year} (the scheduler bills it by itself on "
+            "the first business day after)"
+        )
     report = RunReport(month)
     by_client: dict[int, list[TimeEntry]] = defaultdict(list)
     for entry in _unbilled(session, end):
