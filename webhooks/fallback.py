@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -21,7 +23,7 @@ from ivr.flow import Paths
 from ticketing.calls import intake as calls
 from ticketing.calls.spool import SpoolEntry, append_entry, spool_file
 from webhooks import drill_marker, params
-from webhooks.handling import TWIML, twilio_webhook
+from webhooks.handling import TWIML, failure_of_request, twilio_webhook
 from webhooks.receipts import request_key
 from webhooks.security import twilio_signed
 
@@ -30,8 +32,22 @@ log = logging.getLogger(__name__)
 bp = Blueprint("twilio_fallback", __name__)
 
 
-def keep_in_spool(kind: str) -> bool:
-    """Append this request to the local spool as a `kind` entry; False if it cannot be kept."""
+def what_failed() -> str:
+    """What made this request fall back, as a clause for the timeline: only a database
+    error is called an unreachable database."""
+    exc = failure_of_request()
+    if exc is None:
+        return "something failed"
+    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError):
+        return "the database was unreachable"
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return "the database was unreachable"
+    return f"the service failed ({type(exc).__name__} at {request.path})"
+
+
+def keep_in_spool(kind: str, reason: str | None = None) -> bool:
+    """Append this request to the local spool as a `kind` entry, with what went wrong
+    (`what_failed` unless told); False if it cannot be kept."""
     call_sid = params.form("CallSid", 64)
     if not call_sid:
         return False  # nothing to tie it to a call; Twilio always sends one
@@ -51,6 +67,7 @@ def keep_in_spool(kind: str) -> bool:
         recording_duration=params.whole("RecordingDuration"),
         transcription_text=params.form("TranscriptionText", 4000),
         transcription_status=params.form("TranscriptionStatus", 20),
+        reason=reason if reason is not None else what_failed(),
     )
     try:
         append_entry(spool_file(params.settings().instance_path), entry)
@@ -89,7 +106,14 @@ def fallback() -> Response:
         params.form("ErrorCode", 10),
         params.form("ErrorUrl", 300),
     )
-    answer = apology_keeping_the_call(params.settings())
+    code, failed_url = params.form("ErrorCode", 10), params.form("ErrorUrl", 300)
+    where = f" at {urlsplit(failed_url).path}" if failed_url else ""
+    reason = "Twilio got no usable answer from the service" + (
+        f" (error {code}{where})" if code else ""
+    )
+    keep_in_spool("call", reason)
+    settings = params.settings()
+    answer = flow.apology(settings.firm_name, settings.fallback_forward_number)
     return Response(str(answer), status=200, content_type=TWIML)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from prometheus_client import Histogram
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -102,9 +102,15 @@ def _handle(view: View, on_failure: Failure, kwargs: dict[str, Any]) -> Response
         if previous is not None:
             return _respond(previous.body, previous.status_code)
         log.exception("conflict handling Twilio request to %s", request.path, extra=_ids())
-    except Exception:
+    except Exception as exc:
         log.exception("failed handling Twilio request to %s", request.path, extra=_ids())
+        g.twilio_failure = exc
     return _fail(session, on_failure)
+
+
+def failure_of_request() -> BaseException | None:
+    """The exception that made this request fall back to its safe answer, if one did."""
+    return g.get("twilio_failure")
 
 
 def _fail(session: Session, on_failure: Failure) -> Response:

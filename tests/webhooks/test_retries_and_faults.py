@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from tests.support.rows import count_rows
 from tests.support.twilio import said, twiml
 from ticketing.calls.spool import read_entries, spool_file
+from ticketing.calls.spool_replay import replay_spool
 from ticketing.models import Call, OutboxMessage, Ticket, TicketEvent
 
 
@@ -111,6 +112,55 @@ def test_database_down_answers_with_safe_twiml(phone, session, directory, monkey
     answer = phone("+13365550123").ring()
     assert answer.status_code == 200
     assert "problem right now" in said(answer)
+
+
+def _spooled(app) -> list:
+    return read_entries(spool_file(app.config["SETTINGS"].instance_path)).entries
+
+
+def _replayed_lines(app, session, clock) -> list[str]:
+    settings = app.config["SETTINGS"]
+    path = spool_file(settings.instance_path)
+    assert replay_spool(session, clock(), path=path, calendar_settings=settings)
+    events = session.scalars(select(TicketEvent).where(TicketEvent.kind == "spool_replayed"))
+    return [event.message for event in events]
+
+
+def test_a_fault_of_the_service_is_not_called_a_database_outage(
+    app, phone, session, directory, monkeypatch, clock
+) -> None:
+    monkeypatch.setattr("ticketing.calls.intake.identify_by_account", _explode)
+    call = phone("anonymous")
+    call.ring()
+    call.post("/twilio/voice/account/1", Digits="1001")
+    [entry] = _spooled(app)
+    assert entry.reason == "the service failed (RuntimeError at /twilio/voice/account/1)"
+    [line] = _replayed_lines(app, session, clock)
+    assert "database" not in line
+    assert line.startswith("The service failed (RuntimeError at /twilio/voice/account/1)")
+
+
+def test_a_database_outage_is_named_as_one(app, phone, session, directory, monkeypatch) -> None:
+    def unreachable(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("webhooks.handling.stored_answer", unreachable)
+    phone("+13365550123").ring()
+    assert [entry.reason for entry in _spooled(app)] == ["the database was unreachable"]
+
+
+def test_twilio_falling_back_says_what_twilio_reported(app, twilio, session, directory) -> None:
+    fields = {
+        "CallSid": "CA" + "f" * 32,
+        "From": "+13365550123",
+        "ErrorCode": "11200",
+        "ErrorUrl": "https://intake.example.com/twilio/voice/incoming",
+    }
+    twilio("/twilio/voice/fallback", fields)
+    [entry] = _spooled(app)
+    assert entry.reason == (
+        "Twilio got no usable answer from the service (error 11200 at /twilio/voice/incoming)"
+    )
 
 
 def test_effects_of_a_failed_step_are_rolled_back(phone, session, directory, monkeypatch) -> None:

@@ -79,6 +79,8 @@ class SpoolEntry:
     recording_duration: int | None = None
     transcription_text: str = ""
     transcription_status: str = ""
+    # What went wrong, as a clause ("the database was unreachable"); "" in older spools.
+    reason: str = ""
 
     def to_line(self) -> bytes:
         """The entry as one line of the file."""

@@ -146,13 +146,15 @@ def _apply(
 ) -> None:
     call = _call_of(session, entry, calendar_settings)
     at = f"{entry.received_at.astimezone(UTC):%H:%M:%S} UTC"
+    # Spools written before the reason was kept say only that something failed.
+    what = entry.reason or "something failed"
     if entry.kind == "call":
         # No page yet: a message may follow; if none does, the stalled-intake sweep pages.
         text = (
-            f"The database was unreachable when this call came in ({at}): recovered from the spool."
+            f"{what[0].upper()}{what[1:]} when this call came in ({at}): recovered from the spool."
         )
     elif entry.kind == "message":
-        text = f"Message taken after a fault ({at}), recovered from the local spool."
+        text = f"Message taken after a fault ({at}: {what}), recovered from the local spool."
         if entry.recording_url:
             store_recording(
                 session,
