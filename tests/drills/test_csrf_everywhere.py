@@ -65,6 +65,8 @@ def _values(rule: Rule, world: Intruders, link_token: str) -> dict[str, Any]:
     }
     if rule.endpoint == "console.schedule":
         return {"number": portal.professional.number}
+    if rule.endpoint == "console.technician_availability":
+        return {"kind": "technician", "person_id": portal.emergency.acknowledged_by_id}
     if rule.endpoint.startswith("console.billing_"):
         return {"number": world.draft_invoice}
     return {name: by_name[name] for name in rule.arguments}

@@ -64,6 +64,7 @@ CONSOLE_FORMS = {
     "/console/people/<kind>/<int:person_id>/edit": {"name", "phone", "email", "msa"},
     "/console/people/<kind>/<int:person_id>/deactivate": set(),
     "/console/people/<kind>/<int:person_id>/reactivate": set(),
+    "/console/people/<kind>/<int:person_id>/availability": {"availability"},
     "/console/oncall/policy": {"steps", "repeat", "pause"},
     "/console/requests/<int:number>/schedule": {"technician", "start"},
     "/console/tickets/<int:number>/acknowledge": {"technician"},
@@ -113,6 +114,8 @@ LIMITED_FIELDS = [
     ("/console/people/technician/{dana}/edit", "phone", 40, {}),
     ("/console/people/contact/{jane}/edit", "name", 200, {}),
     ("/console/people/client/{bakery}/edit", "name", 200, {"msa": "on"}),
+    # Only "available" or "away": anything longer is no choice at all.
+    ("/console/people/technician/{dana}/availability", "availability", 9, {}),
 ]
 # Refused board forms go back to the board (303) and say why there.
 BOARD_FIELDS = [
@@ -291,6 +294,7 @@ def test_refused_action_shows_the_typed_text_escaped(client, session, world, fie
         ("/console/clients/{bakery}/contacts", "phone", {"name": "Al"}),
         ("/console/access-requests/{access}/approve", "account", {}),
         ("/console/billing/run", "month", {}),
+        ("/console/people/technician/{dana}/availability", "availability", {}),
     ],
 )
 @pytest.mark.parametrize("value", [SCRIPT, IMG, SQL, "5m " + SCRIPT + " sms"])
@@ -395,6 +399,31 @@ def test_nul_is_refused_clearly(client, session, world, path, field, rest, value
     response = _send(client, world, path, field, value, rest)
     assert response.status_code == 400
     assert "NUL" in error_text(response.text)
+    assert snapshot(session) == before
+
+
+@pytest.mark.parametrize(
+    "path,value",
+    [
+        ("/console/people/technician/{dana}/availability", "busy"),  # the help desk's to set
+        ("/console/people/technician/{dana}/availability", ""),
+        ("/console/people/technician/{dana}/availability", "AVAILABLE" + "\u200b"),
+        ("/console/people/contact/{jane}/availability", "available"),
+        ("/console/people/client/{bakery}/availability", "away"),
+        ("/console/people/technician/999999/availability", "available"),
+        ("/console/people/" + SCRIPT + "/{dana}/availability", "available"),
+    ],
+    ids=["busy", "empty", "zero-width", "contact", "client", "unknown", "hostile-kind"],
+)
+def test_availability_only_for_a_technician_and_only_available_or_away(
+    client, session, world, path, value
+) -> None:
+    before = snapshot(session)
+    response = _send(client, world, path, "availability", value, {})
+    html = html_of(response, 400, 404)
+    if response.status_code == 400:
+        assert "say available or away" in error_text(html)
+    assert_no_raw_markup(html)
     assert snapshot(session) == before
 
 

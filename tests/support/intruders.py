@@ -265,6 +265,7 @@ FORMS: dict[str, dict[str, str]] = {
         "note": "Intruder time",
     },
     "console.resolve": {"technician": "Luis Romero"},
+    "console.technician_availability": {"availability": "available"},
     "console.follow_up": {},
     "auth.login": {"email": "alice@bakery.example", "password": "correct horse battery staple"},
     "auth.logout": {},
