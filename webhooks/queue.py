@@ -104,7 +104,9 @@ def bridge(session: Session, technician_id: int) -> VoiceResponse:
     if is_machine(params.form("AnsweredBy", 40)):
         return queue.hang_up()  # never dequeue a caller into a voicemail box
     capped = helpdesk.session_capped(session, params.settings().helpdesk_busy_queue)
-    if capped is None:
+    # Callers waiting for a call back are not in Twilio's queue: dialling it would hold the
+    # technician in an empty queue.
+    if capped is None or not any(offers.is_live(e) for e in helpdesk.waiting(session)):
         return queue.nobody_waiting()
     return queue.bridge(technician_id, capped=capped)
 

@@ -9,6 +9,7 @@ from intake.cli.common import db_session, explained
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
 from ticketing.calls.models import QueueOutcome
+from ticketing.calls.next_caller import take_next
 from ticketing.models import Ticket
 
 
@@ -25,13 +26,11 @@ def helpdesk_group() -> None:
 @helpdesk_group.command("next")
 @click.option("--technician", "name", required=True, metavar="NAME", help="Who takes the call.")
 def helpdesk_next(name: str) -> None:
-    """Ring a technician's phone; on answering they are connected to the next caller."""
+    """Ring a technician's phone for the next caller: bridged, or called back after key 1."""
     with db_session() as session, explained():
-        tech, count, row = helpdesk.request_next(session, name, now=context.now())
-        if row is None:
-            click.echo(f"already calling {tech.name} to take the next caller ({count} waiting)")
-            return
-        click.echo(f"calling {tech.name} to take the next caller ({count} waiting)")
+        taken = take_next(session, name, now=context.now())
+        said = f"{taken.technician.name} to {taken.task} ({taken.waiting} waiting)"
+        click.echo(f"already calling {said}" if taken.row is None else f"calling {said}")
 
 
 @helpdesk_group.command("queue")

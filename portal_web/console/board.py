@@ -22,7 +22,7 @@ from ivr.phones import national
 from portal_web import access, context
 from portal_web.console.blueprint import console
 from portal_web.console.inputs import parse_local, staff_name, technician_from, technicians
-from ticketing.calls import helpdesk
+from ticketing.calls import helpdesk, next_caller
 from ticketing.calls.models import Offer, OfferState, QueueEntry, QueueOutcome
 from ticketing.errors import DomainError
 from ticketing.models import UNRESOLVED, Call, ServiceClass, Technician, Ticket
@@ -196,18 +196,18 @@ def take_next() -> ResponseReturnValue:
     session = context.db()
     try:
         tech = technician_from(session, request.form.get("technician"))
-        tech, count, row = helpdesk.request_next(session, tech.name, now=context.now())
+        taken = next_caller.take_next(session, tech.name, now=context.now())
     except DomainError as refused:
         session.rollback()
         flash(f"Could not take the next caller: {refused}.", "error")
         return _back()
     session.commit()
-    if row is None:
+    if taken.row is None:
         flash(f"A call to {tech.name} is already on its way.")
     else:
         flash(
-            f"Calling {tech.name} at {national(tech.phone)} to take the next caller "
-            f"({count} waiting); requested by {staff_name()}."
+            f"Calling {tech.name} at {national(tech.phone)} to {taken.task} "
+            f"({taken.waiting} waiting); requested by {staff_name()}."
         )
     return _back()
 

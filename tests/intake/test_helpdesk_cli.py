@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from ivr.calendar import HELP_DESK, Classification
 from tests.support.cli import Intake, failed
-from ticketing.calls import helpdesk
+from ticketing.calls import helpdesk, offers
 from ticketing.calls import intake as calls
+from ticketing.calls.models import Offer, OfferState
 from ticketing.directory import add_client, add_contact, add_technician
 from ticketing.models import OutboxMessage
 
@@ -33,8 +34,11 @@ class Desk(Intake):
             add_contact(session, "1001", "Jane Doe", "+13365550123", is_representative=True)
             self.dana_id = add_technician(session, "Dana Whitfield", "+13365550101").id
 
-    def queue(self, minutes_ago: int = 0, result: str | None = None) -> int:
-        """A caller from the bakery queued `minutes_ago`; `result` ends their wait."""
+    def queue(
+        self, minutes_ago: int = 0, result: str | None = None, *, callback: bool = False
+    ) -> int:
+        """A caller from the bakery queued `minutes_ago`; `result` ends their wait, and with
+        `callback` they hung up keeping their place, to be called back."""
         self.callers += 1
         at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
         with self.database.transaction() as session:
@@ -46,7 +50,9 @@ class Desk(Intake):
                 classification=Classification(HELP_DESK, "business hours", at),
                 now=at,
             )
-            helpdesk.join_queue(session, call, now=at)
+            entry = helpdesk.join_queue(session, call, now=at)
+            if callback:
+                offers.keep_place(session, entry, "+13365550123", now=at)
             if result:
                 helpdesk.leave_queue(session, call, result, 60, now=datetime.now(UTC))
             return call.ticket_id
@@ -82,6 +88,31 @@ def test_asking_again_before_the_call_is_placed_changes_nothing(desk: Desk) -> N
     assert again.exit_code == 0
     assert "already calling Dana Whitfield" in again.output
     assert len(desk.outbox()) == 1
+
+
+def test_next_when_only_a_callback_waits_rings_the_technician_to_call_back(desk: Desk) -> None:
+    number = desk.queue(callback=True)  # not in Twilio's queue: dialling it finds no one
+    result = desk("helpdesk", "next", "--technician", "Dana Whitfield")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"calling Dana Whitfield to call back the next caller (ticket {number}) (1 waiting)\n"
+    )
+    [offer] = desk.read(select(Offer))
+    assert (offer.technician_id, offer.state) == (desk.dana_id, OfferState.RINGING)
+    [row] = desk.outbox()  # the whisper first; 1 then calls the caller back
+    assert (row.to_number, row.body) == ("+13365550101", f"/twilio/voice/helpdesk/offer/{offer.id}")
+    again = desk("helpdesk", "next", "--technician", "Dana Whitfield")
+    assert again.output.startswith("already calling Dana Whitfield to call back")
+    assert len(desk.outbox()) == 1
+
+
+def test_next_takes_a_callback_first_in_line_before_a_later_caller_on_hold(desk: Desk) -> None:
+    desk.queue(minutes_ago=5, callback=True)
+    desk.queue(minutes_ago=1)
+    result = desk("helpdesk", "next", "--technician", "Dana Whitfield")
+    assert "to call back the next caller" in result.output and "(2 waiting)" in result.output
+    [row] = desk.outbox()
+    assert row.body.startswith("/twilio/voice/helpdesk/offer/")
 
 
 def test_next_refuses_an_unknown_technician(desk: Desk) -> None:

@@ -221,17 +221,32 @@ def caller_gone(session: Session, call_sid: str, *, now: datetime) -> bool:
     return True
 
 
-def _already_calling(session: Session, tech: Technician, key: str) -> bool:
-    """A call to `tech` not placed yet, or this very request made before."""
+def call_on_its_way(session: Session, tech: Technician) -> bool:
+    """Whether a help-desk call to `tech` is owed and not placed yet."""
     found = session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.kind == OutboxKind.HELPDESK,
             OutboxMessage.technician_id == tech.id,
-            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING))
-            | (OutboxMessage.dedupe_key == key),
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
         )
     )
     return found is not None
+
+
+def _already_calling(session: Session, tech: Technician, key: str) -> bool:
+    """A call to `tech` not placed yet, or this very request made before."""
+    made = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
+    return made is not None or call_on_its_way(session, tech)
+
+
+def desk_technician(session: Session, technician_name: str) -> Technician:
+    """The active technician of that name, to take a help-desk caller (else refused)."""
+    tech = technician_by_name(session, technician_name)
+    if tech is None:
+        raise NotFound(f"no technician named {technician_name!r}")
+    if not tech.active:
+        raise DomainError(f"{tech.name} is not an active technician")
+    return tech
 
 
 def request_next(
@@ -239,11 +254,7 @@ def request_next(
 ) -> tuple[Technician, int, OutboxMessage | None]:
     """Owe a call to the technician that bridges them to the next caller: (technician,
     callers waiting, the outbox row; None when such a call is already on its way)."""
-    tech = technician_by_name(session, technician_name)
-    if tech is None:
-        raise NotFound(f"no technician named {technician_name!r}")
-    if not tech.active:
-        raise DomainError(f"{tech.name} is not an active technician")
+    tech = desk_technician(session, technician_name)
     count = len(waiting(session))
     if count == 0:
         raise DomainError("nobody is waiting in the help-desk queue")

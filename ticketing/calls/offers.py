@@ -88,14 +88,15 @@ def offer_waiting_callers(session: Session, now: datetime) -> list[Offer]:
         tech = next((t for t in free if t.id not in missed), None)
         if tech is None:
             continue
-        offer = _offer(session, entry, tech, now)
+        offer = offer_to(session, entry, tech, now)
         if offer is not None:
             made.append(offer)
             free.remove(tech)
     return made
 
 
-def _offer(session: Session, entry: QueueEntry, tech: Technician, now: datetime) -> Offer | None:
+def offer_to(session: Session, entry: QueueEntry, tech: Technician, now: datetime) -> Offer | None:
+    """Ring `tech` with the whisper for `entry` (None when either is being offered already)."""
     offer = Offer(
         entry_id=entry.id,
         technician_id=tech.id,
