@@ -7,9 +7,11 @@ import click
 
 from intake.cli import context
 from intake.cli.common import db_session, explained, parse_local_moment
+from ticketing.billing.hour_limits import LimitUse, limit_use
 from ticketing.billing.models import Invoice
 from ticketing.billing.monthly_run import issue_invoice, run_billing, void_invoice
 from ticketing.billing.time_entries import log_time
+from ticketing.service_requests.notices import hours_text
 from ticketing.wallclock import local_instant
 
 
@@ -48,8 +50,21 @@ def time_log(
             note=note,
             logged_by=logged_by,
             now=context.now(),
+            timezone=context.zone(),
         )
         click.echo(f"#{ticket}: {entry.technician.name} logged {minutes} min from {start}")
+        _limit_note(limit_use(session, entry.ticket_id), ticket)
+
+
+def _limit_note(use: LimitUse | None, ticket: int) -> None:
+    if use is None or not use.near:
+        return
+    logged, limit = hours_text(use.logged), hours_text(use.limit)
+    if use.over:
+        click.echo(f"warning: #{ticket} has {logged} logged, past its {limit} limit")
+    else:
+        click.echo(f"note: #{ticket} has {logged} logged of its {limit} limit")
+    click.echo("  the representative is told once, by SMS and email, as the limit nears")
 
 
 @click.group("billing", help="The monthly billing run and invoice states.")

@@ -179,6 +179,7 @@ def log_time(number: int) -> ResponseReturnValue:
             note=text_field(request.form.get("note"), "the note", required=False, limit=500),
             logged_by=staff_name(),
             now=moment,
+            timezone=context.business_tz(),
         )
         return f"Logged {minutes} min for {tech.name}."
 

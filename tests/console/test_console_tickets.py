@@ -117,11 +117,13 @@ def test_note_is_signed_by_the_staff_user_and_escaped(client, session, directory
 def test_log_time(client, session, directory, phone) -> None:
     ticket = emergency(phone, session)
     as_staff(client, session)
-    data = {"technician": "Dana Whitfield", "started_at": "2026-12-05T22:15", "minutes": "50"}
+    data = {"technician": "Dana Whitfield", "started_at": "2026-12-05T23:10", "minutes": "50"}
     bad = post(client, _url(ticket, "time"), {**data, "minutes": "ten"})
     assert bad.status_code == 400 and "whole number" in bad.text
-    assert 'value="2026-12-05T22:15"' in bad.text  # what was typed is kept
+    assert 'value="2026-12-05T23:10"' in bad.text  # what was typed is kept
     assert post(client, _url(ticket, "time"), {**data, "started_at": "later"}).status_code == 400
+    early = post(client, _url(ticket, "time"), {**data, "started_at": "2026-12-05T22:15"})
+    assert early.status_code == 400 and "before ticket" in early.text  # the call came at 23:10
     assert session.scalar(select(func.count()).select_from(TimeEntry)) == 0
     assert post(client, _url(ticket, "time"), {**data, "note": "Router"}).status_code == 303
     [entry] = session.scalars(select(TimeEntry)).all()
@@ -130,7 +132,7 @@ def test_log_time(client, session, directory, phone) -> None:
         STAFF_NAME,
         "Dana Whitfield",
     )
-    assert entry.started_at.hour == 3  # 10:15 PM EST is 03:15 UTC the next day
+    assert entry.started_at.hour == 4  # 11:10 PM EST is 04:10 UTC the next day
     assert events(session, ticket.id, "time")[0].actor == STAFF_NAME
     assert "Router" in html_of(client.get(_url(ticket)))
 

@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.support.cli import Intake, failed
 from tests.support.moments import NY
 from ticketing.billing.models import Invoice, TimeEntry
+from ticketing.models import Ticket
 
 # Today on the business's wall clock: last month there is over.
 TODAY = datetime.now(NY).date()
@@ -47,8 +49,16 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Billing]:
         "--description", "The printer is jammed",
     )  # fmt: skip
     runner.ticket = output.split()[0].lstrip("#")
+    _open_from(runner, runner.ticket, f"{MONTH}-01 08:00")  # so last month's work may count
     yield runner
     runner.close()
+
+
+def _open_from(runner: Intake, ticket: str, local: str) -> None:
+    """Backdate the ticket's opening: the commands opened it on the real clock, today."""
+    opened = datetime.strptime(local, "%Y-%m-%d %H:%M").replace(tzinfo=NY)
+    with Session(runner.database.engine) as session, session.begin():
+        session.get(Ticket, int(ticket)).opened_at = opened
 
 
 def test_log_refuses_bad_input(intake) -> None:
@@ -102,3 +112,29 @@ def test_run_refuses_a_bad_or_unfinished_month(intake) -> None:
     failed(intake("billing", "run", "--month", "November"), "is not a month")
     failed(intake("billing", "run", "--month", f"{TODAY:%Y-%m}"), "not over yet")
     failed(intake("billing", "issue", "INV-0000"), "there is no invoice INV-0000")
+
+
+def test_log_refuses_work_from_before_the_ticket_was_opened(intake) -> None:
+    log = ("time", "log", intake.ticket, "--technician", "Dana Whitfield", "--minutes", "5")
+    failed(
+        intake(*log, "--start", f"{MONTH}-01 07:59"),
+        f"cannot start before ticket #{intake.ticket} was opened ({MONTH}-01 08:00)",
+    )
+
+
+def test_log_warns_when_a_request_passes_its_hour_limit(intake) -> None:
+    output = intake.ok(
+        "requests", "add", "--account", "1001", "--class", "professional_service",
+        "--description", "Move the office to the new server", "--hours", "1",
+    )  # fmt: skip
+    ticket = output.split()[0].lstrip("#")
+    _open_from(intake, ticket, f"{MONTH}-02 08:00")
+    log = ("time", "log", ticket, "--technician", "Dana Whitfield")
+
+    first = intake.ok(*log, "--start", f"{MONTH}-02 09:00", "--minutes", "30")
+    assert "limit" not in first
+    near = intake.ok(*log, "--start", f"{MONTH}-02 10:00", "--minutes", "20")
+    assert f"#{ticket} has 0.83 hours logged of its 1 hour limit" in near
+    assert "the representative is told" in near
+    over = intake.ok(*log, "--start", f"{MONTH}-02 11:00", "--minutes", "30")
+    assert f"warning: #{ticket} has 1.33 hours logged, past its 1 hour limit" in over

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ticketing.billing import retainer
+from ticketing.billing import hour_limits, retainer
 from ticketing.billing.invoices import line_amount, money
 from ticketing.billing.models import (
     Agreement,
@@ -48,6 +48,7 @@ from ticketing.errors import DomainError, NotFound
 from ticketing.event_kinds import EventKind
 from ticketing.models import ServiceClass, Technician, Ticket
 from ticketing.timeline import add_event
+from ticketing.wallclock import business_zone
 
 # The class of a line drawing pre-paid hours: the agreement kind they were bought under.
 RETAINER_CLASS = AgreementKind.PREPAID_HOURS
@@ -263,8 +264,10 @@ def log_time(
     note: str = "",
     logged_by: str,
     now: datetime,
+    timezone: str | ZoneInfo | None = None,
 ) -> TimeEntry:
-    """Record `minutes` a technician spent on a ticket from `started_at`; on the timeline."""
+    """Record `minutes` a technician spent on a ticket from `started_at` (not before it was
+    opened); on the timeline. The representative hears when a request's hour limit nears."""
     if isinstance(ticket, int):
         found = session.get(Ticket, ticket)
         if found is None:
@@ -272,6 +275,12 @@ def log_time(
         ticket = found
     tech = _technician(session, technician)
     _check_entry(tech, started_at, minutes, note, now)
+    if started_at < ticket.opened_at:
+        opened = ticket.opened_at.astimezone(business_zone(timezone))
+        raise DomainError(
+            f"the work cannot start before ticket #{ticket.number} was opened "
+            f"({opened:%Y-%m-%d %H:%M})"
+        )
     note = note.strip()
     entry = TimeEntry(
         ticket_id=ticket.id,
@@ -286,6 +295,7 @@ def log_time(
     text = f"{tech.name} logged {minutes} min" + (f" ({note})" if note else "")
     add_event(session, ticket.id, EventKind.TIME, text, at=now, actor=logged_by or tech.name)
     session.flush()
+    hour_limits.tell_before_over(session, ticket, now=now)
     return entry
 
 

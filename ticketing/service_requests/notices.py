@@ -132,14 +132,15 @@ def notify_schedule(
         add_event(session, ticket.id, EventKind.CLIENT_NOTIFIED, nobody, at=now)
         return []
     notice = schedule_notice(request, rep.name, previous, tz, firm_name, firm_in(session).call_line)
-    told = _owe(session, ticket, rep, notice, key=f"sr-schedule:{request.id}:{revision}", now=now)
+    key = f"sr-schedule:{request.id}:{revision}"
+    told = owe_representative(session, ticket, rep, notice, key=key, now=now)
     if told:
         line = f"{rep.name} told of the schedule by {' and '.join(told)}."
         add_event(session, ticket.id, EventKind.CLIENT_NOTIFIED, line, at=now)
     return told
 
 
-def _owe(
+def owe_representative(
     session: Session,
     ticket: Ticket,
     rep: Contact,
@@ -148,6 +149,8 @@ def _owe(
     key: str,
     now: datetime,
 ) -> list[str]:
+    """Owe the representative `notice` by SMS and (with an address) email, once per `key`;
+    the channels newly owed."""
     # None back from enqueue_*: that key was owed already (a retry), so nobody is told twice.
     told = []
     if enqueue_sms(
