@@ -66,16 +66,27 @@ class DatabaseFigures(Collector):
             "Seconds the oldest due and unsent page has waited (0: none waiting).",
             oldest_due_page_age(self.session, self.now) or 0.0,
         )
-        active = select(func.count()).where(Escalation.status == EscalationStatus.ACTIVE)
+        # Drills rehearse the line: they are left out of every figure of the real work.
+        active = (
+            select(func.count())
+            .select_from(Escalation)
+            .join(Ticket, Ticket.id == Escalation.ticket_id)
+            .where(Escalation.status == EscalationStatus.ACTIVE, Ticket.drill.is_(False))
+        )
         yield _gauge(
             "intake_active_escalations",
-            "Emergencies being paged (not acknowledged, resolved or exhausted).",
+            "Emergencies being paged (not acknowledged, resolved or exhausted; drills left out).",
             self.session.scalar(active) or 0,
         )
-        waiting = select(func.count()).where(QueueEntry.left_at.is_(None))
+        waiting = (
+            select(func.count())
+            .select_from(QueueEntry)
+            .join(Ticket, Ticket.id == QueueEntry.ticket_id)
+            .where(QueueEntry.left_at.is_(None), Ticket.drill.is_(False))
+        )
         yield _gauge(
             "intake_helpdesk_queue_length",
-            "Callers waiting in the help-desk queue.",
+            "Callers waiting in the help-desk queue (drill calls left out).",
             self.session.scalar(waiting) or 0,
         )
         age = beat_age(self.session, self.now)
@@ -89,13 +100,16 @@ class DatabaseFigures(Collector):
     def _pages(self) -> CounterMetricFamily:
         family = CounterMetricFamily(
             "intake_pages",
-            "Pages to technicians that reached Twilio (sent) or were given up (failed).",
+            "Pages to technicians that reached Twilio (sent) or were given up (failed); "
+            "drills left out.",
             labels=["channel", "outcome"],
         )
         rows = self.session.execute(
             select(OutboxMessage.channel, OutboxMessage.status, func.count())
+            .outerjoin(Ticket, Ticket.id == OutboxMessage.ticket_id)
             .where(
                 OutboxMessage.kind == OutboxKind.PAGE,
+                OutboxMessage.ticket_id.is_(None) | Ticket.drill.is_(False),
                 OutboxMessage.channel.in_(PAGE_CHANNELS),
                 OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
             )

@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 
 from tests.support.heartbeats import scheduler_beat
 from tests.support.outbox import new_outbox, new_ticket
+from tests.support.tickets import help_desk_caller
+from ticketing.paging.escalation import start_escalation
 
 TOKEN = "scrape-token-0123456789"
 
@@ -156,3 +158,27 @@ def test_with_a_token_only_its_bearer_may_scrape(tokened, authorization, status)
 
 def test_with_a_token_loopback_needs_it_too(tokened):
     assert tokened.get("/metrics").status_code == 403
+
+
+def test_drills_are_left_out_of_the_paging_and_help_desk_figures(client, session, clock, directory):
+    for n, drill in enumerate((False, True, True)):
+        ticket = new_ticket(session)
+        ticket.drill = drill
+        start_escalation(session, ticket, now=clock())
+        new_outbox(session, ticket_id=ticket.id, due=clock(), status="sent", sent_at=clock())
+        caller = help_desk_caller(
+            session, directory["bakery"].id, "+13365550123", f"CA{n:032d}", clock()
+        )
+        caller.ticket.drill = drill
+    session.commit()
+
+    samples = {
+        s.name: s.value
+        for family in _families(client.get("/metrics").get_data(as_text=True)).values()
+        for s in family.samples
+        if not s.labels or s.labels == {"channel": "sms", "outcome": "sent"}
+    }
+
+    assert samples["intake_pages_total"] == 1
+    assert samples["intake_active_escalations"] == 1
+    assert samples["intake_helpdesk_queue_length"] == 1

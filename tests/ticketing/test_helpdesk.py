@@ -95,6 +95,19 @@ def test_sessions_weigh_before_waits(session, directory) -> None:
     assert helpdesk.seconds_per_caller(session, START) == 360  # the mean session
 
 
+def test_drill_sessions_say_nothing_of_the_wait(session, directory) -> None:
+    for n, (talk, drill) in enumerate([(300, False), (5, True)], start=1):
+        call = queue_call(session, n)
+        call.ticket.drill = drill
+        helpdesk.answer(
+            session, call.call_sid, directory["dana"].id, capped=False, wait_seconds=60, now=START
+        )
+        calls.call_status(
+            session, call.call_sid, "completed", 1, now=START + timedelta(seconds=talk)
+        )
+    assert helpdesk.seconds_per_caller(session, START) == 300  # the real session alone
+
+
 def test_the_first_outcome_holds(session, directory) -> None:
     call = queue_call(session, 1)
     later = START + timedelta(minutes=3)
@@ -182,3 +195,14 @@ def test_today_is_the_business_day(session, directory, settings) -> None:
     counts = helpdesk.today_counts(session, calendar, START)
     assert counts == {"hung_up": 1}
     assert waiting.call_sid in {e.call_sid for e in helpdesk.waiting(session)}
+
+
+def test_todays_counts_leave_drills_out(session, directory, settings) -> None:
+    calendar = BusinessCalendar.from_settings(
+        settings.business_timezone, settings.business_hours, settings.holiday_calendar
+    )
+    for n, drill in enumerate((False, True, True), start=1):
+        call = queue_call(session, n)
+        call.ticket.drill = drill
+        helpdesk.leave_queue(session, call, "hangup", 10, now=START)
+    assert helpdesk.today_counts(session, calendar, START) == {"hung_up": 1}

@@ -29,6 +29,7 @@ from ticketing.models import (
     OutboxMessage,
     OutboxStatus,
     Technician,
+    Ticket,
 )
 from ticketing.people.availability import start_session
 from ticketing.timeline import add_event
@@ -90,9 +91,12 @@ def position_of(session: Session, call_sid: str) -> int:
 def seconds_per_caller(session: Session, now: datetime) -> int:
     """How long each caller ahead keeps a technician: recent answered sessions, else
     recent waits, else the default."""
+    # A drill's session is a rehearsal: it says nothing of how long real callers keep anyone.
+    real = select(Ticket.id).where(Ticket.drill.is_(False))
     recent = (
         QueueEntry.outcome == QueueOutcome.ANSWERED,
         QueueEntry.queued_at >= now - HISTORY,
+        QueueEntry.ticket_id.in_(real),
     )
     rows = session.execute(
         select(QueueEntry.left_at, Call.ended_at)
@@ -279,12 +283,16 @@ def request_next(
 
 
 def today_counts(session: Session, calendar: BusinessCalendar, now: datetime) -> Counter[str]:
-    """How today's (business time zone) queue entries ended, by outcome."""
+    """How today's (business time zone) queue entries ended, by outcome (drills left out)."""
     local = calendar.to_local(now)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     outcomes = session.scalars(
-        select(QueueEntry.outcome).where(
-            QueueEntry.queued_at >= midnight, QueueEntry.outcome.is_not(None)
+        select(QueueEntry.outcome)
+        .join(Ticket, Ticket.id == QueueEntry.ticket_id)
+        .where(
+            QueueEntry.queued_at >= midnight,
+            QueueEntry.outcome.is_not(None),
+            Ticket.drill.is_(False),
         )
     )
     return Counter(o for o in outcomes if o is not None)
