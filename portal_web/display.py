@@ -5,7 +5,7 @@ money, phones, service classes and agreement kinds."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import Flask, current_app
@@ -33,13 +33,36 @@ def _portal_globals() -> dict[str, object]:
 
 
 def local_dt(moment: datetime | None) -> str:
-    """A UTC moment on the business wall clock: "Sat 12/5/2026 11:10 PM EST"."""
+    """A UTC moment on the business wall clock: "Sat 12/5/2026 11:10 PM EST" (the one way
+    every page writes a moment)."""
     if moment is None:
         return "—"
     local = moment.astimezone(business_tz())
-    hour = local.hour % 12 or 12
-    half = "AM" if local.hour < 12 else "PM"
-    return f"{local:%a} {local.month}/{local.day}/{local.year} {hour}:{local:%M} {half} {local:%Z}"
+    return f"{local_day(local)} {clock_time(local.time())} {local:%Z}"
+
+
+def local_day(day: date | datetime | None) -> str:
+    """A date as every page writes one: "Sat 12/5/2026" (a moment: its business-day date)."""
+    if day is None:
+        return "—"
+    if isinstance(day, datetime):
+        day = day.astimezone(business_tz()).date()
+    return f"{day:%a} {day.month}/{day.day}/{day.year}"
+
+
+def weekday(day: date) -> str:
+    """The day of the week in full: "Monday"."""
+    return f"{day:%A}"
+
+
+def clock_time(at: time) -> str:
+    """A time of day as every page writes one: "8:00 AM"."""
+    return f"{at.hour % 12 or 12}:{at:%M} {'AM' if at.hour < 12 else 'PM'}"
+
+
+def month_label(month: date) -> str:
+    """A month as the reports write it: "Dec 2026"."""
+    return f"{month:%b %Y}"
 
 
 def iso_dt(moment: datetime | None) -> str:
@@ -77,6 +100,10 @@ def agreement_kind(kind: str) -> str:
 
 FILTERS: dict[str, Callable[..., str]] = {
     "local_dt": local_dt,
+    "local_day": local_day,
+    "month_label": month_label,
+    "weekday": weekday,
+    "clock_time": clock_time,
     "iso_dt": iso_dt,
     "hours_h": hours_h,
     "usd": usd,

@@ -24,6 +24,7 @@ from portal_web import access, context
 from portal_web.changes import apply_change
 from portal_web.console.blueprint import console
 from portal_web.console.oncall import parse_local
+from portal_web.display import local_day
 from ticketing.calendar.days import add_closure, business_calendar, mark_open, remove_edit
 from ticketing.calendar.models import CalendarDay
 from ticketing.calendar.rules import (
@@ -138,7 +139,7 @@ def calendar_add_closure() -> ResponseReturnValue:
 
     def change() -> str:
         row = add_closure(context.db(), _day(request.form.get("day")), request.form.get("name", ""))
-        return f"Closed on {row.day.isoformat()}: {row.name}."
+        return f"Closed on {local_day(row.day)}: {row.name}."
 
     return _apply(change)
 
@@ -150,7 +151,7 @@ def calendar_mark_open() -> ResponseReturnValue:
 
     def change() -> str:
         row = mark_open(context.db(), _day(request.form.get("day")), context.settings())
-        return f"{row.day.isoformat()} ({row.name}) is now a working day."
+        return f"{local_day(row.day)} ({row.name}) is now a working day."
 
     return _apply(change)
 
@@ -162,7 +163,7 @@ def calendar_remove_edit() -> ResponseReturnValue:
 
     def change() -> str:
         row = remove_edit(context.db(), _day(request.form.get("day")))
-        return f"Edit of {row.day.isoformat()} ({row.name}) removed."
+        return f"Edit of {local_day(row.day)} ({row.name}) removed."
 
     return _apply(change)
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from portal_web.display import local_day
 from ticketing.billing.invoices import balance_due, paid_amount
 from ticketing.billing.models import Invoice
 from ticketing.firm import Firm
@@ -71,8 +72,8 @@ def _heading(pdf: FPDF, invoice: Invoice, firm: Firm) -> None:
     pdf.set_font(FONT, "", 11)
     client = invoice.client
     pdf.cell(0, 6, latin1(f"Bill to: {client.name} (account {client.account_number})"), **NEXT_LINE)
-    issued = invoice.issued_on.strftime("%b %d, %Y") if invoice.issued_on else "-"
-    due = invoice.due_on.strftime("%b %d, %Y") if invoice.due_on else "-"
+    issued = local_day(invoice.issued_on) if invoice.issued_on else "-"
+    due = local_day(invoice.due_on) if invoice.due_on else "-"
     pdf.cell(0, 6, f"Issued: {issued}    Due: {due}    Status: {invoice.status}", **NEXT_LINE)
     pdf.ln(4)
 
@@ -98,7 +99,7 @@ def _totals(pdf: FPDF, invoice: Invoice, timezone: str) -> None:
     zone = ZoneInfo(timezone)
     rows = [("Total", invoice.total)]
     for payment in invoice.payments:
-        when = payment.received_at.astimezone(zone).strftime("%b %d, %Y")
+        when = local_day(payment.received_at.astimezone(zone).date())
         rows.append((f"Paid {when} ({payment.method})", -payment.amount))
     if invoice.payments:
         rows.append(("Paid in all", paid_amount(invoice)))

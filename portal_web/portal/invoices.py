@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 
 from portal_web import context
 from portal_web.access import billing_required, me
+from portal_web.display import local_day, local_dt
 from portal_web.portal.blueprint import portal
 from portal_web.portal.invoice_pdf import render_invoice_pdf
 from ticketing.billing.invoices import (
@@ -68,15 +69,13 @@ def usd(amount: Decimal) -> str:
 
 
 def day(value: date | None) -> str:
-    """Dec 05, 2026 (or a dash)."""
-    return value.strftime("%b %d, %Y") if value else "—"
+    """A date as every page writes one: Sat 12/5/2026 (or a dash)."""
+    return local_day(value)
 
 
 def local(moment: datetime | None) -> str:
-    """A stored UTC moment on the business's wall clock."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(context.business_tz()).strftime("%b %d, %Y %I:%M %p")
+    """A stored UTC moment on the business's wall clock, as every page writes one."""
+    return local_dt(moment)
 
 
 def ticket_url(ticket_id: int | None) -> str | None:
