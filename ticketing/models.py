@@ -131,6 +131,7 @@ class OutboxKind(enum.StrEnum):
     ACCOUNT = "account"  # portal access and password emails
     REDIRECT = "redirect"
     WEBHOOK = "webhook"  # a ticket event for another tool
+    STAFF = "staff"  # to staff: an access request, a question from the public site
 
 
 class Client(Base):

@@ -32,6 +32,7 @@ from ticketing.accounts.models import (
     User,
     UserRole,
 )
+from ticketing.accounts.staff_mail import access_request_notice, tell_staff
 from ticketing.directory import client_by_account
 from ticketing.errors import DomainError, NotFound
 from ticketing.firm import Firm
@@ -108,6 +109,8 @@ def submit_access_request(
     )
     session.add(request)
     session.flush()
+    subject, body = access_request_notice(request, firm)
+    tell_staff(session, subject, body, key=f"access-request:{request.id}", now=now)
     return request
 
 
