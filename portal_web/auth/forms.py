@@ -85,3 +85,17 @@ class SetPasswordForm(FlaskForm):
         problem = password_problem(field.data or "", self.account_email)
         if problem:
             raise ValidationError(problem)
+
+
+class MsaEnquiryForm(FlaskForm):
+    """The public contact form: information about a Master Services Agreement."""
+
+    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=200)])
+    company = StringField(
+        "Company", validators=[DataRequired("Enter your company's name."), Length(max=200)]
+    )
+    email = _email_field()
+    phone = TelField("Phone (optional)", validators=[Optional(), Length(max=40), _phone_number])
+    message = TextAreaField(
+        "What would you like to know?", validators=[Optional(), Length(max=2000)]
+    )

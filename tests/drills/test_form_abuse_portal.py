@@ -58,6 +58,7 @@ PORTAL_FORMS = {
     "/login": {"email", "password", "remember"},
     "/logout": set(),
     "/request-access": {"name", "company", "email", "phone", "message"},
+    "/contact": {"name", "company", "email", "phone", "message"},
     "/forgot-password": {"email"},
     "/set-password/<token>": {"password", "confirm"},
     "/login/code": {"code"},

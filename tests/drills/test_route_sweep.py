@@ -50,6 +50,8 @@ ACCESS: dict[str, str] = {
     "auth.login": "public",
     "auth.logout": "public",
     "auth.request_access": "public",
+    "auth.contact": "public",
+    "auth.contact_received": "public",
     "auth.request_received": "public",
     "auth.forgot_password": "public",
     "auth.set_password_page": "link",
