@@ -254,6 +254,9 @@ class Ticket(Base):
     recording_sid: Mapped[str | None] = mapped_column(String(64))
     recording_duration: Mapped[int | None] = mapped_column(Integer)
     payment_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Billing contacted the client about paying (the console's worklist): when and who.
+    payment_contacted_at: Mapped[datetime | None]
+    payment_contacted_by: Mapped[str | None] = mapped_column(String(200))
     # The client chose to draw this ticket's time from their pre-paid hours.
     apply_retainer: Mapped[bool] = mapped_column(Boolean, default=False)
     # Who asked (a portal user), for "users see their own tickets".

@@ -13,6 +13,7 @@ from portal_web.console import (  # noqa: F401
     delivery,
     inputs,
     oncall,
+    payments,
     people,
     staff,
     ticket_view,

@@ -115,6 +115,13 @@ def _resolved_emergency(session: Session, world: World, *_: Any) -> dict[str, An
     return {"number": ticket.id}
 
 
+def _unpaid(session: Session, world: World, *_: Any) -> dict[str, Any]:
+    ticket = add_ticket(session, world["diner"], "emergency")
+    ticket.payment_contact = True
+    session.commit()
+    return {"number": ticket.id}
+
+
 def _requested(session: Session, world: World, clock: FrozenClock, *_: Any) -> dict[str, Any]:
     user = make_user(session, "ann@b.test", client=world["bakery"])
     window = (local("2026-12-08 08:00"), local("2026-12-08 12:00"))
@@ -206,6 +213,7 @@ CASES: dict[str, Case] = {
     "console.technician_availability": Case(_luis, {"availability": "available"}, ("technician",)),
     "console.reset_second_factor": Case(_two_step_user, {}, ("user",)),
     "console.new_recovery_codes": Case(_nothing, {}, ("user",), answers=(200,)),
+    "console.payment_done": Case(_unpaid, {}, ("ticket",)),
     "console.schedule": Case(
         _requested, {**TECH, "start": "2026-12-08T09:00"}, ("service request",)
     ),

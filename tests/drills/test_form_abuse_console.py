@@ -50,6 +50,7 @@ CONSOLE_FORMS = {
     "/console/billing/invoices/<number>/issue": set(),
     "/console/billing/invoices/<number>/void": set(),
     "/console/billing/run": {"month", "draft"},
+    "/console/payments/<int:number>/done": set(),
     "/console/board/take-next": {"technician"},
     "/console/calendar/closures": {"day", "name"},
     "/console/calendar/edits/remove": {"day"},

@@ -120,6 +120,8 @@ ACCESS: dict[str, str] = {
     "console.acknowledge": "staff",
     "console.assign": "staff",
     "console.reclassify": "staff",
+    "console.payments": "staff",
+    "console.payment_done": "staff",
     "console.note": "staff",
     "console.log_time": "staff",
     "console.resolve": "staff",

@@ -29,6 +29,7 @@ CONSOLE = (
     "/console/billing",
     "/console/audit",
     "/console/staff",
+    "/console/payments",
 )
 PORTAL = (
     "/portal/",
