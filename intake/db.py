@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import ticketing.integrations  # noqa: F401  (its listener owes webhook events on each flush)
+from ticketing import outbox_wakeup  # noqa: F401  (it NOTIFYs the relay of due rows)
 from ticketing.orm import Base
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
