@@ -79,7 +79,7 @@ CONSOLE_FORMS = {
     "/console/account/recovery-codes": set(),
 }
 DANA = "Dana Whitfield"
-TIME = {"technician": DANA, "minutes": "30", "started_at": "2026-12-05T20:00"}
+TIME = {"technician": DANA, "minutes": "30", "started_at": "2026-12-05T23:10"}
 OVERRIDE = {"technician": DANA, "role": "primary", "start": "2026-12-06T08:00"}
 # (path, field, the field's limit, the rest of a valid form)
 LIMITED_FIELDS = [

@@ -60,7 +60,7 @@ def test_reports_billing_and_webhooks_leave_a_drill_out(twilio, session, directo
         select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.WEBHOOK)
     ).all()
     assert webhooks == []
-    work(session, ticket, directory["dana"], "2026-12-05 22:00", 45, clock())
+    work(session, ticket, directory["dana"], "2026-12-05 23:10", 45, clock())
     report = usage(session, directory["bakery"].id, date(2026, 12, 1), date(2026, 12, 1))
     assert report.grand_total.tickets == 0
     clock.advance(timedelta(days=30))

@@ -275,7 +275,8 @@ def log_time(
         ticket = found
     tech = _technician(session, technician)
     _check_entry(tech, started_at, minutes, note, now)
-    if started_at < ticket.opened_at:
+    # Starts are kept to the minute: work begun in the minute the call came in counts.
+    if started_at < ticket.opened_at.replace(second=0, microsecond=0):
         opened = ticket.opened_at.astimezone(business_zone(timezone))
         raise DomainError(
             f"the work cannot start before ticket #{ticket.number} was opened "
