@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ivr.calendar import Classification
 from ivr.flow import CALL_ENDED, CallView
@@ -38,9 +38,14 @@ from ticketing.timeline import add_event
 STALLED_AFTER = timedelta(minutes=10)
 
 
+# Every later webhook of a call reads its ticket, and most the ticket's client: loaded
+# with the call in one statement instead of two or three lazy loads.
+_CALL_WITH_TICKET = joinedload(Call.ticket).joinedload(Ticket.client)
+
+
 def call_by_sid(session: Session, call_sid: str) -> Call | None:
-    """The call with that CallSid, if we have seen it."""
-    return session.get(Call, call_sid)
+    """The call with that CallSid (with its ticket and client), if we have seen it."""
+    return session.get(Call, call_sid, options=[_CALL_WITH_TICKET])
 
 
 def _describe_caller(from_raw: str, e164: str | None) -> str:
