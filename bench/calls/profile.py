@@ -181,7 +181,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.calls.profile", description=__doc__)
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
-    parser.add_argument("--calls", type=int, default=40, help="calls counted (and profiled)")
+    parser.add_argument("--calls", type=int, default=20, help="calls counted (and profiled)")
     parser.add_argument("--warmup", type=int, default=3, help="calls played first, not counted")
     parser.add_argument("--out", type=Path, default=PROFILE, help="the Markdown file to write")
     return parser.parse_args(argv)
