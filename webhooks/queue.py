@@ -17,7 +17,7 @@ from ticketing.calls import helpdesk, offers
 from ticketing.calls import intake as calls
 from ticketing.calls.models import QueueOutcome
 from ticketing.models import Call
-from ticketing.people.availability import on_help_desk
+from ticketing.people.availability import available_technicians, on_help_desk
 from webhooks import params
 from webhooks.handling import twilio_webhook
 from webhooks.voice import apology
@@ -54,7 +54,8 @@ def wait(session: Session) -> VoiceResponse:
         firm = params.firm()
         return queue.closing(firm.name, firm.hours)
     position = params.whole("QueuePosition") or helpdesk.position_of(session, call.call_sid)
-    estimate = helpdesk.estimated_wait(session, position, now, on_help_desk(session))
+    free = len(available_technicians(session))
+    estimate = helpdesk.estimated_wait(session, position, now, on_help_desk(session), free)
     music = params.settings().hold_music_url
     return queue.waiting(position, estimate, music, ticket_number=call.ticket.number)
 

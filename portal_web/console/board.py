@@ -28,7 +28,7 @@ from ticketing.errors import DomainError
 from ticketing.models import UNRESOLVED, Call, ServiceClass, Technician, Ticket
 from ticketing.paging.escalation import total_steps
 from ticketing.paging.models import Escalation, EscalationPolicy, EscalationStatus
-from ticketing.people.availability import on_help_desk
+from ticketing.people.availability import available_technicians, on_help_desk
 from ticketing.service_requests.booking import schedule_request, service_requests
 
 OPTION = Markup('<option value="{0}">{0}</option>')
@@ -102,7 +102,7 @@ def _seconds_since(moment: datetime, since: datetime) -> int:
 def queue_rows(session: Session, moment: datetime) -> list[WaitingRow]:
     """Callers waiting, first come first, with the estimates the callers hear and who is
     being offered each one."""
-    working = on_help_desk(session)
+    working, free = on_help_desk(session), len(available_technicians(session))
     ringing = session.scalars(
         select(Offer).where(Offer.state == OfferState.RINGING).options(joinedload(Offer.technician))
     )
@@ -110,7 +110,7 @@ def queue_rows(session: Session, moment: datetime) -> list[WaitingRow]:
     rows = []
     for position, entry in enumerate(helpdesk.waiting(session), start=1):
         waited = _seconds_since(moment, entry.queued_at)
-        estimate = helpdesk.estimated_wait(session, position, moment, working)
+        estimate = helpdesk.estimated_wait(session, position, moment, working, free)
         rows.append(WaitingRow(position, entry, waited, estimate, offered.get(entry.id)))
     return rows
 

@@ -65,8 +65,10 @@ def test_the_estimates_count_the_technicians_on_the_help_desk(
     session.commit()
     as_staff(client, session)
     panel = queue_panel(html_of(client.get("/console/")))
-    # Two technicians: both callers wait out one session (10 minutes without history).
-    assert "20 min" not in panel and panel.count("10 min") == 2
+    # Two technicians, Luis free: he is rung for the first caller now, and the second waits
+    # out one session of the two working side by side (10 minutes without history).
+    assert "20 min" not in panel and panel.count("10 min") == 1
+    assert '<td class="num">now</td>' in panel
 
 
 def test_sessions_under_way_show_the_technician_and_the_cap(

@@ -206,3 +206,10 @@ def test_todays_counts_leave_drills_out(session, directory, settings) -> None:
         call.ticket.drill = drill
         helpdesk.leave_queue(session, call, "hangup", 10, now=START)
     assert helpdesk.today_counts(session, calendar, START) == {"hung_up": 1}
+
+
+def test_a_caller_a_free_technician_is_rung_for_waits_no_estimate(session):
+    # Two on the help desk, one free: the first in line is being rung for right now.
+    assert helpdesk.estimated_wait(session, 1, START, technicians=2, free=1) == 0
+    assert helpdesk.estimated_wait(session, 2, START, technicians=2, free=1) == 600
+    assert helpdesk.estimated_wait(session, 4, START, technicians=2, free=1) == 1200

@@ -119,11 +119,16 @@ def seconds_per_caller(session: Session, now: datetime) -> int:
     return round(mean(lengths))
 
 
-def estimated_wait(session: Session, position: int, now: datetime, technicians: int = 1) -> int:
+def estimated_wait(
+    session: Session, position: int, now: datetime, technicians: int = 1, free: int = 0
+) -> int:
     """Seconds until a technician is free for the caller at `position`, with `technicians`
-    on the help desk taking callers side by side (none counts as one: someone will come)."""
+    on the help desk taking callers side by side (none counts as one: someone will come),
+    `free` of them free now: a caller within that many of the front is being rung for."""
+    if max(position, 1) <= free:
+        return 0
     # Number 1 is next, but still waits for a technician to finish a session.
-    rounds = ceil(max(position, 1) / max(technicians, 1))
+    rounds = ceil((max(position, 1) - free) / max(technicians, 1))
     return rounds * seconds_per_caller(session, now)
 
 
