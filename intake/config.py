@@ -82,6 +82,9 @@ class Settings:
     stripe_webhook_secret: str | None = None
     # Seconds to wait for a database connection before a call gets the fallback answer.
     database_connect_timeout: float = 1.0
+    # Where the scheduler LISTENs for committed pages (PostgreSQL): a direct connection,
+    # since a pooler in transaction mode drops LISTEN. None: DATABASE_URL.
+    database_listen_url: str | None = None
     # Public access requests taken per hour from one address, and from all together: a
     # person asks once; a script must not fill the staff's queue or the outbox.
     access_requests_per_address: int = 5
@@ -173,21 +176,29 @@ def _phone_list(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(numbers)
 
 
+def _with_driver(url: str) -> str:
+    """A PostgreSQL URL naming psycopg 3 as its driver; others unchanged."""
+    # Heroku-style URLs name no driver; SQLAlchemy needs one.
+    for bare in ("postgres://", "postgresql://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url[len(bare) :]
+    return url
+
+
 def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> Settings:
     """Build Settings from `env` (default: os.environ after loading `.env`)."""
     if env is None:
         load_dotenv(override=False)
         env = dict(os.environ)
     instance_path = Path(env.get("INTAKE_INSTANCE_PATH", "instance")).resolve()
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'intake.db'}"
-    if database_url.startswith("postgres://"):
-        # Heroku-style URLs name no driver; SQLAlchemy needs one.
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    database_url = _with_driver(
+        env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'intake.db'}"
+    )
+    listen_url = (env.get("DATABASE_LISTEN_URL") or "").strip()
     values: dict[str, object] = {
         "instance_path": instance_path,
         "database_url": database_url,
+        "database_listen_url": _with_driver(listen_url) if listen_url else None,
         "secret_key": env.get("SECRET_KEY") or _secret_key(instance_path),
         "helpdesk_busy_queue": _int(env, "HELPDESK_BUSY_QUEUE", 3),
         "helpdesk_wait_alert": _int(env, "HELPDESK_WAIT_ALERT", 10),

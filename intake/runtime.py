@@ -103,7 +103,8 @@ def scheduler_for(
     *,
     background: bool,
 ) -> Scheduler:
-    """The scheduler with the outbox relay and every sweep, not yet started."""
+    """The scheduler with the outbox relay and every sweep, not yet started; on PostgreSQL
+    it LISTENs (DATABASE_LISTEN_URL, or the database's own URL) for pages to send at once."""
     base = settings.public_base_url.rstrip("/")
     return build_scheduler(
         database.sessionmaker,
@@ -116,4 +117,5 @@ def scheduler_for(
         background=background,
         sweeps=sweeps_for(settings),
         heartbeat_url=settings.heartbeat_url,
+        listen_url=settings.database_listen_url or database.url,
     )

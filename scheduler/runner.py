@@ -1,4 +1,5 @@
-"""The scheduler process: the outbox relay four times a second, plus the sweeps it is given.
+"""The scheduler process: the outbox relay (woken by PostgreSQL as a page is committed, and
+polling), plus the sweeps it is given.
 
 This is the only module that imports APScheduler. Every job catches and logs its own
 exceptions, so one bad tick (a database hiccup, a bug in a sweep) never stops paging.
@@ -9,7 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -20,6 +23,7 @@ from scheduler.heartbeat import PING_EVERY_SECONDS, Pulse, ping
 from scheduler.mail import Mailer
 from scheduler.relay import relay_due
 from scheduler.transport import Messenger
+from scheduler.wakeup import OutboxListener, Turns
 from ticketing.monitoring.heartbeat import RELAY
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,10 @@ Sweep = tuple[str, SweepFn, int]
 # 1 s measured p50 0.6 s / p99 1.9 s, 0.25 s p50 0.05 s / p99 0.9 s (bench, loaded machine).
 # An idle tick is one indexed query (under 1 ms of CPU), so polling this often costs ~nothing.
 RELAY_INTERVAL_SECONDS = 0.25
+# While the LISTEN connection is up a committed page wakes the relay at once, so the poll is
+# only for rows that come due later (retries after 5 s or more, texts paced for a minute,
+# expired leases): a second more on those, a quarter of the idle ticks.
+RELAY_LISTENING_INTERVAL_SECONDS = 1.0
 RELAY_JOB = "outbox-relay"
 PING_JOB = "heartbeat-url"
 # A tick that could not start on time is skipped, not replayed: the next one catches up.
@@ -48,8 +56,28 @@ def run_relay(
     public_base_url: str = "",
     mailer: Mailer | None = None,
     pulse: Pulse | None = None,
+    turns: Turns | None = None,
 ) -> None:
-    """One relay tick (emails through `mailer`, the log without one); logs, never raises."""
+    """One relay tick (emails through `mailer`, the log without one); logs, never raises.
+    With `turns`, never beside another tick: asked for during one, that one runs again."""
+    args = (sessionmaker, messenger, clock, status_callback_url, call_status_callback_url)
+    tick = partial(_relay_tick, *args, public_base_url, mailer, pulse)
+    if turns is None:
+        tick()
+    else:
+        turns.take(tick)
+
+
+def _relay_tick(
+    sessionmaker: orm.sessionmaker[Session],
+    messenger: Messenger,
+    clock: Clock,
+    status_callback_url: str | None,
+    call_status_callback_url: str | None,
+    public_base_url: str,
+    mailer: Mailer | None,
+    pulse: Pulse | None,
+) -> None:
     now = clock()
     try:
         report = relay_due(
@@ -107,31 +135,40 @@ def build_scheduler(
     mailer: Mailer | None = None,
     pulse: Pulse | None = None,
     heartbeat_url: str | None = None,
+    listen_url: str | None = None,
 ) -> BaseScheduler:
     """A scheduler (not started) running the relay 4 times a second and each sweep every N s,
-    each writing its heartbeat; with `heartbeat_url`, a dead-man's-switch ping a minute."""
+    each writing its heartbeat; with `heartbeat_url`, a dead-man's-switch ping a minute; with
+    a PostgreSQL `listen_url`, the relay also runs as soon as a page is committed."""
     pulse = pulse or Pulse()
     options = {"timezone": UTC, "logger": _scheduler_log()}
     scheduler: BaseScheduler = (
         BackgroundScheduler(**options) if background else BlockingScheduler(**options)
     )
+    relay_args = (
+        sessionmaker,
+        messenger,
+        clock,
+        status_callback_url,
+        call_status_callback_url,
+        public_base_url,
+        mailer,
+    )
+    # One Turns for the poll and the wake-ups: two ticks never run at once, and a wake-up
+    # during a tick makes it run again instead of being skipped.
+    relay_kwargs = {"pulse": pulse, "turns": Turns()}
     scheduler.add_job(
         run_relay,
         "interval",
         seconds=RELAY_INTERVAL_SECONDS,
-        args=(
-            sessionmaker,
-            messenger,
-            clock,
-            status_callback_url,
-            call_status_callback_url,
-            public_base_url,
-            mailer,
-        ),
-        kwargs={"pulse": pulse},
+        args=relay_args,
+        kwargs=relay_kwargs,
         id=RELAY_JOB,
         **_job_defaults(),
     )
+    if listen_url and listen_url.startswith("postgresql"):
+        wake = partial(run_relay, *relay_args, **relay_kwargs)
+        _listen_for_pages(scheduler, OutboxListener(listen_url, wake, _relay_pace(scheduler)))
     _add_sweeps(scheduler, sweeps, sessionmaker, clock, pulse)
     if heartbeat_url:
         scheduler.add_job(
@@ -143,6 +180,29 @@ def build_scheduler(
             **_job_defaults(),
         )
     return scheduler
+
+
+def _relay_pace(scheduler: BaseScheduler) -> Callable[[bool], None]:
+    def pace(listening: bool) -> None:
+        if not scheduler.running:
+            return  # shutting down: the listener's last word does not matter
+        seconds = RELAY_LISTENING_INTERVAL_SECONDS if listening else RELAY_INTERVAL_SECONDS
+        scheduler.reschedule_job(RELAY_JOB, trigger="interval", seconds=seconds)
+        log.info("outbox relay polls every %g s", seconds)
+
+    return pace
+
+
+def _listen_for_pages(scheduler: BaseScheduler, listener: OutboxListener) -> None:
+    """Run `listener` while `scheduler` runs (its start and shutdown start and stop it)."""
+
+    def follow(event: SchedulerEvent) -> None:
+        if event.code == EVENT_SCHEDULER_STARTED:
+            listener.start()
+        else:
+            listener.stop()
+
+    scheduler.add_listener(follow, EVENT_SCHEDULER_STARTED | EVENT_SCHEDULER_SHUTDOWN)
 
 
 class _OverrunRelayTick(logging.Filter):
