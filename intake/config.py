@@ -194,11 +194,14 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
     database_url = _with_driver(
         env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'intake.db'}"
     )
-    listen_url = (env.get("DATABASE_LISTEN_URL") or "").strip()
+    listen_url = _with_driver((env.get("DATABASE_LISTEN_URL") or "").strip())
+    if listen_url and not listen_url.startswith("postgresql"):
+        # Only PostgreSQL has LISTEN: a typo here would silently leave the relay polling.
+        raise ConfigError("DATABASE_LISTEN_URL must be a PostgreSQL URL (postgresql://…)")
     values: dict[str, object] = {
         "instance_path": instance_path,
         "database_url": database_url,
-        "database_listen_url": _with_driver(listen_url) if listen_url else None,
+        "database_listen_url": listen_url or None,
         "secret_key": env.get("SECRET_KEY") or _secret_key(instance_path),
         "helpdesk_busy_queue": _int(env, "HELPDESK_BUSY_QUEUE", 3),
         "helpdesk_wait_alert": _int(env, "HELPDESK_WAIT_ALERT", 10),
