@@ -16,8 +16,9 @@ from ticketing.monitoring.heartbeat import RELAY, STALE_AFTER, beat
 
 log = logging.getLogger(__name__)
 
-# The relay ticks 4 times a second: beating at every tick would write 4 rows a second on
-# an idle service. One write every few seconds keeps the age well under the 60 s limit.
+# The relay ticks up to 4 times a second, more when pages wake it: beating at every tick
+# would write rows all the time on an idle service. One write every few seconds keeps the
+# age well under the 60 s limit.
 BEAT_EVERY_SECONDS = 5.0
 # healthchecks.io-style monitors expect a ping a minute and alert after a grace period.
 PING_EVERY_SECONDS = 60

@@ -137,7 +137,7 @@ def build_scheduler(
     heartbeat_url: str | None = None,
     listen_url: str | None = None,
 ) -> BaseScheduler:
-    """A scheduler (not started) running the relay 4 times a second and each sweep every N s,
+    """A scheduler (not started) polling the relay every 0.25 s and each sweep every N s,
     each writing its heartbeat; with `heartbeat_url`, a dead-man's-switch ping a minute; with
     a PostgreSQL `listen_url`, the relay also runs as soon as a page is committed."""
     pulse = pulse or Pulse()

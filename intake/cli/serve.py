@@ -146,7 +146,9 @@ def scheduler_command() -> None:
     app = create_app(settings)
     database = app.extensions["db"]
     ensure_schema(database)
-    click.echo("scheduler running: outbox relay 4 times a second, and the sweeps", err=True)
+    click.echo(
+        "scheduler running: outbox relay (polling, woken on PostgreSQL), and the sweeps", err=True
+    )
     scheduler_for(settings, database, app.extensions["clock"], background=False).start()
 
 
