@@ -11,8 +11,9 @@ are saved as test-artifacts/screenshots/console-*.png.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -136,11 +137,20 @@ def _billed_month() -> date:
     return first + timedelta(days=(7 - first.weekday()) % 7)  # its first Monday
 
 
+def _opened_on(portal: LivePortal, number: int, day: date) -> None:
+    """Date the ticket back to `day` (8 AM there): work cannot start before its ticket."""
+    zone = ZoneInfo(portal.app.config["SETTINGS"].business_timezone)
+    with portal.database.transaction() as session:
+        ticket = session.get_one(Ticket, number)  # a ticket's number is its id
+        ticket.opened_at = datetime.combine(day, time(8, 0), zone).astimezone(UTC)
+
+
 def _log_time(page: Any, portal: LivePortal, shots: Screenshots, number: int) -> str:
+    worked = _billed_month()
+    _opened_on(portal, number, worked)
     page.goto(portal.url(f"/console/tickets/{number}"))
     form = page.get_by_role("form", name="Log time")
     form.get_by_label("Technician").select_option("Dana Whitfield")
-    worked = _billed_month()
     form.get_by_label("Started").fill(f"{worked.isoformat()}T10:00")
     form.get_by_label("Minutes").fill("45")
     form.get_by_label("Note").fill("Rebooted the POS and checked the card reader")

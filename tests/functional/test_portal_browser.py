@@ -196,7 +196,7 @@ def _balance_and_report(page: Any, portal: LivePortal, shots: Screenshots) -> No
     charts = page.locator("svg.chart[role=img]")
     expect(charts).to_have_count(3)
     expect(page.get_by_role("img", name="Tickets per month by service class")).to_be_visible()
-    expect(page.locator("table.report")).to_contain_text("Emergency")
+    expect(page.get_by_role("table", name="Figures")).to_contain_text("Emergency")
     shots.take(page, "report")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
