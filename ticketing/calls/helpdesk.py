@@ -271,20 +271,30 @@ def request_next(
     key = f"helpdesk:{tech.id}:{now:%Y%m%dT%H%M%S}"
     if _already_calling(session, tech, key):
         return tech, count, None
+    row = ring_technician(
+        session, tech, key=key, path=QueuePaths.BRIDGE.format(technician_id=tech.id), now=now
+    )
+    return tech, count, row
+
+
+def ring_technician(
+    session: Session, tech: Technician, *, key: str, path: str, now: datetime
+) -> OutboxMessage:
+    """Queue a help-desk call to `tech` whose answer fetches its TwiML at `path`."""
     row = OutboxMessage(
         dedupe_key=key,
         technician_id=tech.id,
         kind=OutboxKind.HELPDESK,
         channel=OutboxChannel.CALL,
         to_number=tech.phone,
-        # The relay prefixes PUBLIC_BASE_URL; the answered call fetches its TwiML here.
-        body=QueuePaths.BRIDGE.format(technician_id=tech.id),
+        # The relay prefixes PUBLIC_BASE_URL to the path.
+        body=path,
         next_attempt_at=now,
         created_at=now,
     )
     session.add(row)
     session.flush()
-    return tech, count, row
+    return row
 
 
 def today_counts(session: Session, calendar: BusinessCalendar, now: datetime) -> Counter[str]:

@@ -25,8 +25,6 @@ from ticketing.calls.models import Offer, OfferState, QueueEntry, QueueOutcome
 from ticketing.event_kinds import EventKind
 from ticketing.models import (
     Call,
-    OutboxChannel,
-    OutboxKind,
     OutboxMessage,
     OutboxStatus,
     Technician,
@@ -111,19 +109,11 @@ def offer_to(session: Session, entry: QueueEntry, tech: Technician, now: datetim
             session.flush()
     except IntegrityError:
         return None  # offered meanwhile by a concurrent sweep or webhook
-    row = OutboxMessage(
-        dedupe_key=f"helpdesk-offer:{offer.id}",
-        technician_id=tech.id,
-        kind=OutboxKind.HELPDESK,
-        channel=OutboxChannel.CALL,
-        to_number=tech.phone,
-        # The relay prefixes PUBLIC_BASE_URL; the answered call fetches the whisper here.
-        body=OfferPaths.WHISPER.format(offer_id=offer.id),
-        next_attempt_at=now,
-        created_at=now,
+    # The answered call fetches the whisper.
+    path = OfferPaths.WHISPER.format(offer_id=offer.id)
+    row = helpdesk.ring_technician(
+        session, tech, key=f"helpdesk-offer:{offer.id}", path=path, now=now
     )
-    session.add(row)
-    session.flush()
     offer.outbox_id = row.id
     what = "callback" if not is_live(entry) else "caller"
     text = f"Help-desk {what} offered to {tech.name} ({national(tech.phone)})."
