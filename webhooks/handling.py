@@ -16,7 +16,14 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from webhooks import params
-from webhooks.receipts import keep_answer, request_key, stored_answer
+from webhooks.receipts import (
+    keep_answer,
+    keep_step,
+    replayed_step,
+    request_key,
+    step_key,
+    stored_answer,
+)
 from webhooks.security import twilio_signed
 
 log = logging.getLogger(__name__)
@@ -47,12 +54,14 @@ def _respond(body: str, status: int) -> Response:
 
 
 def _run(view: View, session: Session, key: str, kwargs: dict[str, Any]) -> Response:
-    previous = stored_answer(session, key)
+    step, now = step_key(request), params.now()
+    previous = stored_answer(session, key) or replayed_step(session, step, now)
     if previous is not None:
         return _respond(previous.body, previous.status_code)
     result = view(session, **kwargs)
     body, status = (str(result), 200) if result is not None else ("", 204)
-    keep_answer(session, key, request.path, status, body)
+    keep_answer(session, key, request.path, status, body, now=now)
+    keep_step(session, step, request.path, status, body, now=now)
     session.commit()
     return _respond(body, status)
 

@@ -7,6 +7,12 @@ sorted), so the retry of a step, even one with a parameter repeated, finds the r
 written in the same transaction as the step's effects, and nothing happens twice. A
 caller (or technician) who does the same step with the same keys again in one call
 sends the same parameters under a new token: a second step, not a retry.
+
+The token is not covered by Twilio's signature, so a captured signed request could be
+sent again under a token of one's own. Each step is therefore also kept under a key of its
+parameters alone (`step_key`): the same step again is a new step only while its call can
+still be live (Twilio ends every call within four hours); after that it is a replay, and
+gets the answer the step had, changing nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from ticketing.models import WebhookReceipt
 
 # Twilio sends it with every webhook; a retry carries the token of the request it repeats.
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+# The longest a Twilio call lasts (its time limit's ceiling): no step repeats after it.
+LONGEST_CALL = timedelta(hours=4)
 
 
 @dataclass(frozen=True)
@@ -34,14 +42,21 @@ class StoredAnswer:
 
 
 def request_key(req: Request) -> str:
-    """A digest of the path, query and parameters as the signature covers them."""
-    digest = hashlib.sha256()
+    """A digest of the path, query, Twilio's idempotency token and the parameters as the
+    signature covers them: a retry of this very request has the same."""
+    token = req.headers.get(IDEMPOTENCY_HEADER, "")[:200].encode("utf-8", "surrogatepass")
+    return _digest(req, b"request\0" + len(token).to_bytes(8, "big") + token)
+
+
+def step_key(req: Request) -> str:
+    """A digest of the path, query and parameters alone: the same step, whatever its token."""
+    return _digest(req, b"step\0")
+
+
+def _digest(req: Request, prefix: bytes) -> str:
+    digest = hashlib.sha256(prefix)
     digest.update(req.path.encode())
     digest.update(b"?" + req.query_string)
-    # Not signed, so a forger could change it; but replaying a signed request changes
-    # nothing the domain has not already made idempotent (CallSid, MessageSid, dedupe keys).
-    token = req.headers.get(IDEMPOTENCY_HEADER, "")[:200].encode("utf-8", "surrogatepass")
-    digest.update(len(token).to_bytes(8, "big") + token)
     # RequestValidator.compute_signature signs sorted(set(names)) and, per name,
     # sorted(set(values)): requests it cannot tell apart must share one key.
     for name in sorted(set(req.form.keys())):
@@ -51,6 +66,23 @@ def request_key(req: Request) -> str:
                 encoded = part.encode("utf-8", "surrogatepass")
                 digest.update(len(encoded).to_bytes(8, "big") + encoded)
     return digest.hexdigest()
+
+
+def replayed_step(session: Session, key: str, now: datetime) -> StoredAnswer | None:
+    """The answer of the step `key` if it was first taken longer ago than any call lasts:
+    the request is a replay, not the caller doing it again."""
+    row = session.scalar(select(WebhookReceipt).where(WebhookReceipt.key == key))
+    if row is None or now - row.created_at <= LONGEST_CALL:
+        return None
+    return StoredAnswer(row.status_code, row.body)
+
+
+def keep_step(
+    session: Session, key: str, path: str, status_code: int, body: str, *, now: datetime
+) -> None:
+    """Remember when the step `key` was first taken (a repeat within a call adds nothing)."""
+    if session.scalar(select(WebhookReceipt.id).where(WebhookReceipt.key == key)) is None:
+        keep_answer(session, key, path, status_code, body, now=now)
 
 
 def stored_answer(session: Session, key: str) -> StoredAnswer | None:
@@ -63,9 +95,20 @@ def stored_answer(session: Session, key: str) -> StoredAnswer | None:
 KEEP_RECEIPTS = timedelta(days=7)
 
 
-def keep_answer(session: Session, key: str, path: str, status_code: int, body: str) -> None:
+def keep_answer(
+    session: Session,
+    key: str,
+    path: str,
+    status_code: int,
+    body: str,
+    *,
+    now: datetime,
+) -> None:
     """Store the answer in the same transaction as the effects it reports."""
-    session.add(WebhookReceipt(key=key, path=path[:200], status_code=status_code, body=body))
+    receipt = WebhookReceipt(
+        key=key, path=path[:200], status_code=status_code, body=body, created_at=now
+    )
+    session.add(receipt)
 
 
 def prune_receipts(session: Session, now: datetime) -> int:

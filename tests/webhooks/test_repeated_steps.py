@@ -4,6 +4,8 @@ one. A second recorded message and its transcription are kept beside the first."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -52,6 +54,19 @@ def test_pressing_5_twice_escalates_twice(client, session, page) -> None:
     _press(client, page.id, "5", token="press-2")
 
     assert before < once < _steps_fired(session)
+
+
+def test_the_same_step_after_any_call_has_ended_is_a_replay(client, session, page, clock) -> None:
+    # The token is not signed: a captured request sent again under a token of one's own
+    # hours later must change nothing, and gets the answer the step had.
+    first = _press(client, page.id, "5", token="press-1")
+    once, rows = _steps_fired(session), len(outbox(session))
+    clock.advance(timedelta(hours=4, minutes=1))
+
+    replayed = _press(client, page.id, "5", token="forged-token")
+
+    assert (_steps_fired(session), len(outbox(session))) == (once, rows)
+    assert replayed.data == first.data
 
 
 def test_a_retry_with_the_same_token_is_still_one_step(client, session, page) -> None:
