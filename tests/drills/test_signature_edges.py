@@ -71,10 +71,11 @@ def nothing_written(session) -> None:
 
 
 def accepted(response, session) -> None:
-    """A call really came in: 200 TwiML, one ticket and its receipt."""
+    """A call really came in: 200 TwiML, one ticket and its receipts (the request's answer,
+    and when its step was first taken)."""
     assert response.status_code == 200, response.data
     counts = written(session)
-    assert counts["tickets"] == 1 and counts["webhook_receipts"] == 1, counts
+    assert counts["tickets"] == 1 and counts["webhook_receipts"] == 2, counts
 
 
 # --- the published vector through our own check -------------------------------------
