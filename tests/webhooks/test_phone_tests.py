@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from tests.support.logins import as_staff
 from tests.support.people import DANA, LUIS
