@@ -61,6 +61,14 @@ def _recent(session: Session, now: datetime, *where: object) -> int:
     return session.scalar(stmt) or 0
 
 
+def admit(session: Session, key: str, what: str, *, now: datetime, limits: AccessLimits) -> None:
+    """Count one more submission from `key`; AccessRequestsPaused (nothing counted) when
+    this address, or everyone together, already sent as many `what` as the limits allow."""
+    if over_limit(session, key, now=now, limits=limits):
+        raise AccessRequestsPaused(f"too many {what} in the last hour")
+    count_attempt(session, key, now=now)
+
+
 def over_limit(session: Session, key: str, *, now: datetime, limits: AccessLimits) -> bool:
     """True when this address, or everyone together, sent as many as the limits allow."""
     if _recent(session, now, AccessRequestAttempt.remote_addr == key) >= limits.per_address:

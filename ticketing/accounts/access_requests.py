@@ -14,10 +14,8 @@ from ivr.phones import to_e164
 from ticketing.accounts.access_limits import (
     DEFAULT_LIMITS,
     AccessLimits,
-    AccessRequestsPaused,
     address_key,
-    count_attempt,
-    over_limit,
+    admit,
 )
 from ticketing.accounts.credentials import (
     issue_link,
@@ -81,9 +79,7 @@ def submit_access_request(
     AccessRequestsPaused, and nothing written, once the address or everyone sent too many."""
     email = normalize_email(email)
     who = address_key(remote_addr)
-    if over_limit(session, who, now=now, limits=limits):
-        raise AccessRequestsPaused("too many access requests in the last hour")
-    count_attempt(session, who, now=now)
+    admit(session, who, "access requests", now=now, limits=limits)
     user = user_by_email(session, email)
     if user is not None and user.active:
         subject, body = access_exists(user, firm)

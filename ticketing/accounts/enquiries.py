@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 from ticketing.accounts.access_limits import (
     DEFAULT_LIMITS,
     AccessLimits,
-    AccessRequestsPaused,
     address_key,
-    count_attempt,
-    over_limit,
+    admit,
 )
 from ticketing.accounts.credentials import normalize_email
 from ticketing.accounts.staff_mail import tell_staff
@@ -39,9 +37,7 @@ def submit_msa_enquiry(
     """Email the enquiry to every active member of staff; how many are owed.
     AccessRequestsPaused, and nothing written, once the address or everyone sent too many."""
     who = KEY_PREFIX + address_key(remote_addr)
-    if over_limit(session, who, now=now, limits=limits):
-        raise AccessRequestsPaused("too many enquiries in the last hour")
-    count_attempt(session, who, now=now)
+    admit(session, who, "enquiries", now=now, limits=limits)
     # Plain text, as typed: the mail is never rendered as HTML, and the stranger's own
     # address is only quoted, never written to (anyone may type anyone's address).
     subject = f"Master Services Agreement: information asked by {name.strip()}"
