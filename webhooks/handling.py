@@ -18,8 +18,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from webhooks import params
 from webhooks.receipts import (
     keep_answer,
-    keep_step,
-    replayed_step,
+    receipts_of,
+    replayed,
     request_key,
     step_key,
     stored_answer,
@@ -55,13 +55,17 @@ def _respond(body: str, status: int) -> Response:
 
 def _run(view: View, session: Session, key: str, kwargs: dict[str, Any]) -> Response:
     step, now = step_key(request), params.now()
-    previous = stored_answer(session, key) or replayed_step(session, step, now)
+    # One look-up for both: this very request answered before (a retry), or its step
+    # first taken longer ago than any call lasts (a replay).
+    earlier = receipts_of(session, key, step)
+    previous = earlier.get(key) or (earlier[step] if replayed(earlier.get(step), now) else None)
     if previous is not None:
         return _respond(previous.body, previous.status_code)
     result = view(session, **kwargs)
     body, status = (str(result), 200) if result is not None else ("", 204)
     keep_answer(session, key, request.path, status, body, now=now)
-    keep_step(session, step, request.path, status, body, now=now)
+    if step not in earlier:
+        keep_answer(session, step, request.path, status, body, now=now)
     session.commit()
     return _respond(body, status)
 

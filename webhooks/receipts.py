@@ -68,27 +68,27 @@ def _digest(req: Request, prefix: bytes) -> str:
     return digest.hexdigest()
 
 
-def replayed_step(session: Session, key: str, now: datetime) -> StoredAnswer | None:
-    """The answer of the step `key` if it was first taken longer ago than any call lasts:
-    the request is a replay, not the caller doing it again."""
-    row = session.scalar(select(WebhookReceipt).where(WebhookReceipt.key == key))
-    if row is None or now - row.created_at <= LONGEST_CALL:
-        return None
+def receipts_of(session: Session, *keys: str) -> dict[str, WebhookReceipt]:
+    """The receipts already kept under any of `keys` (a request's and its step's), by key."""
+    rows = session.scalars(select(WebhookReceipt).where(WebhookReceipt.key.in_(keys)))
+    return {row.key: row for row in rows}
+
+
+def replayed(first_taken: WebhookReceipt | None, now: datetime) -> bool:
+    """Whether a step first taken as `first_taken` is, coming again now, a replay: no call
+    lasts long enough for the caller to be doing it again."""
+    return first_taken is not None and now - first_taken.created_at > LONGEST_CALL
+
+
+def answer_of(row: WebhookReceipt) -> StoredAnswer:
+    """The response a receipt keeps."""
     return StoredAnswer(row.status_code, row.body)
-
-
-def keep_step(
-    session: Session, key: str, path: str, status_code: int, body: str, *, now: datetime
-) -> None:
-    """Remember when the step `key` was first taken (a repeat within a call adds nothing)."""
-    if session.scalar(select(WebhookReceipt.id).where(WebhookReceipt.key == key)) is None:
-        keep_answer(session, key, path, status_code, body, now=now)
 
 
 def stored_answer(session: Session, key: str) -> StoredAnswer | None:
     """The answer already given to this request, if any."""
     row = session.scalar(select(WebhookReceipt).where(WebhookReceipt.key == key))
-    return StoredAnswer(row.status_code, row.body) if row else None
+    return answer_of(row) if row else None
 
 
 # Twilio retries within seconds to minutes; a week of receipts is ample.

@@ -108,7 +108,7 @@ def test_database_down_answers_with_safe_twiml(phone, session, directory, monkey
     def unreachable(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr("webhooks.handling.stored_answer", unreachable)
+    monkeypatch.setattr("webhooks.handling.receipts_of", unreachable)
     answer = phone("+13365550123").ring()
     assert answer.status_code == 200
     assert "problem right now" in said(answer)
@@ -144,7 +144,7 @@ def test_a_database_outage_is_named_as_one(app, phone, session, directory, monke
     def unreachable(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr("webhooks.handling.stored_answer", unreachable)
+    monkeypatch.setattr("webhooks.handling.receipts_of", unreachable)
     phone("+13365550123").ring()
     assert [entry.reason for entry in _spooled(app)] == ["the database was unreachable"]
 
