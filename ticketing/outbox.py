@@ -24,8 +24,10 @@ def enqueue_sms(
     to_number: str | None = None,
     step: int | None = None,
     kind: OutboxKind = OutboxKind.PAGE,
+    new_key: bool = False,
 ) -> OutboxMessage | None:
-    """Owe a text (to a technician, or to `to_number`); None if that key was already owed."""
+    """Owe a text (to a technician, or to `to_number`); None if that key was already owed
+    (`new_key`: the caller knows it cannot have been, see `_enqueue`)."""
     return _enqueue(
         session,
         OutboxMessage(
@@ -40,11 +42,19 @@ def enqueue_sms(
             next_attempt_at=now,
             created_at=now,
         ),
+        new_key=new_key,
     )
 
 
 def enqueue_call(
-    session: Session, ticket: Ticket, tech: Technician, *, key: str, now: datetime, step: int | None
+    session: Session,
+    ticket: Ticket,
+    tech: Technician,
+    *,
+    key: str,
+    now: datetime,
+    step: int | None,
+    new_key: bool = False,
 ) -> OutboxMessage | None:
     """Owe a voice page: the call's TwiML is served at /twilio/voice/page/<outbox id>."""
     page = _enqueue(
@@ -61,8 +71,11 @@ def enqueue_call(
             next_attempt_at=now,
             created_at=now,
         ),
+        new_key=new_key,
     )
     if page is not None:
+        if page.id is None:
+            session.flush()  # the page's address is its id
         page.body = VOICE_PAGE_PATH.format(page_id=page.id)
     return page
 
@@ -116,7 +129,15 @@ def enqueue_redirect(
     )
 
 
-def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
+def _enqueue(
+    session: Session, message: OutboxMessage, *, new_key: bool = False
+) -> OutboxMessage | None:
+    # A key that names something this transaction created (a new escalation's step) cannot
+    # have been owed: no look-up, and the row goes in with the transaction's next flush
+    # (the unique key still refuses a second one).
+    if new_key:
+        session.add(message)
+        return message
     exists = session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == message.dedupe_key)
     )

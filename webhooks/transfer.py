@@ -8,6 +8,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow, transfer
 from ticketing.calls import intake as calls
+from ticketing.calls.locking import call_for_update
 from webhooks import params
 from webhooks.handling import twilio_webhook
 from webhooks.voice import apology
@@ -49,7 +50,8 @@ def accept(session: Session, call_sid: str, technician_id: int) -> VoiceResponse
 @twilio_webhook(apology)
 def result(session: Session, call_sid: str, technician_id: int) -> VoiceResponse:
     """The caller's dial ended: after a live call say goodbye; otherwise take a message."""
-    call = calls.call_by_sid(session, call_sid[:64])
+    # Locked as it is loaded: after a live call this completes the intake.
+    call = call_for_update(session, call_sid[:64])
     if call is None:
         return flow.ask_for_message()
     status = params.form("DialCallStatus", 20)

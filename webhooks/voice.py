@@ -18,7 +18,8 @@ from ivr.transfer import Transfer
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
-from ticketing.calls.pager_check import pager_is_down
+from ticketing.calls.locking import call_for_update
+from ticketing.calls.pager_check import note_pager_down, pager_silence
 from ticketing.models import Call, ServiceClass
 from ticketing.paging import drills
 from webhooks import drill_marker, params
@@ -113,6 +114,15 @@ def _hung_up() -> bool:
     return params.form("CallStatus", 20) in flow.CALL_ENDED
 
 
+def _call_to_change(session: Session) -> Call:
+    """This request's call for a step that changes its ticket: the ticket row-locked (and
+    read afresh) in the statement that loads the call, so that two webhooks of one call
+    take turns; opened now if its first webhook never reached us."""
+    call_sid = params.form("CallSid", 64)
+    found = call_for_update(session, call_sid) if call_sid else None
+    return found if found is not None else _call(session)
+
+
 @bp.post(Paths.START)
 @twilio_webhook(apology)
 def incoming(session: Session) -> VoiceResponse:
@@ -128,7 +138,7 @@ def incoming(session: Session) -> VoiceResponse:
 def account(session: Session, attempt: int) -> VoiceResponse:
     """The caller keyed in an account number (or nothing)."""
     attempt = min(max(attempt, 1), flow.ACCOUNT_TRIES)
-    call = _call(session)
+    call = _call_to_change(session)
     digits = params.digits()
     if calls.identify_by_account(session, call, digits, now=params.now()):
         return flow.after_identification(_intake_view(session, call))
@@ -143,14 +153,17 @@ def account(session: Session, attempt: int) -> VoiceResponse:
 def menu(session: Session, attempt: int) -> VoiceResponse:
     """The business-hours menu choice."""
     attempt = min(max(attempt, 1), flow.MENU_TRIES)
-    call = _call(session)
+    call = _call_to_change(session)
     choice = flow.menu_choice(params.digits(), attempt)
     if choice is None:
         return flow.menu_again(_view(call), attempt)
     calls.choose_service(session, call, choice, now=params.now())
     if choice == ServiceClass.HELP_DESK:
         helpdesk.join_queue(session, call, now=params.now())
-    return flow.after_menu(_intake_view(session, call))
+    # Who is on call does not depend on the choice just written: it goes to the database
+    # with the transfer's line, in one statement per table at the commit.
+    with session.no_autoflush:
+        return flow.after_menu(_intake_view(session, call))
 
 
 def _store_recording(session: Session, call: Call) -> None:
@@ -168,7 +181,7 @@ def _store_recording(session: Session, call: Call) -> None:
 @twilio_webhook(apology)
 def recorded(session: Session) -> VoiceResponse:
     """The caller's message was recorded (Twilio posts this even when they hung up)."""
-    call = _call(session)
+    call = _call_to_change(session)
     _store_recording(session, call)
     if _hung_up():
         calls.complete_intake(
@@ -190,14 +203,18 @@ def no_recording(session: Session) -> VoiceResponse:
 @twilio_webhook(lambda _settings: None)
 def transcription(session: Session) -> None:
     """Twilio's transcription of the message arrives (often after the call ended)."""
-    call = _call(session)
+    # Locked: arriving while the intake completes, it must see whether the ticket was paged.
+    call = _call_to_change(session)
     calls.store_transcription(session, call, **params.transcription(), now=params.now())
 
 
 def _finish(session: Session, call: Call, how: str) -> VoiceResponse:
-    calls.complete_intake(session, call, now=params.now(), how=how)
-    forward_to = params.settings().fallback_forward_number
-    if pager_is_down(session, call.ticket, params.now(), forward_to):
+    now, forward_to = params.now(), params.settings().fallback_forward_number
+    # Read first, so that completing the intake and its staff line are written together.
+    silence = pager_silence(session, call.ticket, now)
+    calls.complete_intake(session, call, now=now, how=how)
+    if silence is not None:
+        note_pager_down(session, call.ticket, silence, now, forward_to)
         return flow.pager_down(_view(call), forward_to)
     return flow.goodbye(_view(call))
 
@@ -207,7 +224,7 @@ def _finish(session: Session, call: Call, how: str) -> VoiceResponse:
 def callback_confirm(session: Session) -> VoiceResponse:
     """1 (or nothing) keeps the caller ID as callback number; 2 asks for another; more than
     one digit is that other number, keyed in at once."""
-    call = _call(session)
+    call = _call_to_change(session)
     digits = params.digits().strip("*#")
     if len(digits) > 1:
         return _keyed_number(session, call, digits, attempt=1)
@@ -221,7 +238,8 @@ def callback_confirm(session: Session) -> VoiceResponse:
 def callback_number(session: Session, attempt: int) -> VoiceResponse:
     """The caller keyed in a callback number."""
     attempt = min(max(attempt, 1), flow.CALLBACK_TRIES)
-    return _keyed_number(session, _call(session), params.digits().strip("*#"), attempt=attempt)
+    call = _call_to_change(session)
+    return _keyed_number(session, call, params.digits().strip("*#"), attempt=attempt)
 
 
 def _keyed_number(session: Session, call: Call, digits: str, *, attempt: int) -> VoiceResponse:
@@ -238,7 +256,7 @@ def _keyed_number(session: Session, call: Call, digits: str, *, attempt: int) ->
 @twilio_webhook(message_kept_in_spool)
 def fallback_message(session: Session) -> VoiceResponse:
     """A message left after something failed mid-call: it still becomes a paged ticket."""
-    call = _call(session)
+    call = _call_to_change(session)
     if params.form("RecordingUrl"):
         _store_recording(session, call)
     calls.complete_intake(session, call, now=params.now(), how="message taken after a fault")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from ivr.calendar import Classification
 from ivr.flow import CALL_ENDED, CallView
 from ivr.phones import is_withheld, national, to_e164
+from ticketing.calls.locking import call_for_update, locked_ticket
 from ticketing.directory import client_by_account, contact_by_phone
 from ticketing.event_kinds import EventKind
 from ticketing.models import (
@@ -249,7 +250,9 @@ def store_transcription(
     """Keep Twilio's transcription of the message as the ticket's description (that of a
     further message is added to it)."""
     ticket = call.ticket
-    further = _further(session, recording_sid) if recording_sid else None
+    # The first message's sid is the ticket's own: only another one can be a further message.
+    is_further = bool(recording_sid) and recording_sid[:64] != ticket.recording_sid
+    further = _further(session, recording_sid) if is_further else None
     if further is not None:
         _store_further_transcription(session, ticket, further, text, status, now)
         return
@@ -307,15 +310,19 @@ def set_callback(session: Session, call: Call, e164: str, *, now: datetime) -> N
 
 def complete_intake(session: Session, call: Call, *, now: datetime, how: str) -> bool:
     """Close the intake: callback default, payment flag, page if an emergency. Runs once."""
-    # Lock the ticket so the last IVR step and the hang-up callback cannot both page.
-    ticket = session.scalars(
-        select(Ticket)
-        .where(Ticket.id == call.ticket_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    # Locked so the last IVR step and the hang-up callback cannot both page.
+    ticket = locked_ticket(session, call)
     if ticket.intake_completed_at is not None:
         return False
+    # Nothing read from here on depends on what is written (the reads are of the company,
+    # the policy, who is on call): the writes reach the database together, at the next
+    # flush, one statement per table, instead of a flush before every read.
+    with session.no_autoflush:
+        _complete(session, call, ticket, now=now, how=how)
+    return True
+
+
+def _complete(session: Session, call: Call, ticket: Ticket, *, now: datetime, how: str) -> None:
     ticket.intake_completed_at = now
     if ticket.callback_number is None and call.caller_e164:
         set_callback(session, call, call.caller_e164, now=now)
@@ -332,15 +339,14 @@ def complete_intake(session: Session, call: Call, *, now: datetime, how: str) ->
     # A technician who took the call live already acknowledged it: nobody else is woken.
     if ticket.service_class == ServiceClass.EMERGENCY and ticket.status == TicketStatus.OPEN:
         start_escalation(session, ticket, now=now)
-    session.flush()
-    return True
 
 
 def call_status(
     session: Session, call_sid: str, status: str, sequence: int | None, *, now: datetime
 ) -> None:
     """Apply a call status callback; a call that ended mid-intake still gets its ticket paged."""
-    call = call_by_sid(session, call_sid)
+    # Locked as it is loaded: a hang-up may complete the intake.
+    call = call_for_update(session, call_sid)
     if call is None:
         return
     if sequence is not None:

@@ -12,16 +12,25 @@ from ticketing.monitoring.heartbeat import STALE_AFTER, beat_age
 from ticketing.timeline import add_event
 
 
-def pager_is_down(session: Session, ticket: Ticket, now: datetime, forward_to: str | None) -> bool:
-    """True (and a staff line saying why) when `ticket` is an emergency and the scheduler,
-    which sends its pages, has not beaten for a minute: the caller must not be promised a
-    page. One indexed query."""
+def pager_silence(session: Session, ticket: Ticket, now: datetime) -> str | None:
+    """How long the scheduler, which sends the pages, has been silent ("has never beaten",
+    "last beat 75 s ago") when `ticket` is an emergency and it has not beaten for a minute:
+    the caller must not be promised a page. None otherwise. One indexed query."""
     if ticket.service_class != ServiceClass.EMERGENCY:
-        return False
-    age = beat_age(session, now)
+        return None
+    # Heartbeats are the scheduler's own rows: nothing this request has not written yet
+    # changes the answer, so the writes are not flushed for it.
+    with session.no_autoflush:
+        age = beat_age(session, now)
     if age is not None and age <= STALE_AFTER.total_seconds():
-        return False
-    silent = "has never beaten" if age is None else f"last beat {age:.0f} s ago"
+        return None
+    return "has never beaten" if age is None else f"last beat {age:.0f} s ago"
+
+
+def note_pager_down(
+    session: Session, ticket: Ticket, silence: str, now: datetime, forward_to: str | None
+) -> None:
+    """The staff line saying the caller was not told a page is on its way, and why."""
     then = (
         f"the call was forwarded to {forward_to}"
         if forward_to
@@ -31,8 +40,7 @@ def pager_is_down(session: Session, ticket: Ticket, now: datetime, forward_to: s
         session,
         ticket.id,
         EventKind.PAGER_DOWN,
-        f"The caller was not told a page is on its way: the scheduler {silent}; {then}. "
+        f"The caller was not told a page is on its way: the scheduler {silence}; {then}. "
         "The pages wait in the outbox until it runs again.",
         at=now,
     )
-    return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ivr.phones import national
@@ -82,7 +82,9 @@ def escalation_of(session: Session, ticket_id: int, *, lock: bool = False) -> Es
 def start_escalation(session: Session, ticket: Ticket, *, now: datetime) -> Escalation:
     """Begin paging for an emergency ticket; the first steps due now fire at once. While
     another emergency of its company is still being paged, it joins that escalation."""
-    existing = escalation_of(session, ticket.id)
+    # Starting and joining an escalation both stamp paged_at (and a ticket has one
+    # escalation at most: the column is unique), so a ticket never paged has none.
+    existing = escalation_of(session, ticket.id) if ticket.paged_at is not None else None
     if existing is not None:
         return existing
     running = running_escalation(session, ticket)
@@ -90,18 +92,18 @@ def start_escalation(session: Session, ticket: Ticket, *, now: datetime) -> Esca
         if ticket.joined_to_id != running.ticket_id:
             join(session, ticket, running, now=now)
         return running
-    policy = default_policy(session)
     escalation = Escalation(
-        ticket_id=ticket.id,
-        policy_id=policy.id,
+        ticket=ticket,
+        policy=default_policy(session),
         started_at=now,
         escalate_at=now,
+        next_step=0,
         status=EscalationStatus.ACTIVE,
     )
     session.add(escalation)
-    session.flush()
-    session.refresh(escalation, ["policy"])
     ticket.paged_at = now
+    # Written by the transaction's next flush with its first steps already counted: an
+    # INSERT, not an INSERT and an UPDATE.
     fire_due(session, escalation, now=now)
     return escalation
 
@@ -139,8 +141,6 @@ def _fire_next(
             "who asked to escalate.",
             at=now,
         )
-    for tech in recipients:
-        _notify(session, ticket, tech, planned, now)
     escalation.next_step += 1
     following = planned_step(escalation, escalation.next_step)
     if following is not None:
@@ -149,7 +149,13 @@ def _fire_next(
         # The last step gets the round's pause to be answered before staff are alerted.
         pause = timedelta(seconds=escalation.policy.repeat_delay_seconds)
         escalation.escalate_at = max(planned.due, now) + pause
-    session.flush()  # the version check on `fence` happens here
+    # An escalation not written yet was started by this transaction: nothing can be owed
+    # under its keys, nobody has joined it, and no other scheduler can fire it.
+    new = inspect(escalation).pending
+    for tech in recipients:
+        _notify(session, ticket, tech, planned, now, new=new)
+    if not new:
+        session.flush()  # the version check on `fence` happens here
     return bool(recipients)
 
 
@@ -196,7 +202,13 @@ def _recipients(
 
 
 def _notify(
-    session: Session, ticket: Ticket, tech: Technician, planned: PlannedStep, now: datetime
+    session: Session,
+    ticket: Ticket,
+    tech: Technician,
+    planned: PlannedStep,
+    now: datetime,
+    *,
+    new: bool,
 ) -> None:
     channels = planned.step.channels.split("+")
     if OutboxChannel.SMS in channels and tech.sms_opted_out:
@@ -212,17 +224,27 @@ def _notify(
     key = f"esc:{ticket.id}:{planned.index}:{tech.id}"
     for channel in dict.fromkeys(channels):
         if channel == OutboxChannel.SMS:
+            note = "" if new else group_note(session, ticket)
             enqueue_sms(
                 session,
                 ticket,
                 tech,
-                page_text(ticket, firm_of(session), note=group_note(session, ticket)),
+                page_text(ticket, firm_of(session), note=note),
                 key=f"{key}:sms",
                 now=now,
                 step=planned.index,
+                new_key=new,
             )
         else:
-            enqueue_call(session, ticket, tech, key=f"{key}:call", now=now, step=planned.index)
+            enqueue_call(
+                session,
+                ticket,
+                tech,
+                key=f"{key}:call",
+                now=now,
+                step=planned.index,
+                new_key=new,
+            )
     how = " and ".join(
         "SMS" if c == OutboxChannel.SMS else "voice call" for c in dict.fromkeys(channels)
     )

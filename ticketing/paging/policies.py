@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ticketing.directory import technician_by_name
 from ticketing.errors import DomainError
@@ -88,7 +88,10 @@ def parse_step(text: str) -> StepSpec:
 
 def default_policy(session: Session) -> EscalationPolicy:
     """The policy emergencies use, created with the defaults of docs/design.md the first time."""
-    policy = session.scalar(select(EscalationPolicy).where(EscalationPolicy.name == DEFAULT_POLICY))
+    # With its steps (and their technicians) in the same statement: paging reads them all.
+    steps = joinedload(EscalationPolicy.steps).joinedload(EscalationStep.technician)
+    stmt = select(EscalationPolicy).where(EscalationPolicy.name == DEFAULT_POLICY)
+    policy = session.scalars(stmt.options(steps)).unique().one_or_none()
     if policy is None:
         policy = EscalationPolicy(name=DEFAULT_POLICY, repeat=DEFAULT_REPEAT)
         session.add(policy)
