@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ivr.calendar import BusinessCalendar, DayOverride
 from ticketing.calendar.models import CalendarDay, CalendarDayKind
 from ticketing.calendar.rules import holiday_policy
+from ticketing.calendar.stamp import current_stamp
 from ticketing.errors import DomainError, NotFound
 
 
@@ -23,8 +24,33 @@ class CalendarSettings(Protocol):
     holiday_calendar: str
 
 
-def business_calendar(session: Session, settings: CalendarSettings) -> BusinessCalendar:
-    """The calendar in force: configured hours and holidays, the holiday policy, staff edits."""
+# Calendars built, by stamp and settings: a process reads a few, and each stays good for
+# as long as nobody edits the calendar.
+_BUILT: dict[tuple[str, str, str, str], BusinessCalendar] = {}
+_KEEP_AT_MOST = 16
+_UNREAD = "unread"
+
+
+def business_calendar(
+    session: Session, settings: CalendarSettings, *, stamp: str | None = _UNREAD
+) -> BusinessCalendar:
+    """The calendar in force: configured hours and holidays, the holiday policy, staff edits
+    (kept by this process under the calendar's stamp; pass `stamp` when already read)."""
+    if stamp == _UNREAD:
+        stamp = current_stamp(session)
+    if stamp is None:
+        return _build(session, settings)
+    key = (stamp, settings.business_timezone, settings.business_hours, settings.holiday_calendar)
+    built = _BUILT.get(key)
+    if built is None:
+        built = _build(session, settings)
+        if len(_BUILT) >= _KEEP_AT_MOST:
+            _BUILT.clear()
+        _BUILT[key] = built
+    return built
+
+
+def _build(session: Session, settings: CalendarSettings) -> BusinessCalendar:
     overrides = {
         row.day: DayOverride(row.day, row.kind, row.name)
         for row in session.scalars(select(CalendarDay))

@@ -52,3 +52,13 @@ class HolidayRule(Base):
     day: Mapped[int | None]
     after: Mapped[str | None] = mapped_column(String(120))
     days: Mapped[int | None]
+
+
+class CalendarStamp(Base):
+    """A token that changes with every edit of the two tables above (one row): a process
+    keeps the calendar it built for as long as the token stays the same."""
+
+    __tablename__ = "calendar_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(String(32))
