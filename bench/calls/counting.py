@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from bench.calls.callers import path_template
+from intake.db import PINGED
 
 SQL_SHOWN = 110
 
@@ -47,7 +48,7 @@ class SqlCounter:
 
     def __init__(self, engine: Engine) -> None:
         self.current: RequestCost | None = None
-        # pool_pre_ping (PostgreSQL) costs a round trip at every checkout.
+        # pool_pre_ping (SQLite) costs a round trip at every checkout.
         self.pings_on_checkout = bool(getattr(engine.pool, "_pre_ping", False))
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "begin", self._begin)
@@ -61,21 +62,29 @@ class SqlCounter:
             self.current.statements += 1
             self.current.sql.append(shorten(statement))
 
-    def _begin(self, _conn: Any) -> None:
-        if self.current is not None:
+    def _begin(self, conn: Any) -> None:
+        if self.current is not None and not _autocommit(conn):
             self.current.begins += 1
 
-    def _commit(self, _conn: Any) -> None:
-        if self.current is not None:
+    def _commit(self, conn: Any) -> None:
+        if self.current is not None and not _autocommit(conn):
             self.current.commits += 1
 
-    def _rollback(self, _conn: Any) -> None:
-        if self.current is not None:
+    def _rollback(self, conn: Any) -> None:
+        if self.current is not None and not _autocommit(conn):
             self.current.rollbacks += 1
 
-    def _checkout(self, *_args: Any) -> None:
-        if self.current is not None and self.pings_on_checkout:
+    def _checkout(self, _dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        # intake/db.py pings a PostgreSQL connection only after it sat idle, and says so.
+        pinged = record.info.pop(PINGED, False)
+        if self.current is not None and (self.pings_on_checkout or pinged):
             self.current.pings += 1
+
+
+def _autocommit(conn: Any) -> bool:
+    """Whether the driver runs each statement as its own transaction: then SQLAlchemy's
+    begin, commit and rollback send nothing to the server (psycopg's `autocommit`)."""
+    return bool(getattr(conn.connection.dbapi_connection, "autocommit", False))
 
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
