@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ivr.phones import to_e164
@@ -96,16 +96,19 @@ def contact_by_phone(session: Session, e164: str | None) -> Contact | None:
     """
     if not e164:
         return None
-    stmt = (
+    # Whoever finds the caller names their company next: one query, not two.
+    return session.scalar(contact_for_phone(e164).options(joinedload(Contact.client)))
+
+
+def contact_for_phone(e164: str | None) -> Select[tuple[Contact]]:
+    """The query `contact_by_phone` runs (at most one row), to fold into another statement."""
+    return (
         select(Contact)
         .join(Contact.client)
         .where(Contact.phone == e164, Contact.active.is_(True), Client.active.is_(True))
         .order_by(Contact.is_representative.desc(), Contact.id)
         .limit(1)
-        # Whoever finds the caller names their company next: one query, not two.
-        .options(joinedload(Contact.client))
     )
-    return session.scalar(stmt)
 
 
 def representative_of(session: Session, client_id: int) -> Contact | None:

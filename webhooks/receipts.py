@@ -18,8 +18,10 @@ gets the answer the step had, changing nothing.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import Request
 from sqlalchemy import delete, select
@@ -41,6 +43,14 @@ class StoredAnswer:
     body: str
 
 
+@dataclass(frozen=True)
+class Keys:
+    """The two keys a request's answer is kept under: its own, and its step's."""
+
+    request: str
+    step: str
+
+
 def request_key(req: Request) -> str:
     """A digest of the path, query, Twilio's idempotency token and the parameters as the
     signature covers them: a retry of this very request has the same."""
@@ -57,6 +67,20 @@ def _digest(req: Request, prefix: bytes) -> str:
     digest = hashlib.sha256(prefix)
     digest.update(req.path.encode())
     digest.update(b"?" + req.query_string)
+    digest.update(_parameters(req))
+    return digest.hexdigest()
+
+
+_PARAMETERS = "intake.signed_parameters"
+
+
+def _parameters(req: Request) -> bytes:
+    """The parameters as the signature covers them, encoded once per request (both keys
+    hash them)."""
+    found = req.environ.get(_PARAMETERS)
+    if found is not None:
+        return found
+    parts = []
     # RequestValidator.compute_signature signs sorted(set(names)) and, per name,
     # sorted(set(values)): requests it cannot tell apart must share one key.
     for name in sorted(set(req.form.keys())):
@@ -64,8 +88,9 @@ def _digest(req: Request, prefix: bytes) -> str:
             # Lengths keep name/value boundaries unambiguous (the signature has none).
             for part in (name, value):
                 encoded = part.encode("utf-8", "surrogatepass")
-                digest.update(len(encoded).to_bytes(8, "big") + encoded)
-    return digest.hexdigest()
+                parts.append(len(encoded).to_bytes(8, "big") + encoded)
+    found = req.environ[_PARAMETERS] = b"".join(parts)
+    return found
 
 
 def receipts_of(session: Session, *keys: str) -> dict[str, WebhookReceipt]:
@@ -74,10 +99,25 @@ def receipts_of(session: Session, *keys: str) -> dict[str, WebhookReceipt]:
     return {row.key: row for row in rows}
 
 
-def replayed(first_taken: WebhookReceipt | None, now: datetime) -> bool:
+class Kept(Protocol):
+    """A kept answer as any look-up returns it."""
+
+    status_code: int
+    body: str
+    created_at: datetime
+
+
+def replayed(first_taken: Kept | None, now: datetime) -> bool:
     """Whether a step first taken as `first_taken` is, coming again now, a replay: no call
     lasts long enough for the caller to be doing it again."""
     return first_taken is not None and now - first_taken.created_at > LONGEST_CALL
+
+
+def earlier_answer(earlier: Mapping[str, Kept], key: str, step: str, now: datetime) -> Kept | None:
+    """The answer to give again, from the receipts kept under a request's key and its step's:
+    this very request answered before (a retry), or its step first taken longer ago than
+    any call lasts (a replay)."""
+    return earlier.get(key) or (earlier[step] if replayed(earlier.get(step), now) else None)
 
 
 def answer_of(row: WebhookReceipt) -> StoredAnswer:

@@ -223,14 +223,18 @@ def _signed(client, path, params, token="IT-retry-1"):
 def _kill_at_commit(monkeypatch) -> None:
     """The next webhook dies (SIGKILL) after doing its work, just before committing it."""
     import webhooks.handling
+    from ticketing.calls import first_ring
 
-    real = webhooks.handling.keep_answer
+    # A call's first webhook keeps its answer the quick way; the others through the wrapper.
+    real = webhooks.handling.keep_answer, first_ring.open_first
 
     def die_once(*args, **kwargs):
-        monkeypatch.setattr(webhooks.handling, "keep_answer", real)
+        monkeypatch.setattr(webhooks.handling, "keep_answer", real[0])
+        monkeypatch.setattr(first_ring, "open_first", real[1])
         raise WorkerKilled
 
     monkeypatch.setattr(webhooks.handling, "keep_answer", die_once)
+    monkeypatch.setattr(first_ring, "open_first", die_once)
 
 
 def test_worker_killed_mid_request_then_twilio_retries_one_ticket_one_page(

@@ -115,7 +115,7 @@ def test_a_failed_webhook_logs_its_call_sid(twilio, monkeypatch, caplog) -> None
     def broken(*_args, **_kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("webhooks.voice.calls.open_call", broken)
+    monkeypatch.setattr("webhooks.voice.business_calendar", broken)
     with caplog.at_level(logging.ERROR, logger="webhooks.handling"):
         twilio("/twilio/voice", {"CallSid": "CA-json-1", "From": "+19195550100"})
 

@@ -97,7 +97,7 @@ def test_exception_mid_call_takes_a_message_instead_of_a_500(
 def test_exception_forwards_to_fallback_number_when_set(app, phone, directory, monkeypatch) -> None:
     settings = app.config["SETTINGS"]
     app.config["SETTINGS"] = settings.with_overrides(fallback_forward_number="+13368991911")
-    monkeypatch.setattr("ticketing.calls.intake.open_call", _explode)
+    monkeypatch.setattr("webhooks.voice.business_calendar", _explode)
     answer = phone("+13365550123").ring()
     dial = twiml(answer).find("Dial")
     assert dial is not None and dial.text == "+13368991911"
@@ -109,6 +109,7 @@ def test_database_down_answers_with_safe_twiml(phone, session, directory, monkey
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     monkeypatch.setattr("webhooks.handling.receipts_of", unreachable)
+    monkeypatch.setattr("ticketing.calls.first_ring.look", unreachable)
     answer = phone("+13365550123").ring()
     assert answer.status_code == 200
     assert "problem right now" in said(answer)
@@ -145,6 +146,7 @@ def test_a_database_outage_is_named_as_one(app, phone, session, directory, monke
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     monkeypatch.setattr("webhooks.handling.receipts_of", unreachable)
+    monkeypatch.setattr("ticketing.calls.first_ring.look", unreachable)
     phone("+13365550123").ring()
     assert [entry.reason for entry in _spooled(app)] == ["the database was unreachable"]
 

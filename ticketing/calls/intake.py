@@ -120,33 +120,47 @@ def _opening_events(
     contact: Contact | None,
     now: datetime,
 ) -> None:
-    add_event(
-        session,
-        ticket.id,
-        EventKind.CALL_RECEIVED,
-        f"Call received from {_describe_caller(call.from_raw, call.caller_e164)}.",
-        at=now,
+    identified = (
+        (contact.name, contact.client.name, contact.client.account_number) if contact else None
     )
+    for kind, text in opening_lines(classification, call.from_raw, call.caller_e164, identified):
+        add_event(session, ticket.id, kind, text, at=now)
+
+
+def opening_lines(
+    classification: Classification,
+    from_raw: str,
+    caller_e164: str | None,
+    identified: tuple[str, str, str] | None,
+) -> list[tuple[EventKind, str]]:
+    """A new call's first timeline lines; `identified` is the caller's (name, company,
+    account number) when their number is known."""
+    lines = [
+        (EventKind.CALL_RECEIVED, f"Call received from {_describe_caller(from_raw, caller_e164)}.")
+    ]
     local = classification.local
     when = f"{local:%a %Y-%m-%d %H:%M %Z}"
     if classification.is_emergency:
         text = f"Classified emergency: {classification.reason} ({when})."
     else:
         text = f"Business hours ({when}): the caller is offered the menu."
-    add_event(session, ticket.id, EventKind.CLASSIFIED, text, at=now)
-    if contact is not None:
-        add_event(
-            session,
-            ticket.id,
-            EventKind.CALLER_IDENTIFIED,
-            f"Caller identified by phone: {contact.name}, {contact.client.name} "
-            f"(account {contact.client.account_number}).",
-            at=now,
+    lines.append((EventKind.CLASSIFIED, text))
+    if identified is not None:
+        name, company, account = identified
+        lines.append(
+            (
+                EventKind.CALLER_IDENTIFIED,
+                f"Caller identified by phone: {name}, {company} (account {account}).",
+            )
         )
     else:
-        add_event(
-            session, ticket.id, EventKind.CALLER_UNKNOWN, "Caller not identified by phone.", at=now
-        )
+        lines.append((EventKind.CALLER_UNKNOWN, "Caller not identified by phone."))
+    return lines
+
+
+def transfer_line(technician_name: str) -> tuple[EventKind, str]:
+    """The timeline line of a live transfer begun."""
+    return EventKind.TRANSFER, f"Ringing {technician_name} for a live transfer."
 
 
 def identify_by_account(session: Session, call: Call, digits: str, *, now: datetime) -> bool:
@@ -398,13 +412,8 @@ def choose_transfer(session: Session, call: Call, *, now: datetime) -> Technicia
     if tech is None:
         return None
     call.transfer_technician_id = tech.id
-    add_event(
-        session,
-        call.ticket_id,
-        EventKind.TRANSFER,
-        f"Ringing {tech.name} for a live transfer.",
-        at=now,
-    )
+    kind, text = transfer_line(tech.name)
+    add_event(session, call.ticket_id, kind, text, at=now)
     return tech
 
 
