@@ -64,6 +64,10 @@ def _revisions() -> list[str]:
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
+# Rows a migration writes itself: the calendar's stamp (0022).
+MADE_BY_MIGRATION = {"calendar_stamp": 1}
+
+
 def _counts(conn: Connection) -> dict[str, int]:
     names = set(inspect(conn).get_table_names()) - {"alembic_version"}
     return {n: conn.execute(select(func.count()).select_from(table(n))).scalar_one() for n in names}
@@ -123,8 +127,10 @@ def test_every_downgrade_keeps_the_rows_of_the_tables_it_keeps_and_upgrade_resto
             back = _counts(conn)
             assert {n: back[n] for n in kept} == {n: at_head[n] for n in kept}
             assert _key_data(conn) == key
-            # What the first revision did not have came back empty: that is the loss.
-            assert all(back[n] == 0 for n in set(back) - set(kept))
+            # What the first revision did not have came back as its migration makes it
+            # (empty, but for the calendar's one-row stamp): that is the loss.
+            made = {n: MADE_BY_MIGRATION.get(n, 0) for n in set(back) - set(kept)}
+            assert {n: back[n] for n in made} == made
 
         _migrate(scratch_url, "down", "base")
         with engine.connect() as conn:
