@@ -257,6 +257,11 @@ def bundle_body(bundle: Sequence[Textable]) -> str:
     head = f"{len(bundle)} {what}: "
     tail = ACK_TAIL if any(_ACK.search(c.body) for c in bundle) else ""
     variants = [_variants(c) for c in bundle]
+    bare = [options[-1] for options in variants]
+    if segments(head + SEPARATOR.join(bare) + tail) > MAX_SEGMENTS:
+        # Not even bare numbers fit (a burst): shortening part by part would only end here,
+        # after measuring the whole text once per step, thousands of times over.
+        return _compact(head, bundle, bare, tail)
     levels = [0] * len(bundle)
     last_cut: int | None = None
     while True:

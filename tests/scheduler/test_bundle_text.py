@@ -105,6 +105,24 @@ def test_a_regional_outage_fits_twilios_limit_and_says_how_many_more():
     assert body.endswith(" Reply ACK + ticket no.")
 
 
+def test_a_bundle_of_a_burst_is_measured_a_few_times_not_once_per_cut(monkeypatch):
+    # Each part shortened one sentence at a time, the whole text measured after every cut:
+    # a thousand pages of three sentences held the pager for minutes in a burst.
+    problem = "The tills are down. Card payments fail. Customers are queueing at the door."
+    rows = [page(3000 + n, problem) for n in range(1000)]
+    measured = []
+
+    def counted(text: str) -> int:
+        measured.append(len(text))
+        return segments(text)
+
+    monkeypatch.setattr("scheduler.bundling.segments", counted)
+    body = bundle_body(rows)
+
+    assert body == "1000 EMERGENCIES: #3000-3999 Reply ACK + ticket no."
+    assert len(measured) <= 3
+
+
 def test_notices_and_odd_characters_become_plain_gsm7():
     rows = [
         Row(1043, "#1043 Acme \u2013 said: \u201cthe {server} is down\u201d \u2603", "notice"),
