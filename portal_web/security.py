@@ -5,7 +5,8 @@ Twilio's webhooks and the Stripe webhook are signed instead: they are exempt fro
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request, session
+from flask import Flask, Request, Response, abort, request, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -87,6 +88,19 @@ def _refuse_nul() -> None:
         abort(400, NUL_REFUSED)
 
 
+class NoSessionForTwilio(SecureCookieSessionInterface):
+    """Browser sessions, and none for Twilio's webhooks: Twilio sends no cookie, and each of
+    them would otherwise build the cookie's signer (a burst of calls is all webhooks)."""
+
+    def open_session(self, app: Flask, req: Request) -> SessionMixin | None:
+        if req.path.startswith(TWILIO_PATHS):
+            return self.make_null_session(app)
+        return super().open_session(app, req)
+
+
+TWILIO_PATHS = "/twilio/"
+
+
 def init_security(app: Flask) -> None:
     """Log-in sessions, CSRF on every form, NUL refused, security headers on every answer."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
@@ -95,6 +109,7 @@ def init_security(app: Flask) -> None:
         "REMEMBER_COOKIE_SAMESITE", app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
     )
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    app.session_interface = NoSessionForTwilio()
     login_manager.init_app(app)
     app.before_request(_refuse_nul)
     csrf.init_app(app)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
@@ -11,23 +10,21 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
-from ivr.calendar import local_moment
 from ivr.flow import Paths
-from ivr.phones import callback_e164, to_e164
+from ivr.phones import callback_e164
 from ivr.transfer import Transfer
 from ticketing.calendar.days import business_calendar
-from ticketing.calls import first_ring, helpdesk
+from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
 from ticketing.calls.locking import call_for_update
 from ticketing.calls.pager_check import note_pager_down, pager_silence
 from ticketing.models import Call, ServiceClass
-from ticketing.oncall.models import OnCallRole
-from ticketing.oncall.roster import on_call
 from ticketing.paging import drills
 from webhooks import drill_marker, params
+from webhooks.call_moment import moment_of_call
 from webhooks.fallback import apology_keeping_the_call, message_kept_in_spool
 from webhooks.handling import twilio_webhook
-from webhooks.receipts import Keys, StoredAnswer, earlier_answer
+from webhooks.new_call import answer_new_call
 
 bp = Blueprint("twilio_voice", __name__)
 
@@ -36,24 +33,6 @@ def apology(settings: Any) -> VoiceResponse:
     """Safe TwiML for a failure mid-call (shared by every caller-facing route); the call is
     kept in the local spool, so that it becomes a ticket even when the database is down."""
     return apology_keeping_the_call(settings)
-
-
-def _moment(calendar: Any) -> datetime:
-    """Now, or the moment a verified drill (or, in the sandbox only, a simulated call)
-    pretends to be made at."""
-    drill = drill_marker.verified()
-    if drill is not None:
-        return local_moment(calendar, drill.at)
-    simulated = params.form("SimulatedAt", 40)
-    if params.settings().sandbox and simulated:
-        try:
-            moment = datetime.strptime(simulated, "%Y-%m-%d %H:%M")
-        except ValueError:
-            return params.now()
-        # Year 9999 would overflow on the way to UTC; a simulation needs no other century.
-        if 2000 <= moment.year <= 2099:
-            return local_moment(calendar, moment)
-    return params.now()
 
 
 def _call(session: Session) -> Call:
@@ -65,7 +44,7 @@ def _call(session: Session) -> Call:
     if existing is not None:
         return existing
     calendar = business_calendar(session, params.settings())
-    moment = _moment(calendar)
+    moment = moment_of_call(calendar)
     # Only the call's first webhook counts: later ones use what its ticket stored.
     drill = drill_marker.verified()
     call = calls.open_call(
@@ -126,104 +105,8 @@ def _call_to_change(session: Session) -> Call:
     return found if found is not None else _call(session)
 
 
-def _first_ring(session: Session, keys: Keys, now: datetime) -> StoredAnswer | None:
-    """A new call's first webhook in two statements (ticketing/calls/first_ring.py); None
-    for one the view answers: no CallSid, a drill, a call known already, tools owed events."""
-    call_sid = params.form("CallSid", 64)
-    if not call_sid or drill_marker.verified() is not None:
-        return None
-    from_raw, e164 = params.form("From", 64), to_e164(params.form("From", 64))
-    first_ring.without_transaction(session)
-    first = first_ring.look(
-        session,
-        request_key=keys.request,
-        step_key=keys.step,
-        call_sid=call_sid,
-        caller_e164=e164,
-        now=now,
-    )
-    previous = earlier_answer(first.receipts, keys.request, keys.step, now)
-    if previous is not None:
-        return StoredAnswer(previous.status_code, previous.body)
-    if first.call_known or first.tools_owed:
-        return None
-    settings = params.settings()
-    calendar = business_calendar(session, settings, stamp=first.calendar_stamp)
-    opening = first_ring.Opening(
-        call_sid=call_sid,
-        from_raw=from_raw,
-        caller_e164=e164,
-        to_number=params.form("To", 64),
-        classification=calendar.classify(_moment(calendar)),
-        caller=first.caller,
-        now=now,
-    )
-    ticket_id = first_ring.number_ticket(session, first, opening)
-    caller = first.caller
-    identified = (caller.name, caller.client_name, caller.account_number) if caller else None
-    lines = calls.opening_lines(opening.classification, from_raw, e164, identified)
-    view = flow.CallView(
-        firm_name=settings.firm_name,
-        service_class=opening.service_class,
-        in_business_hours=not opening.classification.is_emergency,
-        client_name=caller.client_name if caller else None,
-        has_msa=caller.has_msa if caller else False,
-        caller_number=e164,
-        ticket_number=ticket_id,
-        hours=params.firm().hours,
-        emergency_definition=settings.emergency_definition,
-    )
-    transfer = _first_transfer(session, first, opening) if caller else None
-    if transfer is not None:
-        lines.append(calls.transfer_line(transfer[1]))
-        answer = flow.after_identification(replace(view, transfer=transfer[0]))
-    elif caller is not None:
-        answer = flow.after_identification(view)
-    else:
-        answer = flow.ask_account_number(view, 1)
-    body = str(answer)
-    kept = [(keys.request, Paths.START, 200, body)]
-    if keys.step not in first.receipts:
-        kept.append((keys.step, Paths.START, 200, body))
-    first_ring.open_first(
-        session,
-        first,
-        opening,
-        ticket_id,
-        lines,
-        transfer_to=transfer[0].technician_id if transfer else None,
-        receipts=kept,
-    )
-    session.commit()
-    return StoredAnswer(200, body)
-
-
-def _first_transfer(
-    session: Session, first: first_ring.FirstLook, opening: first_ring.Opening
-) -> tuple[Transfer, str] | None:
-    """The live transfer to ring for a new emergency (and whom, by name), if any."""
-    settings = params.settings()
-    if not settings.live_transfer or opening.service_class != ServiceClass.EMERGENCY:
-        return None
-    tech = first.on_call
-    if tech is None:
-        # No override in force: the rotation decides (its shifts take the ORM's queries).
-        rotation = on_call(session, opening.now, OnCallRole.PRIMARY)
-        if rotation is None:
-            return None
-        tech = first_ring.OnCall(rotation.id, rotation.name, rotation.phone)
-    transfer = Transfer(
-        opening.call_sid,
-        tech.id,
-        tech.phone,
-        settings.twilio_voice_number,
-        settings.live_transfer_seconds,
-    )
-    return transfer, tech.name
-
-
 @bp.post(Paths.START)
-@twilio_webhook(apology, quick=_first_ring)
+@twilio_webhook(apology, quick=answer_new_call)
 def incoming(session: Session) -> VoiceResponse:
     """A call comes in: open its ticket, then identify the caller or go straight on."""
     call = _call(session)

@@ -17,7 +17,8 @@ statement, where a round trip is a function call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -26,7 +27,11 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Connection,
+    CursorResult,
+    Dialect,
     Engine,
+    Executable,
     Insert,
     Row,
     Select,
@@ -76,13 +81,18 @@ _RECEIPTS: Table = WebhookReceipt.__table__  # type: ignore[assignment]
 _INSTANT = timedelta(microseconds=1)
 
 
-def without_transaction(session: Session) -> None:
-    """On PostgreSQL, let each of this session's statements be its own transaction: the read
-    needs none and the write is one statement (no BEGIN, no COMMIT: two round trips fewer).
-    A session inside a caller's transaction (the tests') keeps it."""
+@contextmanager
+def connection_for(session: Session) -> Iterator[Connection]:
+    """The connection a first webhook runs on. On PostgreSQL, a pooled one of its own in
+    autocommit: the read needs no transaction and the write is one statement (no BEGIN, no
+    COMMIT: two round trips fewer, and none of the session's bookkeeping). On SQLite, or in
+    a caller's transaction (the tests'), the session's: its caller commits."""
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        with bind.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    yield session.connection()
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,7 @@ class FirstLook:
 
 
 def look(
-    session: Session,
+    connection: Connection,
     *,
     request_key: str,
     step_key: str,
@@ -138,24 +148,46 @@ def look(
     now: datetime,
 ) -> FirstLook:
     """Everything the first webhook's answer depends on, in one statement."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    row = (
-        session.connection()
-        .execute(
-            _reading(postgres),
-            {
-                "request_key": request_key,
-                "step_key": step_key,
-                "call_sid": call_sid,
-                "caller": caller_e164,
-                "role": OnCallRole.PRIMARY.value,
-                "moment": now,
-                "moment_after": now + _INSTANT,
-            },
-        )
-        .one()
-    )
+    postgres = connection.dialect.name == "postgresql"
+    row = _execute(
+        connection,
+        _reading(postgres),
+        {
+            "request_key": request_key,
+            "step_key": step_key,
+            "call_sid": call_sid,
+            "caller": caller_e164,
+            "role": OnCallRole.PRIMARY.value,
+            "moment": now,
+            "moment_after": now + _INSTANT,
+        },
+    ).one()
     return _first_look(row, request_key, step_key, postgres)
+
+
+def _execute(
+    connection: Connection, statement: Executable, params: dict[str, Any]
+) -> CursorResult:
+    """Run `statement`: on PostgreSQL as SQL compiled once per process, handed to the driver
+    (which prepares it after a few runs). Looking a statement up in SQLAlchemy's compiled
+    cache and processing its parameters cost more CPU than PostgreSQL spends running it;
+    every value passed is already what the driver takes (str, int, aware datetime)."""
+    if connection.dialect.name != "postgresql":
+        return connection.execute(statement, params)
+    sql, constants = _compiled(statement, connection.dialect)
+    return connection.exec_driver_sql(sql, constants | params)
+
+
+@cache
+def _compiled(statement: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    """The SQL of `statement` and the values it carries itself (LIMIT 1 and the like)."""
+    compiled = statement.compile(dialect=dialect)
+    constants = {
+        name: bind.effective_value
+        for name, bind in compiled.binds.items()
+        if bind.effective_value is not None
+    }
+    return compiled.string, constants
 
 
 @cache
@@ -252,17 +284,17 @@ class Opening:
         return ServiceClass.HELP_DESK
 
 
-def number_ticket(session: Session, first: FirstLook, opening: Opening) -> int:
+def number_ticket(connection: Connection, first: FirstLook, opening: Opening) -> int:
     """The new ticket's number: reserved by the read on PostgreSQL; on SQLite the ticket
     row is written now (in the webhook's transaction) to be numbered."""
     if first.ticket_id is not None:
         return first.ticket_id
     insert_ticket = _ticket_insert(numbered=False).returning(_TICKETS.c.id)
-    return session.connection().execute(insert_ticket, _opening_params(opening)).scalar_one()
+    return _execute(connection, insert_ticket, _opening_params(opening)).scalar_one()
 
 
 def open_first(
-    session: Session,
+    connection: Connection,
     first: FirstLook,
     opening: Opening,
     ticket_id: int,
@@ -293,9 +325,9 @@ def open_first(
     if first.ticket_id is None:
         # SQLite: the ticket is in already; a statement a table (a round trip is a call).
         for write in writes:
-            session.connection().execute(write, params)
+            _execute(connection, write, params)
         return
-    session.connection().execute(_together(len(lines), len(receipts)), params)
+    _execute(connection, _together(len(lines), len(receipts)), params)
 
 
 # Values every new call's rows share, and those that never vary, are written into the

@@ -1,0 +1,130 @@
+"""A new call's first webhook, the quick way: one read, the answer composed from it, one
+write (ticketing/calls/first_ring.py, docs/decisions/0007). `voice.incoming` is the view
+for what this does not settle."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from ivr import flow
+from ivr.flow import Paths
+from ivr.phones import to_e164
+from ivr.transfer import Transfer
+from ticketing.calendar.days import business_calendar
+from ticketing.calls import first_ring
+from ticketing.calls import intake as calls
+from ticketing.models import ServiceClass
+from ticketing.oncall.models import OnCallRole
+from ticketing.oncall.roster import on_call
+from webhooks import drill_marker, params
+from webhooks.call_moment import moment_of_call
+from webhooks.receipts import Keys, StoredAnswer, earlier_answer
+
+
+def answer_new_call(session: Session, keys: Keys, now: datetime) -> StoredAnswer | None:
+    """A new call's first webhook in two statements (ticketing/calls/first_ring.py); None
+    for one the view answers: no CallSid, a drill, a call known already, tools owed events."""
+    call_sid = params.form("CallSid", 64)
+    if not call_sid or drill_marker.verified() is not None:
+        return None
+    with first_ring.connection_for(session) as connection:
+        answer = _answer_first(session, connection, keys, now, call_sid)
+    if answer is not None:
+        session.commit()  # SQLite's (or the tests') transaction; nothing to do on PostgreSQL
+    return answer
+
+
+def _answer_first(
+    session: Session, connection: Connection, keys: Keys, now: datetime, call_sid: str
+) -> StoredAnswer | None:
+    from_raw = params.form("From", 64)
+    e164 = to_e164(from_raw)
+    first = first_ring.look(
+        connection,
+        request_key=keys.request,
+        step_key=keys.step,
+        call_sid=call_sid,
+        caller_e164=e164,
+        now=now,
+    )
+    previous = earlier_answer(first.receipts, keys.request, keys.step, now)
+    if previous is not None:
+        return StoredAnswer(previous.status_code, previous.body)
+    if first.call_known or first.tools_owed:
+        return None
+    settings = params.settings()
+    calendar = business_calendar(session, settings, stamp=first.calendar_stamp)
+    opening = first_ring.Opening(
+        call_sid=call_sid,
+        from_raw=from_raw,
+        caller_e164=e164,
+        to_number=params.form("To", 64),
+        classification=calendar.classify(moment_of_call(calendar)),
+        caller=first.caller,
+        now=now,
+    )
+    ticket_id = first_ring.number_ticket(connection, first, opening)
+    caller = first.caller
+    identified = (caller.name, caller.client_name, caller.account_number) if caller else None
+    lines = calls.opening_lines(opening.classification, from_raw, e164, identified)
+    view = flow.CallView(
+        firm_name=settings.firm_name,
+        service_class=opening.service_class,
+        in_business_hours=not opening.classification.is_emergency,
+        client_name=caller.client_name if caller else None,
+        has_msa=caller.has_msa if caller else False,
+        caller_number=e164,
+        ticket_number=ticket_id,
+        hours=params.firm().hours,
+        emergency_definition=settings.emergency_definition,
+    )
+    transfer = _first_transfer(session, first, opening) if caller else None
+    if transfer is not None:
+        lines.append(calls.transfer_line(transfer[1]))
+        answer = flow.after_identification(replace(view, transfer=transfer[0]))
+    elif caller is not None:
+        answer = flow.after_identification(view)
+    else:
+        answer = flow.ask_account_number(view, 1)
+    body = str(answer)
+    kept = [(keys.request, Paths.START, 200, body)]
+    if keys.step not in first.receipts:
+        kept.append((keys.step, Paths.START, 200, body))
+    first_ring.open_first(
+        connection,
+        first,
+        opening,
+        ticket_id,
+        lines,
+        transfer_to=transfer[0].technician_id if transfer else None,
+        receipts=kept,
+    )
+    return StoredAnswer(200, body)
+
+
+def _first_transfer(
+    session: Session, first: first_ring.FirstLook, opening: first_ring.Opening
+) -> tuple[Transfer, str] | None:
+    """The live transfer to ring for a new emergency (and whom, by name), if any."""
+    settings = params.settings()
+    if not settings.live_transfer or opening.service_class != ServiceClass.EMERGENCY:
+        return None
+    tech = first.on_call
+    if tech is None:
+        # No override in force: the rotation decides (its shifts take the ORM's queries).
+        rotation = on_call(session, opening.now, OnCallRole.PRIMARY)
+        if rotation is None:
+            return None
+        tech = first_ring.OnCall(rotation.id, rotation.name, rotation.phone)
+    transfer = Transfer(
+        opening.call_sid,
+        tech.id,
+        tech.phone,
+        settings.twilio_voice_number,
+        settings.live_transfer_seconds,
+    )
+    return transfer, tech.name
