@@ -165,9 +165,7 @@ def look(
     return _first_look(row, request_key, step_key, postgres)
 
 
-def _execute(
-    connection: Connection, statement: Executable, params: dict[str, Any]
-) -> CursorResult:
+def _execute(connection: Connection, statement: Executable, params: dict[str, Any]) -> CursorResult:
     """Run `statement`: on PostgreSQL as SQL compiled once per process, handed to the driver
     (which prepares it after a few runs). Looking a statement up in SQLAlchemy's compiled
     cache and processing its parameters cost more CPU than PostgreSQL spends running it;
