@@ -1,5 +1,5 @@
 """A new call's first webhook, the quick way: one read, the answer composed from it, one
-write (ticketing/calls/first_ring.py, docs/decisions/0007). `voice.incoming` is the view
+write (ticketing/calls/first_ring/, docs/decisions/0007). `voice.incoming` is the view
 for what this does not settle."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from webhooks.receipts import Keys, StoredAnswer, earlier_answer
 
 
 def answer_new_call(session: Session, keys: Keys, now: datetime) -> StoredAnswer | None:
-    """A new call's first webhook in two statements (ticketing/calls/first_ring.py); None
+    """A new call's first webhook in two statements (ticketing/calls/first_ring/); None
     for one the view answers: no CallSid, a drill, a call known already, tools owed events."""
     call_sid = params.form("CallSid", 64)
     if not call_sid or drill_marker.verified() is not None:
