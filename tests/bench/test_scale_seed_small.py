@@ -18,9 +18,9 @@ from bench.scale.seed import ScaleLogin, seed_scale
 from intake.app import create_app
 from intake.config import Settings
 from intake.db import Database
+from tests.support.wipe import empty_every_table
 from ticketing.billing.models import Invoice, InvoiceLine, Payment, RetainerEntry, TimeEntry
 from ticketing.models import Call, Client, Ticket, TicketEvent
-from ticketing.orm import Base
 
 pytestmark = pytest.mark.xdist_group("live")
 
@@ -35,8 +35,7 @@ def seeded(engine: Engine, database_url: str) -> Iterator[ScaleLogin]:
         database_url, clients=CLIENTS, tickets=TICKETS, invoices=INVOICES, verbose=False
     )
     with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+        empty_every_table(conn)
 
 
 @contextmanager
