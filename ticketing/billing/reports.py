@@ -224,6 +224,10 @@ def _prepaid_work(
             Invoice.client_id == client_id,
             Invoice.status.in_(BILLED_STATUSES),
             InvoiceLine.service_class == AgreementKind.PREPAID_HOURS,
+            # Only the range's invoices: a client's pre-paid lines of every year would
+            # each run the multiplier's subquery (and be thrown away here).
+            b.by_invoice().is_not(None),
+            Ticket.service_class.in_(SERVICE_CLASSES),
         )
     )
     hours: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
