@@ -116,6 +116,7 @@ def make_engine(
 PING_AFTER_IDLE_SECONDS = 1.0
 # Set on a connection's record when its checkout pinged it (for the benchmarks' counts).
 PINGED = "pinged_at_checkout"
+_IDLE_SINCE = "idle_since"
 
 
 def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
@@ -143,9 +144,6 @@ def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS
             raise DisconnectionError("the pooled connection did not answer a ping") from exc
         if not alive:
             raise DisconnectionError("the pooled connection did not answer a ping")
-
-
-_IDLE_SINCE = "idle_since"
 
 
 class Database:

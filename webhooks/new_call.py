@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from ivr import flow
 from ivr.flow import Paths
 from ivr.phones import to_e164
-from ivr.transfer import Transfer
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import first_ring
 from ticketing.calls import intake as calls
@@ -22,6 +21,7 @@ from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import on_call
 from webhooks import drill_marker, params
 from webhooks.call_moment import moment_of_call
+from webhooks.call_views import live_transfer, with_firm
 from webhooks.receipts import Keys, StoredAnswer, earlier_answer
 
 
@@ -71,25 +71,23 @@ def _answer_first(
     caller = first.caller
     identified = (caller.name, caller.client_name, caller.account_number) if caller else None
     lines = calls.opening_lines(opening.classification, from_raw, e164, identified)
-    view = flow.CallView(
-        firm_name=settings.firm_name,
-        service_class=opening.service_class,
-        in_business_hours=not opening.classification.is_emergency,
-        client_name=caller.client_name if caller else None,
-        has_msa=caller.has_msa if caller else False,
-        caller_number=e164,
-        ticket_number=ticket_id,
-        hours=params.firm().hours,
-        emergency_definition=settings.emergency_definition,
+    view = with_firm(
+        flow.CallView(
+            firm_name=settings.firm_name,
+            service_class=opening.service_class,
+            in_business_hours=not opening.classification.is_emergency,
+            client_name=caller.client_name if caller else None,
+            has_msa=caller.has_msa if caller else False,
+            caller_number=e164,
+            ticket_number=ticket_id,
+        )
     )
-    transfer = _first_transfer(session, first, opening) if caller else None
-    if transfer is not None:
-        lines.append(calls.transfer_line(transfer[1]))
-        answer = flow.after_identification(replace(view, transfer=transfer[0]))
-    elif caller is not None:
-        answer = flow.after_identification(view)
-    else:
-        answer = flow.ask_account_number(view, 1)
+    tech = _technician_to_ring(session, first, opening) if caller else None
+    if tech is not None:
+        lines.append(calls.transfer_line(tech.name))
+        view = replace(view, transfer=live_transfer(call_sid, tech.id, tech.phone))
+    # A stranger is asked for their account; a known caller goes on (menu or intake).
+    answer = flow.after_identification(view) if caller else flow.ask_account_number(view, 1)
     body = str(answer)
     kept = [(keys.request, Paths.START, 200, body)]
     if keys.step not in first.receipts:
@@ -100,31 +98,20 @@ def _answer_first(
         opening,
         ticket_id,
         lines,
-        transfer_to=transfer[0].technician_id if transfer else None,
+        transfer_to=tech.id if tech else None,
         receipts=kept,
     )
     return StoredAnswer(200, body)
 
 
-def _first_transfer(
+def _technician_to_ring(
     session: Session, first: first_ring.FirstLook, opening: first_ring.Opening
-) -> tuple[Transfer, str] | None:
-    """The live transfer to ring for a new emergency (and whom, by name), if any."""
-    settings = params.settings()
-    if not settings.live_transfer or opening.service_class != ServiceClass.EMERGENCY:
+) -> first_ring.OnCall | None:
+    """The on-call technician to ring live for a new emergency, if live transfer is on."""
+    if not params.settings().live_transfer or opening.service_class != ServiceClass.EMERGENCY:
         return None
-    tech = first.on_call
-    if tech is None:
-        # No override in force: the rotation decides (its shifts take the ORM's queries).
-        rotation = on_call(session, opening.now, OnCallRole.PRIMARY)
-        if rotation is None:
-            return None
-        tech = first_ring.OnCall(rotation.id, rotation.name, rotation.phone)
-    transfer = Transfer(
-        opening.call_sid,
-        tech.id,
-        tech.phone,
-        settings.twilio_voice_number,
-        settings.live_transfer_seconds,
-    )
-    return transfer, tech.name
+    if first.on_call is not None:
+        return first.on_call
+    # No override in force: the rotation decides (its shifts take the ORM's queries).
+    rotation = on_call(session, opening.now, OnCallRole.PRIMARY)
+    return first_ring.OnCall(rotation.id, rotation.name, rotation.phone) if rotation else None

@@ -12,7 +12,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr import flow
 from ivr.flow import Paths
 from ivr.phones import callback_e164
-from ivr.transfer import Transfer
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import helpdesk
 from ticketing.calls import intake as calls
@@ -22,6 +21,7 @@ from ticketing.models import Call, ServiceClass
 from ticketing.paging import drills
 from webhooks import drill_marker, params
 from webhooks.call_moment import moment_of_call
+from webhooks.call_views import live_transfer, with_firm
 from webhooks.fallback import apology_keeping_the_call, message_kept_in_spool
 from webhooks.handling import twilio_webhook
 from webhooks.new_call import answer_new_call
@@ -63,12 +63,7 @@ def _call(session: Session) -> Call:
 
 
 def _view(call: Call) -> flow.CallView:
-    settings = params.settings()
-    return replace(
-        calls.call_view(call, settings.firm_name),
-        hours=params.firm().hours,
-        emergency_definition=settings.emergency_definition,
-    )
+    return with_firm(calls.call_view(call, params.settings().firm_name))
 
 
 def _intake_view(session: Session, call: Call) -> flow.CallView:
@@ -82,14 +77,7 @@ def _intake_view(session: Session, call: Call) -> flow.CallView:
     tech = calls.choose_transfer(session, call, now=params.now())
     if tech is None:
         return view
-    transfer = Transfer(
-        call.call_sid,
-        tech.id,
-        tech.phone,
-        settings.twilio_voice_number,
-        settings.live_transfer_seconds,
-    )
-    return replace(view, transfer=transfer)
+    return replace(view, transfer=live_transfer(call.call_sid, tech.id, tech.phone))
 
 
 def _hung_up() -> bool:

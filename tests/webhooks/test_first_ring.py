@@ -69,7 +69,7 @@ def test_a_stranger_is_asked_for_an_account_number(phone, session, directory) ->
     assert ticket.client_id is None and ticket.caller_number == STRANGER
 
 
-def test_the_same_call_again_under_a_new_token_is_not_a_second_ticket(
+def test_another_request_of_a_known_call_is_not_a_second_ticket(
     twilio: TwilioPoster, session, directory
 ) -> None:
     params = {"CallSid": "CA" + "5" * 32, "From": JANE, "To": "+18888991911"}

@@ -1,0 +1,30 @@
+"""What both ways of answering a call give the IVR: the firm's words and the live transfer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ivr import flow
+from ivr.transfer import Transfer
+from webhooks import params
+
+
+def with_firm(view: flow.CallView) -> flow.CallView:
+    """The view with what the firm says in every call: its hours and what an emergency is."""
+    return replace(
+        view,
+        hours=params.firm().hours,
+        emergency_definition=params.settings().emergency_definition,
+    )
+
+
+def live_transfer(call_sid: str, technician_id: int, phone: str) -> Transfer:
+    """Ring this technician for this call, from the firm's voice number, for as long as set."""
+    settings = params.settings()
+    return Transfer(
+        call_sid,
+        technician_id,
+        phone,
+        settings.twilio_voice_number,
+        settings.live_transfer_seconds,
+    )
