@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
-from typing import Any
+from functools import cache, wraps
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable
 from sqlalchemy.orm import Session
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Reentrant: a builder may call another (the write of everything calls each INSERT's).
+_BUILDING = threading.RLock()
+
+
+def built_once(build: Callable[P, T]) -> Callable[P, T]:
+    """`build`'s result kept per arguments, built by one thread at a time.
+
+    SQLAlchemy fills an alias's column collection and an aliased class's adapter the first
+    time they are asked for. Two threads doing that at once can leave a column unadapted,
+    and the read then joins the bare table as well: one row per stored answer, not one.
+    A worker's threads take their first requests together, so they must not build together.
+    """
+    kept = cache(build)
+
+    @wraps(build)
+    def once(*args: P.args, **kwargs: P.kwargs) -> T:
+        with _BUILDING:
+            return kept(*args, **kwargs)
+
+    once.cache_clear = kept.cache_clear  # type: ignore[attr-defined]
+    return once
 
 
 @contextmanager
@@ -36,7 +62,7 @@ def execute(connection: Connection, statement: Executable, params: dict[str, Any
     return connection.exec_driver_sql(sql, constants | params)
 
 
-@cache
+@built_once
 def compiled(statement: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """The SQL of `statement` and the values it carries itself (LIMIT 1 and the like)."""
     compiled = statement.compile(dialect=dialect)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from ticketing.calendar.stamp import stamp_now
-from ticketing.calls.first_ring.driver import execute
+from ticketing.calls.first_ring.driver import built_once, execute
 from ticketing.directory import contact_for_phone
 from ticketing.integrations.models import WebhookEndpoint
 from ticketing.models import Call, Client, Contact, Technician, WebhookReceipt
@@ -29,8 +28,6 @@ from ticketing.oncall.models import OnCallOverride, OnCallRole
 from ticketing.oncall.shifts import overrides_in_force
 from ticketing.orm import UTCDateTime
 
-_REQUEST = aliased(WebhookReceipt, name="request_receipt")
-_STEP = aliased(WebhookReceipt, name="step_receipt")
 # The override in force at a moment overlaps [moment, moment + 1 µs) (as `on_call` asks).
 _INSTANT = timedelta(microseconds=1)
 
@@ -105,9 +102,11 @@ def look(
     return _first_look(row, request_key, step_key, postgres)
 
 
-@cache
+@built_once
 def _reading(postgres: bool) -> Select:
     """The read, built once per process: SQLAlchemy then finds its compiled form at once."""
+    request = aliased(WebhookReceipt, name="request_receipt")
+    step = aliased(WebhookReceipt, name="step_receipt")
     contact_id = (
         contact_for_phone(bindparam("caller", type_=String))
         .with_only_columns(Contact.id)
@@ -126,12 +125,12 @@ def _reading(postgres: bool) -> Select:
     )
     anchor = select(literal(1).label("one")).subquery("anchor")
     columns: list[ColumnElement] = [
-        _REQUEST.status_code,
-        _REQUEST.body,
-        _REQUEST.created_at,
-        _STEP.status_code,
-        _STEP.body,
-        _STEP.created_at,
+        request.status_code,
+        request.body,
+        request.created_at,
+        step.status_code,
+        step.body,
+        step.created_at,
         exists().where(Call.call_sid == bindparam("call_sid")).label("call_known"),
         Contact.id,
         Contact.name,
@@ -148,8 +147,8 @@ def _reading(postgres: bool) -> Select:
     if postgres:
         columns.append(func.nextval(func.pg_get_serial_sequence("tickets", "id")))
     return select(*columns).select_from(
-        anchor.outerjoin(_REQUEST, _REQUEST.key == bindparam("request_key"))
-        .outerjoin(_STEP, _STEP.key == bindparam("step_key"))
+        anchor.outerjoin(request, request.key == bindparam("request_key"))
+        .outerjoin(step, step.key == bindparam("step_key"))
         .outerjoin(Contact, Contact.id == contact_id)
         .outerjoin(Client, Client.id == Contact.client_id)
         .outerjoin(Technician, Technician.id == on_call_id)

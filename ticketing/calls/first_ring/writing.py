@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 
 from ivr.calendar import Classification
-from ticketing.calls.first_ring.driver import execute
+from ticketing.calls.first_ring.driver import built_once, execute
 from ticketing.calls.first_ring.reading import Caller, FirstLook
 from ticketing.event_kinds import EventKind, default_audience
 from ticketing.models import (
@@ -133,7 +132,7 @@ def _opening_params(opening: Opening) -> dict[str, Any]:
     }
 
 
-@cache
+@built_once
 def _ticket_insert(*, numbered: bool) -> Insert:
     """The new ticket (`numbered`: with the id the read reserved)."""
     t = _TICKETS.c
@@ -155,7 +154,7 @@ def _ticket_insert(*, numbered: bool) -> Insert:
     return insert(_TICKETS).values(values)
 
 
-@cache
+@built_once
 def _writes(lines: int, receipts: int, *, numbered: bool) -> tuple[Insert, ...]:
     """The INSERTs of a new call (the ticket's only when `numbered`), built once per shape."""
     c, e, r = _CALLS.c, _EVENTS.c, _RECEIPTS.c
@@ -223,7 +222,7 @@ def _in_order(name: str, count: int, row: Callable[[int], tuple]) -> Subquery:
     return (union_all(*rows) if count > 1 else rows[0]).subquery(name)
 
 
-@cache
+@built_once
 def _together(lines: int, receipts: int) -> Select:
     """Every INSERT in one statement, each a data-modifying CTE: PostgreSQL checks the
     foreign keys at the statement's end."""
