@@ -75,7 +75,9 @@ def create_app(
             app.wsgi_app, x_for=settings.trust_proxy_hops, x_proto=settings.trust_proxy_hops
         )
     database = database or Database(
-        settings.database_url, connect_deadline=settings.database_connect_timeout
+        settings.database_url,
+        connect_deadline=settings.database_connect_timeout,
+        pool_size=settings.database_pool_size,
     )
     database.init_app(app)
     # Every session this app opens (requests, commands, scheduler ticks) knows the firm,

@@ -82,6 +82,10 @@ class Settings:
     stripe_webhook_secret: str | None = None
     # Seconds to wait for a database connection before a call gets the fallback answer.
     database_connect_timeout: float = 1.0
+    # Connections a process keeps open to PostgreSQL (and as many more it may open for a
+    # moment). Fewer than a web worker's threads use at once, and connections are closed
+    # and opened again all through a busy minute: each a new server process.
+    database_pool_size: int = 10
     # Where the scheduler LISTENs for committed pages (PostgreSQL): a direct connection,
     # since a pooler in transaction mode drops LISTEN. None: DATABASE_URL.
     database_listen_url: str | None = None
@@ -154,6 +158,13 @@ def _seconds(env: dict[str, str], name: str, default: float, most: float) -> flo
     return value
 
 
+def _pool_size(env: dict[str, str]) -> int:
+    size = _int(env, "DATABASE_POOL_SIZE", 10)
+    if not 1 <= size <= 100:
+        raise ConfigError("DATABASE_POOL_SIZE must be from 1 to 100 connections")
+    return size
+
+
 def _flag(env: dict[str, str], name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if not raw:
@@ -210,6 +221,7 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool = False) -> S
         "callback_international": _flag(env, "CALLBACK_INTERNATIONAL", False),
         "trust_proxy_hops": _int(env, "TRUST_PROXY_HOPS", 0),
         "database_connect_timeout": _seconds(env, "DATABASE_CONNECT_TIMEOUT", 1.0, 60),
+        "database_pool_size": _pool_size(env),
         "access_requests_per_address": _int(env, "ACCESS_REQUESTS_PER_ADDRESS", 5),
         "access_requests_per_hour": _int(env, "ACCESS_REQUESTS_PER_HOUR", 50),
         "support_lines": _phone_list(env, "SUPPORT_LINES"),

@@ -58,10 +58,15 @@ def connect_within(connect: Callable[[], Any], seconds: float, timeout_error: ty
 
 
 def make_engine(
-    url: str, *, connect_deadline: float = CONNECT_DEADLINE_SECONDS, **kwargs: Any
+    url: str,
+    *,
+    connect_deadline: float = CONNECT_DEADLINE_SECONDS,
+    pool_size: int | None = None,
+    **kwargs: Any,
 ) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and enforced foreign keys;
-    PostgreSQL gives up connecting after `connect_deadline` seconds."""
+    PostgreSQL gives up connecting after `connect_deadline` seconds, and keeps `pool_size`
+    connections open (as many again for a moment)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -93,6 +98,11 @@ def make_engine(
     if not url.startswith("postgresql"):
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, **kwargs)
+    if pool_size is not None:
+        # A connection given back to a full pool is closed; one a thread then needs is a new
+        # server process (a fork, authentication, its statements parsed and planned anew).
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", pool_size)
     # psycopg's own timeout (2 s at the least) ends the attempt a late deadline left behind.
     kwargs.setdefault("connect_args", {"connect_timeout": max(2, int(connect_deadline + 0.99))})
     engine = create_engine(url, **kwargs)
@@ -155,9 +165,12 @@ class Database:
         engine: Engine | None = None,
         *,
         connect_deadline: float = CONNECT_DEADLINE_SECONDS,
+        pool_size: int | None = None,
     ) -> None:
         self.url = url
-        self.engine = engine or make_engine(url, connect_deadline=connect_deadline)
+        self.engine = engine or make_engine(
+            url, connect_deadline=connect_deadline, pool_size=pool_size
+        )
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import create_engine, event, text
 
 from intake.db import PINGED, make_engine, ping_when_idle
-
-
-@pytest.fixture
-def postgres_url(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite keeps pool_pre_ping: a ping there is a function call")
-    return database_url
 
 
 def _pings(engine) -> list[bool]:

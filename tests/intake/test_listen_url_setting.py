@@ -3,23 +3,13 @@ when DATABASE_URL goes through a pooler), DATABASE_URL without it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from intake.config import ConfigError, load_settings
 from intake.db import Database
 from intake.runtime import scheduler_for
 from scheduler.wakeup import OutboxListener
-
-
-def _env(tmp_path: Path, **values: str) -> dict[str, str]:
-    return {
-        "INTAKE_INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "k" * 32,
-        "TWILIO_AUTH_TOKEN": "a-real-auth-token",
-        **values,
-    }
+from tests.support.settings import production_env as _env
 
 
 def test_unset_the_scheduler_listens_on_the_database_itself(tmp_path) -> None:
