@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
+
+# Parsing a number takes longer than the rest of a call's first webhook's own code: the
+# same numbers (clients' phones, technicians') are parsed again and again, so each form is
+# kept for the numbers seen last. Both functions depend on their arguments alone.
+_NUMBERS_KEPT = 4096
 
 # What Twilio puts in From when the caller hides their number (docs/twilio.md).
 WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", "266696687"}
@@ -14,6 +21,7 @@ def is_withheld(raw: str | None) -> bool:
     return value in WITHHELD or value.startswith(("client:", "sip:"))
 
 
+@lru_cache(maxsize=_NUMBERS_KEPT)
 def to_e164(raw: str | None, region: str = "US") -> str | None:
     """The E.164 form of `raw`, or None when it is withheld, malformed or not a real number."""
     if is_withheld(raw):
@@ -69,6 +77,7 @@ def callback_e164(
     return e164 if allow_international else None
 
 
+@lru_cache(maxsize=_NUMBERS_KEPT)
 def national(e164: str) -> str:
     """A number as people write it at home, e.g. (336) 555-0123."""
     try:
