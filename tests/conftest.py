@@ -64,6 +64,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+@pytest.fixture
+def postgres_url(database_url: str) -> str:
+    """The test database's URL, on PostgreSQL only (its pool and driver are what is tested)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's connections are files opened in the process, not a server's")
+    return database_url
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on a database built by running every migration."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ivr import flow
@@ -31,20 +30,20 @@ def answer_new_call(session: Session, keys: Keys, now: datetime) -> StoredAnswer
     call_sid = params.form("CallSid", 64)
     if not call_sid or drill_marker.verified() is not None:
         return None
-    with first_ring.connection_for(session) as connection:
-        answer = _answer_first(session, connection, keys, now, call_sid)
+    with first_ring.connection_for(session) as link:
+        answer = _answer_first(session, link, keys, now, call_sid)
     if answer is not None:
         session.commit()  # SQLite's (or the tests') transaction; nothing to do on PostgreSQL
     return answer
 
 
 def _answer_first(
-    session: Session, connection: Connection, keys: Keys, now: datetime, call_sid: str
+    session: Session, link: first_ring.Link, keys: Keys, now: datetime, call_sid: str
 ) -> StoredAnswer | None:
     from_raw = params.form("From", 64)
     e164 = to_e164(from_raw)
     first = first_ring.look(
-        connection,
+        link,
         request_key=keys.request,
         step_key=keys.step,
         call_sid=call_sid,
@@ -67,7 +66,7 @@ def _answer_first(
         caller=first.caller,
         now=now,
     )
-    ticket_id = first_ring.number_ticket(connection, first, opening)
+    ticket_id = first_ring.number_ticket(link, first, opening)
     caller = first.caller
     identified = (caller.name, caller.client_name, caller.account_number) if caller else None
     lines = calls.opening_lines(opening.classification, from_raw, e164, identified)
@@ -93,7 +92,7 @@ def _answer_first(
     if keys.step not in first.receipts:
         kept.append((keys.step, Paths.START, 200, body))
     first_ring.open_first(
-        connection,
+        link,
         first,
         opening,
         ticket_id,

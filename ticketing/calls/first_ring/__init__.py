@@ -15,13 +15,14 @@ opening) goes through `open_call` and the ORM instead; so does SQLite, statement
 statement, where a round trip is a function call.
 """
 
-from ticketing.calls.first_ring.driver import connection_for
+from ticketing.calls.first_ring.driver import Link, connection_for
 from ticketing.calls.first_ring.reading import Caller, FirstLook, OnCall, Receipt, look
 from ticketing.calls.first_ring.writing import Opening, number_ticket, open_first
 
 __all__ = [
     "Caller",
     "FirstLook",
+    "Link",
     "OnCall",
     "Opening",
     "Receipt",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable
+from sqlalchemy import Connection, Dialect, Engine, Executable
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -37,29 +40,123 @@ def built_once(build: Callable[P, T]) -> Callable[P, T]:
     return once
 
 
+@dataclass(frozen=True)
+class Link:
+    """Where a first webhook's statements go: on PostgreSQL, the driver's own connection,
+    lent by the engine's pool, in autocommit; elsewhere (SQLite, or a caller's transaction:
+    the tests') SQLAlchemy's connection in the session's transaction."""
+
+    dialect: Dialect
+    connection: Connection | None = None
+    engine: Engine | None = None
+    pooled: PoolProxiedConnection | None = None
+
+    @property
+    def postgres(self) -> bool:
+        """Whether the statements go to PostgreSQL."""
+        return self.dialect.name == "postgresql"
+
+
 @contextmanager
-def connection_for(session: Session) -> Iterator[Connection]:
-    """The connection a first webhook runs on. On PostgreSQL, a pooled one of its own in
+def connection_for(session: Session) -> Iterator[Link]:
+    """The link a first webhook runs on. On PostgreSQL, a pooled connection of its own in
     autocommit: the read needs no transaction and the write is one statement (no BEGIN, no
-    COMMIT: two round trips fewer, and none of the session's bookkeeping). On SQLite, or in
-    a caller's transaction (the tests'), the session's: its caller commits."""
+    COMMIT: two round trips fewer, and none of the session's bookkeeping), and it is the
+    driver's connection itself, since SQLAlchemy's statement and result machinery cost
+    more CPU than PostgreSQL spends on the two statements. On SQLite, or in a caller's
+    transaction (the tests'), the session's connection: its caller commits."""
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        with bind.connect() as connection:
-            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+        pooled = bind.raw_connection()  # the pool's checkout events (the idle ping) run
+        try:
+            pooled.driver_connection.autocommit = True
+            yield Link(bind.dialect, engine=bind, pooled=pooled)
+        finally:
+            _give_back(pooled)
         return
-    yield session.connection()
+    yield Link(bind.dialect, connection=session.connection())
 
 
-def execute(connection: Connection, statement: Executable, params: dict[str, Any]) -> CursorResult:
-    """Run `statement`: on PostgreSQL as SQL compiled once per process, handed to the driver
-    (which prepares it after a few runs). Looking a statement up in SQLAlchemy's compiled
-    cache and processing its parameters cost more CPU than PostgreSQL spends running it;
-    every value passed is already what the driver takes (str, int, aware datetime)."""
-    if connection.dialect.name != "postgresql":
-        return connection.execute(statement, params)
-    sql, constants = compiled(statement, connection.dialect)
-    return connection.exec_driver_sql(sql, constants | params)
+def _give_back(pooled: PoolProxiedConnection) -> None:
+    """Return the connection to the pool as it was lent: in a transaction's mode again."""
+    try:
+        if pooled.is_valid:  # not if a statement found it cut (and invalidated it)
+            pooled.driver_connection.autocommit = False
+    except Exception as exc:  # broken under us: the pool must not lend it again
+        pooled.invalidate(exc)
+    finally:
+        pooled.close()
+
+
+def execute(link: Link, statement: Executable, params: dict[str, Any]) -> None:
+    """Run `statement` (an INSERT, or statements of them)."""
+    if link.pooled is None:
+        _through_sqlalchemy(link, statement, params)
+        return
+    _on_the_driver(link, statement, params, fetch=False)
+
+
+def one_row(link: Link, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
+    """The one row `statement` returns (MultipleResultsFound or NoResultFound otherwise)."""
+    if link.pooled is None:
+        return tuple(_through_sqlalchemy(link, statement, params).one())
+    rows = _on_the_driver(link, statement, params, fetch=True)
+    if len(rows) > 1:
+        raise MultipleResultsFound("the first ring's read found more than one row")
+    if not rows:
+        raise NoResultFound("the first ring's read found no row")
+    return rows[0]
+
+
+def _through_sqlalchemy(link: Link, statement: Executable, params: dict[str, Any]) -> Any:
+    assert link.connection is not None
+    if not link.postgres:
+        return link.connection.execute(statement, params)
+    # Compiled once: looking a statement up in SQLAlchemy's compiled cache and processing
+    # its parameters cost more than PostgreSQL spends running it.
+    sql, constants = compiled(statement, link.dialect)
+    return link.connection.exec_driver_sql(sql, constants | params)
+
+
+def _on_the_driver(
+    link: Link, statement: Executable, params: dict[str, Any], *, fetch: bool
+) -> list[Any]:
+    """Run `statement` on the pooled driver connection, which prepares it after a few
+    runs; every value passed is already what the driver takes (str, int, aware datetime).
+    The driver's errors are raised as SQLAlchemy's, as on any other connection: a unique
+    key's conflict is an IntegrityError, and a connection found cut is not lent again."""
+    assert link.pooled is not None and link.engine is not None
+    sql, constants = compiled(statement, link.dialect)
+    values = constants | params
+    cursor = link.pooled.cursor()
+    try:
+        listeners = link.engine.dispatch.before_cursor_execute
+        if listeners:  # the tests' and the benchmark's statement counts
+            listeners(None, cursor, sql, values, None, False)
+        try:
+            cursor.execute(sql, values)
+            return cursor.fetchall() if fetch else []
+        except link.dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemys(link, cursor, sql, values, error) from error
+    finally:
+        cursor.close()
+
+
+def _as_sqlalchemys(
+    link: Link, cursor: Any, sql: str, values: dict[str, Any], error: Exception
+) -> Exception:
+    assert link.pooled is not None
+    cut = link.dialect.is_disconnect(error, link.pooled.dbapi_connection, cursor)
+    if cut:
+        link.pooled.invalidate(error)
+    return DBAPIError.instance(
+        sql,
+        values,
+        error,
+        link.dialect.loaded_dbapi.Error,
+        connection_invalidated=cut,
+        dialect=link.dialect,
+    )
 
 
 @built_once

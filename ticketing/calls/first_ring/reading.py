@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
-    Row,
     Select,
     String,
     bindparam,
@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from ticketing.calendar.stamp import stamp_now
-from ticketing.calls.first_ring.driver import built_once, execute
+from ticketing.calls.first_ring.driver import Link, built_once, one_row
 from ticketing.directory import contact_for_phone
 from ticketing.integrations.models import WebhookEndpoint
 from ticketing.models import Call, Client, Contact, Technician, WebhookReceipt
@@ -76,7 +76,7 @@ class FirstLook:
 
 
 def look(
-    connection: Connection,
+    link: Link,
     *,
     request_key: str,
     step_key: str,
@@ -85,9 +85,9 @@ def look(
     now: datetime,
 ) -> FirstLook:
     """Everything the first webhook's answer depends on, in one statement."""
-    postgres = connection.dialect.name == "postgresql"
-    row = execute(
-        connection,
+    postgres = link.postgres
+    row = one_row(
+        link,
         _reading(postgres),
         {
             "request_key": request_key,
@@ -98,7 +98,7 @@ def look(
             "moment": now,
             "moment_after": now + _INSTANT,
         },
-    ).one()
+    )
     return _first_look(row, request_key, step_key, postgres)
 
 
@@ -155,7 +155,7 @@ def _reading(postgres: bool) -> Select:
     )
 
 
-def _first_look(row: Row, request_key: str, step_key: str, postgres: bool) -> FirstLook:
+def _first_look(row: Sequence[Any], request_key: str, step_key: str, postgres: bool) -> FirstLook:
     (r_status, r_body, r_at, s_status, s_body, s_at, known) = row[:7]
     receipts = {}
     if r_status is not None:

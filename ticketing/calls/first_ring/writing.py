@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Connection,
     Insert,
     Select,
     Subquery,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 
 from ivr.calendar import Classification
-from ticketing.calls.first_ring.driver import built_once, execute
+from ticketing.calls.first_ring.driver import Link, built_once, execute, one_row
 from ticketing.calls.first_ring.reading import Caller, FirstLook
 from ticketing.event_kinds import EventKind, default_audience
 from ticketing.models import (
@@ -63,17 +62,17 @@ class Opening:
         return ServiceClass.HELP_DESK
 
 
-def number_ticket(connection: Connection, first: FirstLook, opening: Opening) -> int:
+def number_ticket(link: Link, first: FirstLook, opening: Opening) -> int:
     """The new ticket's number: reserved by the read on PostgreSQL; on SQLite the ticket
     row is written now (in the webhook's transaction) to be numbered."""
     if first.ticket_id is not None:
         return first.ticket_id
     insert_ticket = _ticket_insert(numbered=False).returning(_TICKETS.c.id)
-    return execute(connection, insert_ticket, _opening_params(opening)).scalar_one()
+    return one_row(link, insert_ticket, _opening_params(opening))[0]
 
 
 def open_first(
-    connection: Connection,
+    link: Link,
     first: FirstLook,
     opening: Opening,
     ticket_id: int,
@@ -104,9 +103,9 @@ def open_first(
     if first.ticket_id is None:
         # SQLite: the ticket is in already; a statement a table (a round trip is a call).
         for write in writes:
-            execute(connection, write, params)
+            execute(link, write, params)
         return
-    execute(connection, _together(len(lines), len(receipts)), params)
+    execute(link, _together(len(lines), len(receipts)), params)
 
 
 # Values every new call's rows share, and those that never vary, are written into the
