@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
+from ivr.twiml_text import twiml_text
 from webhooks import params
 from webhooks.receipts import (
     Keys,
@@ -74,7 +75,7 @@ def _run(
     if previous is not None:
         return _respond(previous.body, previous.status_code)
     result = view(session, **kwargs)
-    body, status = (str(result), 200) if result is not None else ("", 204)
+    body, status = (twiml_text(result), 200) if result is not None else ("", 204)
     keep_answer(session, key, request.path, status, body, now=now)
     if step not in earlier:
         keep_answer(session, step, request.path, status, body, now=now)
@@ -156,4 +157,4 @@ def _fail(session: Session, on_failure: Failure) -> Response:
         return Response(EMPTY_TWIML, status=200, content_type=TWIML)
     if answer is None:
         return Response(status=204)
-    return Response(str(answer), status=200, content_type=TWIML)
+    return Response(twiml_text(answer), status=200, content_type=TWIML)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ivr import flow
 from ivr.flow import Paths
 from ivr.phones import to_e164
+from ivr.twiml_text import twiml_text
 from ticketing.calendar.days import business_calendar
 from ticketing.calls import first_ring
 from ticketing.calls import intake as calls
@@ -87,7 +88,7 @@ def _answer_first(
         view = replace(view, transfer=live_transfer(call_sid, tech.id, tech.phone))
     # A stranger is asked for their account; a known caller goes on (menu or intake).
     answer = flow.after_identification(view) if caller else flow.ask_account_number(view, 1)
-    body = str(answer)
+    body = twiml_text(answer)
     kept = [(keys.request, Paths.START, 200, body)]
     if keys.step not in first.receipts:
         kept.append((keys.step, Paths.START, 200, body))

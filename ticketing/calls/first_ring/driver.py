@@ -128,7 +128,7 @@ def _on_the_driver(
     assert link.pooled is not None and link.engine is not None
     sql, constants = compiled(statement, link.dialect)
     values = constants | params
-    cursor = link.pooled.cursor()
+    cursor = link.pooled.driver_connection.cursor()
     try:
         listeners = link.engine.dispatch.before_cursor_execute
         if listeners:  # the tests' and the benchmark's statement counts
