@@ -61,7 +61,7 @@ _ALWAYS = (
 def _headers(response: Response) -> Response:
     # One pass over what the view set: werkzeug's setdefault looks each name up by raising
     # and catching KeyError, and every webhook pays it.
-    present = {name.lower() for name in response.headers.keys()}
+    present = {name.lower() for name, _value in response.headers}
     for name, value in _ALWAYS:
         if name.lower() not in present:
             response.headers.add(name, value)
