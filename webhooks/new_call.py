@@ -33,8 +33,8 @@ def answer_new_call(session: Session, keys: Keys, now: datetime) -> StoredAnswer
         return None
     with first_ring.connection_for(session) as link:
         answer = _answer_first(session, link, keys, now, call_sid)
-    if answer is not None:
-        session.commit()  # SQLite's (or the tests') transaction; nothing to do on PostgreSQL
+    if answer is not None and link.pooled is None:
+        session.commit()  # SQLite's (or the tests') transaction: the writes are in it
     return answer
 
 

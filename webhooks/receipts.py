@@ -81,10 +81,11 @@ def _parameters(req: Request) -> bytes:
     if found is not None:
         return found
     parts = []
+    form = req.form  # once: `request` is a proxy, each attribute a look-up
     # RequestValidator.compute_signature signs sorted(set(names)) and, per name,
     # sorted(set(values)): requests it cannot tell apart must share one key.
-    for name in sorted(set(req.form.keys())):
-        for value in sorted(set(req.form.getlist(name))):
+    for name in sorted(set(form.keys())):
+        for value in sorted(set(form.getlist(name))):
             # Lengths keep name/value boundaries unambiguous (the signature has none).
             for part in (name, value):
                 encoded = part.encode("utf-8", "surrogatepass")
