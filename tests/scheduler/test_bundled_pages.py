@@ -19,6 +19,7 @@ from tests.support.fake_transport import RecordingMessenger
 from tests.support.outbox import SMS_CALLBACK, TECH_PHONE, new_outbox, new_page, new_ticket
 from tests.support.people import JANE
 from tests.support.rows import fresh
+from tests.support.statements import batched, statements
 from ticketing.models import OutboxMessage, Technician
 from ticketing.sms_text import segments
 from ticketing.timeline import events_of
@@ -381,3 +382,18 @@ def test_a_burst_bigger_than_the_batch_goes_in_one_bundle_a_minute_later(
         ("sent", now + HOLD, bundle["sid"])
     }
     assert timeline(session, pages[5].ticket_id)[-1].endswith("(bundled with 118 other tickets)")
+
+
+@pytest.mark.parametrize("pages", [5, 40])
+def test_recording_a_bundle_costs_the_same_statements_whatever_its_size(
+    database, session, messenger, now, engine, pages
+):
+    """A burst's bundle is recorded in a few statements, not a look-up (and a flush) a row:
+    the relay's tick, and every page committed during it, waited on each."""
+    for _ in range(pages):
+        new_page(session, due=now)
+    with statements(engine) as sent:
+        assert tick(database, messenger, now) == RelayReport(sent=pages)
+    assert len(messenger.sms) == 1
+    # Claiming, sending and recording the bundle; SQLite inserts the lines one by one.
+    assert len(batched(sent)) <= 12, "\n".join(batched(sent))
