@@ -27,6 +27,7 @@ from sandbox.demo.seed import (
     DEMO_TOTP_SECRET,
     seed_demo,
 )
+from scheduler.runner import favour_waiting_threads
 
 
 def _settings(demo: bool) -> Settings:
@@ -149,6 +150,7 @@ def scheduler_command() -> None:
     click.echo(
         "scheduler running: outbox relay (polling, woken on PostgreSQL), and the sweeps", err=True
     )
+    favour_waiting_threads()
     scheduler_for(settings, database, app.extensions["clock"], background=False).start()
 
 
