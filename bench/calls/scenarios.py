@@ -175,6 +175,10 @@ def whole_calls(bench: CallBench) -> list[Figure]:
 
 # Scenario 3 -------------------------------------------------------------------------------
 
+# A page leaves the moment its webhook commits (LISTEN/NOTIFY wakes the relay), even with
+# a burst's bundles still going out to another technician.
+PAGE_P99_SECONDS = 0.1
+
 
 def call_to_page(bench: CallBench) -> list[Figure]:
     """From the answer that completes an emergency intake to its SMS reaching Twilio.
@@ -213,8 +217,8 @@ def call_to_page(bench: CallBench) -> list[Figure]:
             PAGE,
             "p99 (max)",
             f"{ms(percentile(found, 99))} ({ms(max(found, default=0))})",
-            "≤ 2 s",
-            bool(found) and percentile(found, 99) <= 2.0,
+            f"≤ {ms(PAGE_P99_SECONDS)}",
+            bool(found) and percentile(found, 99) <= PAGE_P99_SECONDS,
         ),
         Figure(
             PAGE,
