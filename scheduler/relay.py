@@ -249,7 +249,7 @@ def record(
 
 
 def _locked(session: Session, ids: list[int]) -> dict[int, OutboxMessage]:
-    """The rows of `ids`, locked, by id: one statement for a bundle of any size. A look-up
+    """The rows of `ids`, locked, by id: one statement for any number of claims. A look-up
     a row flushed the row before at each step, and a bundle of a burst's 200 pages held
     the relay's tick (and every page committed meanwhile) for over a second."""
     stmt = (
@@ -280,8 +280,9 @@ def _escalate_while_retrying(
 def release(session: Session, claims: list[Claim], now: datetime) -> int:
     """Hand back claimed rows that were not tried, without counting an attempt."""
     released = 0
+    rows = _locked(session, [claim.id for claim in claims])
     for claim in claims:
-        row = session.get(OutboxMessage, claim.id, with_for_update=True)
+        row = rows.get(claim.id)
         if _is_ours(row, claim):
             assert row is not None
             row.release(now)

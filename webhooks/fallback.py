@@ -20,6 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import flow
 from ivr.flow import Paths
+from ivr.twiml_text import twiml_text
 from ticketing.calls import intake as calls
 from ticketing.calls.spool import SpoolEntry, append_entry, spool_file
 from webhooks import drill_marker, params
@@ -114,7 +115,7 @@ def fallback() -> Response:
     keep_in_spool("call", reason)
     settings = params.settings()
     answer = flow.apology(settings.firm_name, settings.fallback_forward_number)
-    return Response(str(answer), status=200, content_type=TWIML)
+    return Response(twiml_text(answer), status=200, content_type=TWIML)
 
 
 def _spool_transcription(_settings: Any) -> None:
