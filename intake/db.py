@@ -184,6 +184,11 @@ class Database:
                 session.close()
 
     @property
+    def bind(self) -> Engine | Connection:
+        """What request sessions are bound to: the engine (a test's connection)."""
+        return self.sessionmaker.kw.get("bind") or self.engine
+
+    @property
     def session(self) -> Session:
         """The current request's session (created on first use)."""
         if "db_session" not in g:

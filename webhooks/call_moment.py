@@ -15,8 +15,8 @@ def moment_of_call(calendar: Any) -> datetime:
     drill = drill_marker.verified()
     if drill is not None:
         return local_moment(calendar, drill.at)
-    simulated = params.form("SimulatedAt", 40)
-    if params.settings().sandbox and simulated:
+    simulated = params.form("SimulatedAt", 40) if params.settings().sandbox else ""
+    if simulated:
         try:
             moment = datetime.strptime(simulated, "%Y-%m-%d %H:%M")
         except ValueError:

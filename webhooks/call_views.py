@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ivr import flow
 from ivr.transfer import Transfer
@@ -15,6 +16,17 @@ def with_firm(view: flow.CallView) -> flow.CallView:
         view,
         hours=params.firm().hours,
         emergency_definition=params.settings().emergency_definition,
+    )
+
+
+def firm_view(**call: Any) -> flow.CallView:
+    """A new call's view (`call`: CallView's fields) with what the firm says in every call."""
+    settings = params.settings()
+    return flow.CallView(
+        firm_name=settings.firm_name,
+        hours=params.firm().hours,
+        emergency_definition=settings.emergency_definition,
+        **call,
     )
 
 

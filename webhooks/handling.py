@@ -49,8 +49,9 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 Document = VoiceResponse | MessagingResponse
 View = Callable[..., Document | None]
 Failure = Callable[[Any], Document | None]
-# A way to answer without the view (None: let the view answer), that keeps its own answer.
-Quick = Callable[[Session, Keys, datetime], StoredAnswer | None]
+# A way to answer without the view (None: let the view answer), that keeps its own answer
+# and opens the request's session only if it needs one.
+Quick = Callable[[Keys, datetime], StoredAnswer | None]
 
 
 def _respond(body: str, status: int) -> Response:
@@ -59,14 +60,14 @@ def _respond(body: str, status: int) -> Response:
     return Response(body, status=status, content_type=TWIML)
 
 
-def _run(
-    view: View, session: Session, key: str, kwargs: dict[str, Any], quick: Quick | None
-) -> Response:
+def _run(view: View, key: str, kwargs: dict[str, Any], quick: Quick | None) -> Response:
     step, now = step_key(request), params.now()
     if quick is not None:
-        answered = quick(session, Keys(key, step), now)
+        answered = quick(Keys(key, step), now)
         if answered is not None:
             return _respond(answered.body, answered.status_code)
+    session = params.session()
+    if quick is not None:
         # Not for the quick way: the view runs in a transaction of its own.
         session.close()
     # One look-up for both: a retry, or a replay of a step taken long ago.
@@ -119,12 +120,12 @@ def _ids() -> dict[str, str]:
 def _handle(
     view: View, on_failure: Failure, kwargs: dict[str, Any], quick: Quick | None
 ) -> Response:
-    session = params.session()
     key = request_key(request)
     try:
-        return _run(view, session, key, kwargs, quick)
+        return _run(view, key, kwargs, quick)
     except IntegrityError:
         # The same request is being handled concurrently: answer as it did.
+        session = params.session()
         session.rollback()
         try:
             previous = stored_answer(session, key)
@@ -136,7 +137,7 @@ def _handle(
     except Exception as exc:
         log.exception("failed handling Twilio request to %s", request.path, extra=_ids())
         g.twilio_failure = exc
-    return _fail(session, on_failure)
+    return _fail(params.session(), on_failure)
 
 
 def failure_of_request() -> BaseException | None:

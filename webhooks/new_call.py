@@ -4,16 +4,13 @@ for what this does not settle."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
-
-from sqlalchemy.orm import Session
 
 from ivr import flow
 from ivr.flow import Paths
 from ivr.phones import to_e164
 from ivr.twiml_text import twiml_text
-from ticketing.calendar.days import business_calendar
+from ticketing.calendar.days import business_calendar, kept_calendar
 from ticketing.calls import first_ring
 from ticketing.calls import intake as calls
 from ticketing.models import ServiceClass
@@ -21,25 +18,26 @@ from ticketing.oncall.models import OnCallRole
 from ticketing.oncall.roster import on_call
 from webhooks import drill_marker, params
 from webhooks.call_moment import moment_of_call
-from webhooks.call_views import live_transfer, with_firm
+from webhooks.call_views import firm_view, live_transfer
 from webhooks.receipts import Keys, StoredAnswer, earlier_answer
 
 
-def answer_new_call(session: Session, keys: Keys, now: datetime) -> StoredAnswer | None:
+def answer_new_call(keys: Keys, now: datetime) -> StoredAnswer | None:
     """A new call's first webhook in two statements (ticketing/calls/first_ring/); None
-    for one the view answers: no CallSid, a drill, a call known already, tools owed events."""
+    for one the view answers: no CallSid, a drill, a call known already, tools owed events.
+    On PostgreSQL it opens no session unless the calendar or the rotation must be read."""
     call_sid = params.form("CallSid", 64)
     if not call_sid or drill_marker.verified() is not None:
         return None
-    with first_ring.connection_for(session) as link:
-        answer = _answer_first(session, link, keys, now, call_sid)
+    with first_ring.connection_for(params.bind(), params.session) as link:
+        answer = _answer_first(link, keys, now, call_sid)
     if answer is not None and link.pooled is None:
-        session.commit()  # SQLite's (or the tests') transaction: the writes are in it
+        params.session().commit()  # SQLite's (or the tests') transaction: the writes are in it
     return answer
 
 
 def _answer_first(
-    session: Session, link: first_ring.Link, keys: Keys, now: datetime, call_sid: str
+    link: first_ring.Link, keys: Keys, now: datetime, call_sid: str
 ) -> StoredAnswer | None:
     from_raw = params.form("From", 64)
     e164 = to_e164(from_raw)
@@ -57,7 +55,9 @@ def _answer_first(
     if first.call_known or first.tools_owed:
         return None
     settings = params.settings()
-    calendar = business_calendar(session, settings, stamp=first.calendar_stamp)
+    calendar = kept_calendar(settings, first.calendar_stamp)
+    if calendar is None:  # edited since this process last built it (or never built)
+        calendar = business_calendar(params.session(), settings, stamp=first.calendar_stamp)
     opening = first_ring.Opening(
         call_sid=call_sid,
         from_raw=from_raw,
@@ -71,21 +71,18 @@ def _answer_first(
     caller = first.caller
     identified = (caller.name, caller.client_name, caller.account_number) if caller else None
     lines = calls.opening_lines(opening.classification, from_raw, e164, identified)
-    view = with_firm(
-        flow.CallView(
-            firm_name=settings.firm_name,
-            service_class=opening.service_class,
-            in_business_hours=not opening.classification.is_emergency,
-            client_name=caller.client_name if caller else None,
-            has_msa=caller.has_msa if caller else False,
-            caller_number=e164,
-            ticket_number=ticket_id,
-        )
-    )
-    tech = _technician_to_ring(session, first, opening) if caller else None
+    tech = _technician_to_ring(settings, first, opening) if caller else None
     if tech is not None:
         lines.append(calls.transfer_line(tech.name))
-        view = replace(view, transfer=live_transfer(call_sid, tech.id, tech.phone))
+    view = firm_view(
+        service_class=opening.service_class,
+        in_business_hours=not opening.classification.is_emergency,
+        client_name=caller.client_name if caller else None,
+        has_msa=caller.has_msa if caller else False,
+        caller_number=e164,
+        ticket_number=ticket_id,
+        transfer=live_transfer(call_sid, tech.id, tech.phone) if tech else None,
+    )
     # A stranger is asked for their account; a known caller goes on (menu or intake).
     answer = flow.after_identification(view) if caller else flow.ask_account_number(view, 1)
     body = twiml_text(answer)
@@ -105,13 +102,13 @@ def _answer_first(
 
 
 def _technician_to_ring(
-    session: Session, first: first_ring.FirstLook, opening: first_ring.Opening
+    settings: params.WebhookSettings, first: first_ring.FirstLook, opening: first_ring.Opening
 ) -> first_ring.OnCall | None:
     """The on-call technician to ring live for a new emergency, if live transfer is on."""
-    if not params.settings().live_transfer or opening.service_class != ServiceClass.EMERGENCY:
+    if not settings.live_transfer or opening.service_class != ServiceClass.EMERGENCY:
         return None
     if first.on_call is not None:
         return first.on_call
     # No override in force: the rotation decides (its shifts take the ORM's queries).
-    rotation = on_call(session, opening.now, OnCallRole.PRIMARY)
+    rotation = on_call(params.session(), opening.now, OnCallRole.PRIMARY)
     return first_ring.OnCall(rotation.id, rotation.name, rotation.phone) if rotation else None

@@ -7,10 +7,12 @@ reads `current_app.config` or `current_app.extensions["clock"]`.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, cast
 
 from flask import current_app, request
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ticketing.calendar.days import CalendarSettings
@@ -46,6 +48,11 @@ def session() -> Session:
     return cast(Session, current_app.extensions["db"].session)
 
 
+def bind() -> Engine | Connection:
+    """What the request's session is (or would be) bound to, without opening one."""
+    return cast("Engine | Connection", current_app.extensions["db"].bind)
+
+
 def settings() -> WebhookSettings:
     """The running app's settings."""
     return cast(WebhookSettings, current_app.config["SETTINGS"])
@@ -54,13 +61,21 @@ def settings() -> WebhookSettings:
 def firm() -> Firm:
     """The firm as callers hear it: name, support lines and business hours in words."""
     found = settings()
-    return firm_from(
+    return _firm(
         found.firm_name,
         found.public_base_url,
         found.twilio_voice_number,
-        found.support_lines,
+        tuple(found.support_lines),
         found.business_hours,
     )
+
+
+# Made from settings alone, so kept: wording the hours parses them (every call's greeting).
+@lru_cache(maxsize=8)
+def _firm(
+    name: str, base_url: str, main_line: str, other_lines: tuple[str, ...], business_hours: str
+) -> Firm:
+    return firm_from(name, base_url, main_line, other_lines, business_hours)
 
 
 def callbacks_abroad() -> bool:

@@ -117,6 +117,7 @@ def test_a_failed_webhook_logs_its_call_sid(twilio, monkeypatch, caplog) -> None
 
     monkeypatch.setattr("webhooks.voice.business_calendar", broken)
     monkeypatch.setattr("webhooks.new_call.business_calendar", broken)
+    monkeypatch.setattr("webhooks.new_call.kept_calendar", broken)
     with caplog.at_level(logging.ERROR, logger="webhooks.handling"):
         twilio("/twilio/voice", {"CallSid": "CA-json-1", "From": "+19195550100"})
 

@@ -99,6 +99,7 @@ def test_exception_forwards_to_fallback_number_when_set(app, phone, directory, m
     app.config["SETTINGS"] = settings.with_overrides(fallback_forward_number="+13368991911")
     monkeypatch.setattr("webhooks.voice.business_calendar", _explode)
     monkeypatch.setattr("webhooks.new_call.business_calendar", _explode)
+    monkeypatch.setattr("webhooks.new_call.kept_calendar", _explode)
     answer = phone("+13365550123").ring()
     dial = twiml(answer).find("Dial")
     assert dial is not None and dial.text == "+13368991911"

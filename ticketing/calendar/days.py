@@ -40,14 +40,23 @@ def business_calendar(
         stamp = current_stamp(session)
     if stamp is None:
         return _build(session, settings)
-    key = (stamp, settings.business_timezone, settings.business_hours, settings.holiday_calendar)
-    built = _BUILT.get(key)
+    built = kept_calendar(settings, stamp)
     if built is None:
         built = _build(session, settings)
         if len(_BUILT) >= _KEEP_AT_MOST:
             _BUILT.clear()
-        _BUILT[key] = built
+        _BUILT[_key(settings, stamp)] = built
     return built
+
+
+def kept_calendar(settings: CalendarSettings, stamp: str | None) -> BusinessCalendar | None:
+    """The calendar this process built under `stamp` (the calendar's stamp as just read),
+    if it did: then nothing need be read at all."""
+    return _BUILT.get(_key(settings, stamp)) if stamp is not None else None
+
+
+def _key(settings: CalendarSettings, stamp: str) -> tuple[str, str, str, str]:
+    return (stamp, settings.business_timezone, settings.business_hours, settings.holiday_calendar)
 
 
 def _build(session: Session, settings: CalendarSettings) -> BusinessCalendar:

@@ -50,6 +50,7 @@ class Link:
     connection: Connection | None = None
     engine: Engine | None = None
     pooled: PoolProxiedConnection | None = None
+    cursor: Any = None  # the driver's, on `pooled`: one for every statement of the webhook
 
     @property
     def postgres(self) -> bool:
@@ -58,23 +59,28 @@ class Link:
 
 
 @contextmanager
-def connection_for(session: Session) -> Iterator[Link]:
+def connection_for(bind: Engine | Connection, session: Callable[[], Session]) -> Iterator[Link]:
     """The link a first webhook runs on. On PostgreSQL, a pooled connection of its own in
     autocommit: the read needs no transaction and the write is one statement (no BEGIN, no
     COMMIT: two round trips fewer, and none of the session's bookkeeping), and it is the
     driver's connection itself, since SQLAlchemy's statement and result machinery cost
     more CPU than PostgreSQL spends on the two statements. On SQLite, or in a caller's
-    transaction (the tests'), the session's connection: its caller commits."""
-    bind = session.get_bind()
+    transaction (the tests'), the connection of `session()`: its caller commits. `bind` is
+    what the sessions are bound to; on PostgreSQL no session is opened at all."""
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
         pooled = bind.raw_connection()  # the pool's checkout events (the idle ping) run
         try:
-            pooled.driver_connection.autocommit = True
-            yield Link(bind.dialect, engine=bind, pooled=pooled)
+            driver = pooled.driver_connection
+            driver.autocommit = True
+            cursor = driver.cursor()
+            try:
+                yield Link(bind.dialect, engine=bind, pooled=pooled, cursor=cursor)
+            finally:
+                cursor.close()
         finally:
             _give_back(pooled)
         return
-    yield Link(bind.dialect, connection=session.connection())
+    yield Link(bind.dialect, connection=session().connection())
 
 
 def _give_back(pooled: PoolProxiedConnection) -> None:
@@ -114,8 +120,8 @@ def _through_sqlalchemy(link: Link, statement: Executable, params: dict[str, Any
         return link.connection.execute(statement, params)
     # Compiled once: looking a statement up in SQLAlchemy's compiled cache and processing
     # its parameters cost more than PostgreSQL spends running it.
-    sql, constants = compiled(statement, link.dialect)
-    return link.connection.exec_driver_sql(sql, constants | params)
+    found = compiled(statement, link.dialect)
+    return link.connection.exec_driver_sql(found.sql, found.constants | params)
 
 
 def _on_the_driver(
@@ -126,20 +132,19 @@ def _on_the_driver(
     The driver's errors are raised as SQLAlchemy's, as on any other connection: a unique
     key's conflict is an IntegrityError, and a connection found cut is not lent again."""
     assert link.pooled is not None and link.engine is not None
-    sql, constants = compiled(statement, link.dialect)
-    values = constants | params
-    cursor = link.pooled.driver_connection.cursor()
+    found = compiled(statement, link.dialect)
+    values = found.constants | params
+    cursor = link.cursor
+    listeners = link.engine.dispatch.before_cursor_execute
+    if listeners:  # the tests' and the benchmark's statement counts
+        listeners(None, cursor, found.sql, values, None, False)
     try:
-        listeners = link.engine.dispatch.before_cursor_execute
-        if listeners:  # the tests' and the benchmark's statement counts
-            listeners(None, cursor, sql, values, None, False)
-        try:
-            cursor.execute(sql, values)
-            return cursor.fetchall() if fetch else []
-        except link.dialect.loaded_dbapi.Error as error:
-            raise _as_sqlalchemys(link, cursor, sql, values, error) from error
-    finally:
-        cursor.close()
+        # The same bytes object every time: the driver neither encodes the SQL again nor
+        # hashes it again to find its parsed and prepared forms.
+        cursor.execute(found.encoded, values)
+        return cursor.fetchall() if fetch else []
+    except link.dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemys(link, cursor, found.sql, values, error) from error
 
 
 def _as_sqlalchemys(
@@ -159,13 +164,23 @@ def _as_sqlalchemys(
     )
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """A statement as the driver takes it."""
+
+    sql: str
+    encoded: bytes  # `sql` in the connection's encoding (UTF-8; the SQL is ASCII)
+    constants: dict[str, Any]  # the values it carries itself (LIMIT 1 and the like)
+
+
 @built_once
-def compiled(statement: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
-    """The SQL of `statement` and the values it carries itself (LIMIT 1 and the like)."""
+def compiled(statement: Executable, dialect: Dialect) -> Compiled:
+    """The SQL of `statement` and the values it carries itself."""
     compiled = statement.compile(dialect=dialect)
+    # By the names the SQL uses (`binds` also keys each anonymous value by its placeholder).
     constants = {
         name: bind.effective_value
-        for name, bind in compiled.binds.items()
+        for bind, name in compiled.bind_names.items()
         if bind.effective_value is not None
     }
-    return compiled.string, constants
+    return Compiled(compiled.string, compiled.string.encode(), constants)
