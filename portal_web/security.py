@@ -13,8 +13,22 @@ from flask_wtf.csrf import CSRFProtect
 from portal_web import context
 from ticketing.accounts.models import User
 
+# Twilio's webhooks: signed, cookie-less, answered to Twilio alone.
+TWILIO_PATHS = "/twilio/"
+
+
+class BrowserLoginManager(LoginManager):
+    """Flask-Login, whose remember-me cookie is refreshed on answers to browsers only:
+    Twilio sends no cookie, and a burst of calls is all webhooks."""
+
+    def _update_remember_cookie(self, response: Response) -> Response:
+        if request.path.startswith(TWILIO_PATHS):
+            return response
+        return super()._update_remember_cookie(response)
+
+
 csrf = CSRFProtect()
-login_manager = LoginManager()
+login_manager = BrowserLoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see that page."
 # Where signatures, not browser sessions, prove who is asking.
@@ -59,26 +73,28 @@ _ALWAYS = (
 
 
 def _headers(response: Response) -> Response:
+    req = request._get_current_object()  # once: each use of the proxy is a look-up
     # One pass over what the view set: werkzeug's setdefault looks each name up by raising
     # and catching KeyError, and every webhook pays it.
     present = {name.lower() for name, _value in response.headers}
     for name, value in _ALWAYS:
         if name.lower() not in present:
             response.headers.add(name, value)
-    if _is_private():
+    # Twilio's answers are nobody's page, and Twilio has no session.
+    if not req.path.startswith(TWILIO_PATHS) and _is_private(req):
         # A shared computer's cache or a proxy must not keep tickets, invoices or reports
         # after their reader logs out: overrides what a view set, such as a PDF's "private".
         response.headers["Cache-Control"] = "no-store"
-    if request.is_secure or _public_origin_is_https():
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if "strict-transport-security" not in present and (req.is_secure or _public_origin_is_https()):
+        response.headers.add("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
-def _is_private() -> bool:
-    if request.endpoint == "static":
+def _is_private(req: Request) -> bool:
+    if req.endpoint == "static":
         return False
     # The session cookie, not current_user: no database look-up while answering an error.
-    return request.blueprint in PRIVATE_BLUEPRINTS or "_user_id" in session
+    return req.blueprint in PRIVATE_BLUEPRINTS or "_user_id" in session
 
 
 def _public_origin_is_https() -> bool:
@@ -107,9 +123,6 @@ class NoSessionForTwilio(SecureCookieSessionInterface):
         if req.path.startswith(TWILIO_PATHS):
             return self.make_null_session(app)
         return super().open_session(app, req)
-
-
-TWILIO_PATHS = "/twilio/"
 
 
 def init_security(app: Flask) -> None:

@@ -32,7 +32,8 @@ def signature_valid(req: Request, base_url: str, tokens: tuple[str, ...]) -> boo
     if not signature:
         return False
     url = public_url(req, base_url)
-    params = req.form  # a MultiDict: repeated keys count, as Twilio signs them
+    # Every value of each name: repeated keys count, as Twilio signs them.
+    params = _Lists(req.form.lists())
     for token in tokens:
         validator = RequestValidator(token)
         try:
@@ -48,6 +49,13 @@ def signature_valid(req: Request, base_url: str, tokens: tuple[str, ...]) -> boo
             # Some twilio-python versions raise on odd input: that is a bad signature.
             return False
     return False
+
+
+class _Lists(dict[str, list[str]]):
+    """The form as RequestValidator reads a multi-valued mapping (`getall`): given a
+    MultiDict it looks for `getall`, fails, and raises and catches once per name."""
+
+    getall = dict.__getitem__
 
 
 def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
