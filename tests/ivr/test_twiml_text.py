@@ -103,3 +103,17 @@ def test_a_lone_surrogate_is_written_as_twilio_writes_it() -> None:
     voice.say("broken \ud800 text")
     assert twiml_text(voice) == str(voice)
     assert "&#55296;" in twiml_text(voice)
+
+
+def test_strings_among_verbs_booleans_and_json_values_are_written_as_twilio_writes_them() -> None:
+    voice = VoiceResponse()
+    voice.append("text before any verb")
+    gather = voice.gather(action="/menu", action_on_empty_result=True, enhanced=False)
+    gather.append("first text")
+    gather.append("replaced text")
+    gather.say("press 1")
+    gather.append("a tail & <more>")
+    gather.append("the last tail wins")
+    voice.add_child("Custom", {"key": "value & <json>"}, flag=True)
+    voice.add_child("Empty", "", count=0)
+    assert twiml_text(voice) == str(voice)
