@@ -58,9 +58,10 @@ class SqlCounter:
 
     def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         # SQLite's BEGIN IMMEDIATE (intake/db.py) is the "begin" event's own round trip.
-        if self.current is not None and not statement.lstrip().upper().startswith("BEGIN"):
+        if self.current is not None and statement.lstrip()[:5].upper() != "BEGIN":
             self.current.statements += 1
-            self.current.sql.append(shorten(statement))
+            # Kept whole, shortened when shown: the counting must cost the request little.
+            self.current.sql.append(statement)
 
     def _begin(self, conn: Any) -> None:
         if self.current is not None and not _autocommit(conn):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.calls.bench import new_call_sid
 from bench.calls.callers import VirtualCaller
-from bench.calls.counting import Metered, RequestCost, SqlCounter
+from bench.calls.counting import Metered, RequestCost, SqlCounter, shorten
 from bench.calls.inprocess import (
     CLOSED_MOMENT,
     OPEN_MOMENT,
@@ -137,7 +137,7 @@ def _measure(
         phases = phase_seconds(metered.profiles[webhook])
         profile.rows.append(_figures(scenario, costs, phases))
     first = counted[FIRST_WEBHOOK]
-    profile.first_sql[scenario] = first[-1].sql
+    profile.first_sql[scenario] = [shorten(statement) for statement in first[-1].sql]
     profiled_requests = len(_by_webhook(metered.costs)[FIRST_WEBHOOK])
     profile.first_top[scenario] = [
         (where, name, seconds * 1000 / profiled_requests)
