@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Response, g, request
+from flask import Request, Response, g, request
 from prometheus_client import Histogram
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -60,8 +60,10 @@ def _respond(body: str, status: int) -> Response:
     return Response(body, status=status, content_type=TWIML)
 
 
-def _run(view: View, key: str, kwargs: dict[str, Any], quick: Quick | None) -> Response:
-    step, now = step_key(request), params.now()
+def _run(
+    view: View, req: Request, key: str, kwargs: dict[str, Any], quick: Quick | None
+) -> Response:
+    step, now = step_key(req), params.now()
     if quick is not None:
         answered = quick(Keys(key, step), now)
         if answered is not None:
@@ -77,9 +79,9 @@ def _run(view: View, key: str, kwargs: dict[str, Any], quick: Quick | None) -> R
         return _respond(previous.body, previous.status_code)
     result = view(session, **kwargs)
     body, status = (twiml_text(result), 200) if result is not None else ("", 204)
-    keep_answer(session, key, request.path, status, body, now=now)
+    keep_answer(session, key, req.path, status, body, now=now)
     if step not in earlier:
-        keep_answer(session, step, request.path, status, body, now=now)
+        keep_answer(session, step, req.path, status, body, now=now)
     session.commit()
     return _respond(body, status)
 
@@ -120,9 +122,10 @@ def _ids() -> dict[str, str]:
 def _handle(
     view: View, on_failure: Failure, kwargs: dict[str, Any], quick: Quick | None
 ) -> Response:
-    key = request_key(request)
+    req = params.this_request()
+    key = request_key(req)
     try:
-        return _run(view, key, kwargs, quick)
+        return _run(view, req, key, kwargs, quick)
     except IntegrityError:
         # The same request is being handled concurrently: answer as it did.
         session = params.session()

@@ -81,11 +81,10 @@ def _parameters(req: Request) -> bytes:
     if found is not None:
         return found
     parts = []
-    form = req.form  # once: `request` is a proxy, each attribute a look-up
     # RequestValidator.compute_signature signs sorted(set(names)) and, per name,
     # sorted(set(values)): requests it cannot tell apart must share one key.
-    for name in sorted(set(form.keys())):
-        for value in sorted(set(form.getlist(name))):
+    for name, values in sorted(req.form.lists()):
+        for value in sorted(set(values)):
             # Lengths keep name/value boundaries unambiguous (the signature has none).
             for part in (name, value):
                 encoded = part.encode("utf-8", "surrogatepass")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Request, abort, request
+from flask import Request, abort
 from twilio.request_validator import RequestValidator
 
 from webhooks import drill_marker, params
@@ -64,14 +64,14 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        settings = params.settings()
-        if not signature_valid(request, settings.public_base_url, settings.auth_tokens):
-            log.warning("refused unsigned or forged Twilio request to %s", request.path)
+        settings, req = params.settings(), params.this_request()
+        if not signature_valid(req, settings.public_base_url, settings.auth_tokens):
+            log.warning("refused unsigned or forged Twilio request to %s", req.path)
             abort(403)
         try:
-            drill_marker.remember(drill_marker.verify(request, settings.auth_tokens, params.now()))
+            drill_marker.remember(drill_marker.verify(req, settings.auth_tokens, params.now))
         except drill_marker.ForgedMarker as exc:
-            log.warning("refused a drill marker on %s: %s", request.path, exc)
+            log.warning("refused a drill marker on %s: %s", req.path, exc)
             abort(403)
         return view(*args, **kwargs)
 
