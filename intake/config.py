@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -108,9 +109,10 @@ class Settings:
         tokens = (self.twilio_auth_token, self.twilio_auth_token_secondary)
         return tuple(token for token in tokens if token and token.strip())
 
-    @property
+    @cached_property
     def firm(self) -> Firm:
-        """The firm as callers, clients and technicians see it (name, lines, hours)."""
+        """The firm as callers, clients and technicians see it (name, lines, hours); made
+        once per settings, since wording the hours parses them and every call says them."""
         return firm_from(
             self.firm_name,
             self.public_base_url,

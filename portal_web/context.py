@@ -21,7 +21,7 @@ from ticketing.audit import capture
 from ticketing.audit.models import AuditSource
 from ticketing.audit.trail import Actor
 from ticketing.calendar.days import CalendarSettings
-from ticketing.firm import Firm, firm_from
+from ticketing.firm import Firm
 from ticketing.recordings import RecordingSource
 
 
@@ -42,6 +42,11 @@ class PortalSettings(CalendarSettings, Protocol):
     access_requests_per_hour: int
     # Bearer token for /metrics; without one, only loopback clients may scrape.
     metrics_token: str | None
+
+    @property
+    def firm(self) -> Firm:
+        """The firm made from these settings (made once)."""
+        ...
 
 
 def settings() -> PortalSettings:
@@ -71,14 +76,7 @@ def today() -> date:
 
 def firm() -> Firm:
     """The firm as its clients see it: name, portal address, support lines and hours."""
-    found = settings()
-    return firm_from(
-        found.firm_name,
-        found.public_base_url,
-        found.twilio_voice_number,
-        found.support_lines,
-        found.business_hours,
-    )
+    return settings().firm
 
 
 def access_limits() -> AccessLimits:

@@ -12,22 +12,19 @@ from webhooks import params
 
 def with_firm(view: flow.CallView) -> flow.CallView:
     """The view with what the firm says in every call: its hours and what an emergency is."""
-    return replace(
-        view,
-        hours=params.firm().hours,
-        emergency_definition=params.settings().emergency_definition,
-    )
+    return replace(view, **_firm_words())
 
 
 def firm_view(**call: Any) -> flow.CallView:
     """A new call's view (`call`: CallView's fields) with what the firm says in every call."""
-    settings = params.settings()
-    return flow.CallView(
-        firm_name=settings.firm_name,
-        hours=params.firm().hours,
-        emergency_definition=settings.emergency_definition,
-        **call,
-    )
+    return flow.CallView(firm_name=params.settings().firm_name, **_firm_words(), **call)
+
+
+def _firm_words() -> dict[str, str]:
+    return {
+        "hours": params.firm().hours,
+        "emergency_definition": params.settings().emergency_definition,
+    }
 
 
 def live_transfer(call_sid: str, technician_id: int, phone: str) -> Transfer:

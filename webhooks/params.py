@@ -7,7 +7,6 @@ reads `current_app.config` or `current_app.extensions["clock"]`.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -16,7 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from ticketing.calendar.days import CalendarSettings
-from ticketing.firm import Firm, firm_from
+from ticketing.firm import Firm
 
 
 class WebhookSettings(CalendarSettings, Protocol):
@@ -40,6 +39,11 @@ class WebhookSettings(CalendarSettings, Protocol):
     @property
     def auth_tokens(self) -> tuple[str, ...]:
         """Tokens a webhook signature may be made with (primary first)."""
+        ...
+
+    @property
+    def firm(self) -> Firm:
+        """The firm made from these settings (made once)."""
         ...
 
 
@@ -66,22 +70,7 @@ def settings() -> WebhookSettings:
 
 def firm() -> Firm:
     """The firm as callers hear it: name, support lines and business hours in words."""
-    found = settings()
-    return _firm(
-        found.firm_name,
-        found.public_base_url,
-        found.twilio_voice_number,
-        tuple(found.support_lines),
-        found.business_hours,
-    )
-
-
-# Made from settings alone, so kept: wording the hours parses them (every call's greeting).
-@lru_cache(maxsize=8)
-def _firm(
-    name: str, base_url: str, main_line: str, other_lines: tuple[str, ...], business_hours: str
-) -> Firm:
-    return firm_from(name, base_url, main_line, other_lines, business_hours)
+    return settings().firm
 
 
 def callbacks_abroad() -> bool:
