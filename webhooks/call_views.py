@@ -7,29 +7,30 @@ from typing import Any
 
 from ivr import flow
 from ivr.transfer import Transfer
-from webhooks import params
+from webhooks.params import WebhookSettings
 
 
-def with_firm(view: flow.CallView) -> flow.CallView:
+def with_firm(view: flow.CallView, settings: WebhookSettings) -> flow.CallView:
     """The view with what the firm says in every call: its hours and what an emergency is."""
-    return replace(view, **_firm_words())
+    return replace(view, **_firm_words(settings))
 
 
-def firm_view(**call: Any) -> flow.CallView:
+def firm_view(settings: WebhookSettings, **call: Any) -> flow.CallView:
     """A new call's view (`call`: CallView's fields) with what the firm says in every call."""
-    return flow.CallView(firm_name=params.settings().firm_name, **_firm_words(), **call)
+    return flow.CallView(firm_name=settings.firm_name, **_firm_words(settings), **call)
 
 
-def _firm_words() -> dict[str, str]:
+def _firm_words(settings: WebhookSettings) -> dict[str, str]:
     return {
-        "hours": params.firm().hours,
-        "emergency_definition": params.settings().emergency_definition,
+        "hours": settings.firm.hours,
+        "emergency_definition": settings.emergency_definition,
     }
 
 
-def live_transfer(call_sid: str, technician_id: int, phone: str) -> Transfer:
+def live_transfer(
+    settings: WebhookSettings, call_sid: str, technician_id: int, phone: str
+) -> Transfer:
     """Ring this technician for this call, from the firm's voice number, for as long as set."""
-    settings = params.settings()
     return Transfer(
         call_sid,
         technician_id,

@@ -63,7 +63,7 @@ def _answer_first(
         from_raw=from_raw,
         caller_e164=e164,
         to_number=params.form("To", 64),
-        classification=calendar.classify(moment_of_call(calendar)),
+        classification=calendar.classify(moment_of_call(calendar, settings, now)),
         caller=first.caller,
         now=now,
     )
@@ -75,13 +75,14 @@ def _answer_first(
     if tech is not None:
         lines.append(calls.transfer_line(tech.name))
     view = firm_view(
+        settings,
         service_class=opening.service_class,
         in_business_hours=not opening.classification.is_emergency,
         client_name=caller.client_name if caller else None,
         has_msa=caller.has_msa if caller else False,
         caller_number=e164,
         ticket_number=ticket_id,
-        transfer=live_transfer(call_sid, tech.id, tech.phone) if tech else None,
+        transfer=live_transfer(settings, call_sid, tech.id, tech.phone) if tech else None,
     )
     # A stranger is asked for their account; a known caller goes on (menu or intake).
     answer = flow.after_identification(view) if caller else flow.ask_account_number(view, 1)

@@ -43,8 +43,9 @@ def _call(session: Session) -> Call:
     existing = calls.call_by_sid(session, call_sid)
     if existing is not None:
         return existing
-    calendar = business_calendar(session, params.settings())
-    moment = moment_of_call(calendar)
+    settings, now = params.settings(), params.now()
+    calendar = business_calendar(session, settings)
+    moment = moment_of_call(calendar, settings, now)
     # Only the call's first webhook counts: later ones use what its ticket stored.
     drill = drill_marker.verified()
     call = calls.open_call(
@@ -53,17 +54,18 @@ def _call(session: Session) -> Call:
         from_raw=params.form("From", 64),
         to_number=params.form("To", 64),
         classification=calendar.classify(moment),
-        now=params.now(),
+        now=now,
         drill=drill is not None,
         drill_page_to=drill.page_to if drill else None,
     )
     if drill is not None:
-        drills.note_drill(session, call.ticket, moment=moment, now=params.now())
+        drills.note_drill(session, call.ticket, moment=moment, now=now)
     return call
 
 
 def _view(call: Call) -> flow.CallView:
-    return with_firm(calls.call_view(call, params.settings().firm_name))
+    settings = params.settings()
+    return with_firm(calls.call_view(call, settings.firm_name), settings)
 
 
 def _intake_view(session: Session, call: Call) -> flow.CallView:
@@ -77,7 +79,7 @@ def _intake_view(session: Session, call: Call) -> flow.CallView:
     tech = calls.choose_transfer(session, call, now=params.now())
     if tech is None:
         return view
-    return replace(view, transfer=live_transfer(call.call_sid, tech.id, tech.phone))
+    return replace(view, transfer=live_transfer(settings, call.call_sid, tech.id, tech.phone))
 
 
 def _hung_up() -> bool:
