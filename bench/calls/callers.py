@@ -82,6 +82,20 @@ class Script:
     recording_seconds: int = 14
 
 
+def call_params(call_sid: str, from_number: str, account_sid: str) -> dict[str, str]:
+    """What Twilio posts with every webhook of an inbound call to the support line."""
+    return {
+        "CallSid": call_sid,
+        "AccountSid": account_sid,
+        "From": from_number,
+        "Caller": from_number,
+        "To": SUPPORT_LINE,
+        "Called": SUPPORT_LINE,
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+
+
 class VirtualCaller:
     """Plays calls over one persistent connection (one caller thread, many calls in turn)."""
 
@@ -101,16 +115,7 @@ class VirtualCaller:
         """Play one whole call from the first ring to the status callback."""
         record = CallRecord(call_sid, from_number, started_at=time.time())
         self._later = []
-        base = {
-            "CallSid": call_sid,
-            "AccountSid": self.account_sid,
-            "From": from_number,
-            "Caller": from_number,
-            "To": SUPPORT_LINE,
-            "Called": SUPPORT_LINE,
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-        }
+        base = call_params(call_sid, from_number, self.account_sid)
         try:
             self._play(record, base, start_path)
         except Exception as exc:  # a benchmark reports a broken call, it does not stop

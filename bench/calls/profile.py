@@ -8,7 +8,8 @@ after hours (the seed's closure, as the benchmark's calls) and once in business 
 with key 1 at the menu. Each call comes from a client of its own. A few calls warm up;
 then `calls` calls are counted (statements, round trips, CPU) and as many again run
 under cProfile, whose split by phase is scaled to the counted CPU (the profiler's own
-overhead inflates what it measures).
+overhead inflates what it measures). After each counted call, a bare signed Flask webhook
+(bench/calls/baseline.py) is given the same first request: the run's own baseline.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.calls.baseline import Baseline
 from bench.calls.bench import new_call_sid
-from bench.calls.callers import VirtualCaller
+from bench.calls.callers import VirtualCaller, call_params
 from bench.calls.counting import Metered, RequestCost, SqlCounter, shorten
 from bench.calls.inprocess import (
     CLOSED_MOMENT,
@@ -34,7 +36,7 @@ from bench.calls.inprocess import (
     start_service,
 )
 from bench.calls.phases import PHASES, phase_seconds, top_functions
-from bench.harness import ACCOUNT_SID, drop_postgres_database, fresh_postgres_database
+from bench.harness import ACCOUNT_SID, AUTH_TOKEN, drop_postgres_database, fresh_postgres_database
 
 PROFILE = Path(__file__).resolve().parent.parent / "PROFILE.md"
 AFTER_HOURS = "after hours"
@@ -70,18 +72,26 @@ class CallProfile:
     first_sql: dict[str, list[str]] = field(default_factory=dict)  # scenario -> statements
     # scenario -> our functions with the most cumulative time in the first webhook (ms/request)
     first_top: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)
+    # scenario -> the bare signed webhook's CPU per request in the same minutes: mean, median
+    baseline_ms: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def webhooks(self, scenario: str) -> list[WebhookFigures]:
         """The rows of one kind of call, in the order the call reached them."""
         return [row for row in self.rows if row.scenario == scenario]
 
 
-def _play(service: InProcessService, contacts: Sequence[str]) -> None:
+def _play(
+    service: InProcessService, contacts: Sequence[str], baseline: Baseline | None = None
+) -> None:
+    """Play a call from each of `contacts`; after each, give `baseline` its first request."""
     caller = VirtualCaller(service.transport(), service.signer, ACCOUNT_SID)  # type: ignore[arg-type]
     for contact in contacts:
         record = caller.call(new_call_sid(), contact)
         if not record.ok:
             raise RuntimeError(f"a profiled call went wrong: {record.ended} {record.error}")
+        if baseline is not None:
+            ringing = call_params(new_call_sid(), contact, ACCOUNT_SID) | {"CallStatus": "ringing"}
+            baseline.answer(ringing)
 
 
 def _by_webhook(costs: Sequence[RequestCost]) -> dict[str, list[RequestCost]]:
@@ -124,10 +134,13 @@ def _measure(
 ) -> None:
     """Warm up, count, then profile `scenario`'s calls; add its rows to `profile`."""
     calls = profile.calls
-    _play(service, contacts[:warmup])
-    metered.costs = []
-    _play(service, contacts[warmup : warmup + calls])
+    baseline = Baseline(service.signer, AUTH_TOKEN)
+    _play(service, contacts[:warmup], baseline)
+    metered.costs, baseline.cpu[:] = [], []
+    _play(service, contacts[warmup : warmup + calls], baseline)
     counted = _by_webhook(metered.costs)
+    bare = [seconds * 1000 for seconds in baseline.cpu]
+    profile.baseline_ms[scenario] = (statistics.fmean(bare), statistics.median(bare))
     metered.costs, metered.profiles, metered.profiling = [], {}, True
     try:
         _play(service, contacts[warmup + calls : warmup + 2 * calls])

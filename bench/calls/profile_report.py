@@ -22,6 +22,13 @@ HEADER = (
 )
 
 
+BASELINE = (
+    "Baseline, in the same minutes: a bare Flask app that checks the signature with "
+    "`RequestValidator` and answers fixed TwiML, given the first webhook's request after "
+    "each counted call (bench/calls/baseline.py); CPU ms per request, mean (median):"
+)
+
+
 def _span(span: tuple[int, int]) -> str:
     low, high = span
     return str(low) if low == high else f"{low}–{high}"
@@ -73,6 +80,18 @@ def webhook_table(profile: CallProfile) -> list[str]:
     return markdown_table(rows)
 
 
+def baseline_lines(profile: CallProfile) -> list[str]:
+    """The same run's bare signed webhook, and the first webhook as a multiple of it."""
+    lines = []
+    for scenario, (mean, p50) in profile.baseline_ms.items():
+        (first,) = [r for r in profile.webhooks(scenario) if r.webhook == FIRST_WEBHOOK]
+        lines.append(
+            f"- {scenario}: {mean:.2f} ms ({p50:.2f}); {FIRST_WEBHOOK} "
+            f"{first.cpu_ms / mean:.1f} × it (p50 {first.cpu_p50_ms / p50:.1f} ×)"
+        )
+    return lines
+
+
 def first_webhook_lines(profile: CallProfile) -> list[str]:
     """The first webhook's statements and our costliest functions in it, per kind of call."""
     lines = []
@@ -91,6 +110,9 @@ def print_profile(profile: CallProfile) -> None:
     """Print the table and the first webhook's statements."""
     print()
     print("\n".join(webhook_table(profile)))
+    print()
+    print(BASELINE)
+    print("\n".join(baseline_lines(profile)))
     print()
     print("\n".join(first_webhook_lines(profile)))
 
@@ -133,6 +155,10 @@ def write_profile(
         "library time charged to its callers' phase.",
         "",
         *webhook_table(profile),
+        "",
+        BASELINE,
+        "",
+        *baseline_lines(profile),
         "",
         "## The first webhook",
         "",
