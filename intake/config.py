@@ -101,9 +101,10 @@ class Settings:
     # "text", or "json" for one JSON object per log line (log collectors).
     log_format: str = "text"
 
-    @property
+    @cached_property
     def auth_tokens(self) -> tuple[str, ...]:
-        """Tokens a webhook signature may be made with (primary first).
+        """Tokens a webhook signature may be made with (primary first); read by every
+        webhook, so made once per settings.
 
         Never an empty one: anybody can compute an HMAC with an empty key."""
         tokens = (self.twilio_auth_token, self.twilio_auth_token_secondary)
