@@ -14,7 +14,7 @@ from flask import Flask, Response, abort, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from bench.calls.counting import WsgiApp
+from bench.calls.counting import WsgiApp, answered
 from bench.load import Signer, prepare
 
 PATH = "/twilio/voice"
@@ -48,11 +48,7 @@ class Timed:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         started = time.process_time()
-        answer = self.wsgi_app(environ, start_response)
-        body = list(answer)
-        close = getattr(answer, "close", None)
-        if close is not None:
-            close()
+        body = answered(self.wsgi_app, environ, start_response)
         self.cpu.append(time.process_time() - started)
         return body
 

@@ -13,9 +13,9 @@ from itertools import chain
 
 from sqlalchemy import select
 
-from bench.calls.callers import CallRecord, VirtualCaller, path_template
+from bench.calls.callers import CallRecord, VirtualCaller, path_template, ringing
 from bench.calls.seed import CallSeed
-from bench.harness import ACCOUNT_SID, SUPPORT_LINE, Stack
+from bench.harness import ACCOUNT_SID, Stack
 from bench.load import Client, Prepared, Signer, prepare
 from bench.results import Figure, ms, percentile
 from intake.db import Database
@@ -98,7 +98,7 @@ class CallBench:
             prepare(
                 self.signer,
                 path,
-                _first_ring(new_call_sid(), contacts[i % len(contacts)]),
+                ringing(new_call_sid(), contacts[i % len(contacts)], ACCOUNT_SID),
             )
             for i in range(count)
         ]
@@ -107,20 +107,6 @@ class CallBench:
 def new_call_sid() -> str:
     """A CallSid no call had before."""
     return "CA" + uuid.uuid4().hex
-
-
-def _first_ring(call_sid: str, from_number: str) -> dict[str, str]:
-    return {
-        "CallSid": call_sid,
-        "AccountSid": ACCOUNT_SID,
-        "From": from_number,
-        "Caller": from_number,
-        "To": SUPPORT_LINE,
-        "Called": SUPPORT_LINE,
-        "CallStatus": "ringing",
-        "Direction": "inbound",
-        "ApiVersion": "2010-04-01",
-    }
 
 
 def play_calls(

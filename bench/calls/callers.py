@@ -96,6 +96,11 @@ def call_params(call_sid: str, from_number: str, account_sid: str) -> dict[str, 
     }
 
 
+def ringing(call_sid: str, from_number: str, account_sid: str) -> dict[str, str]:
+    """What Twilio posts with a call's first webhook: the call is ringing."""
+    return call_params(call_sid, from_number, account_sid) | {"CallStatus": "ringing"}
+
+
 class VirtualCaller:
     """Plays calls over one persistent connection (one caller thread, many calls in turn)."""
 

@@ -91,6 +91,19 @@ def _autocommit(conn: Any) -> bool:
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+def answered(
+    wsgi_app: WsgiApp, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> list[bytes]:
+    """The app's answer to `environ`, its body read and closed here, so that producing
+    the body counts in whatever measures this call."""
+    answer = wsgi_app(environ, start_response)
+    body = list(answer)
+    close = getattr(answer, "close", None)
+    if close is not None:
+        close()
+    return body
+
+
 class Metered:
     """WSGI middleware: each request's cost into `costs`; with `profiling` on, its CPU
     also goes to a cProfile profiler of its own webhook (in `profiles`)."""
@@ -110,12 +123,7 @@ class Metered:
         if self.profiling:
             profiler.enable()
         try:
-            answer = self.wsgi_app(environ, start_response)
-            # The body is read here so that producing it counts too.
-            body = list(answer)
-            close = getattr(answer, "close", None)
-            if close is not None:
-                close()
+            body = answered(self.wsgi_app, environ, start_response)
         finally:
             if self.profiling:
                 profiler.disable()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench.calls.baseline import Baseline
 from bench.calls.bench import new_call_sid
-from bench.calls.callers import VirtualCaller, call_params
+from bench.calls.callers import VirtualCaller, ringing
 from bench.calls.counting import Metered, RequestCost, SqlCounter, shorten
 from bench.calls.inprocess import (
     CLOSED_MOMENT,
@@ -90,8 +90,7 @@ def _play(
         if not record.ok:
             raise RuntimeError(f"a profiled call went wrong: {record.ended} {record.error}")
         if baseline is not None:
-            ringing = call_params(new_call_sid(), contact, ACCOUNT_SID) | {"CallStatus": "ringing"}
-            baseline.answer(ringing)
+            baseline.answer(ringing(new_call_sid(), contact, ACCOUNT_SID))
 
 
 def _by_webhook(costs: Sequence[RequestCost]) -> dict[str, list[RequestCost]]:

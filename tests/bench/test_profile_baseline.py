@@ -6,21 +6,18 @@ from __future__ import annotations
 import pytest
 
 from bench.calls.baseline import PATH, Baseline, bare_webhook
-from bench.calls.callers import call_params
+from bench.calls.callers import ringing
 from bench.load import Signer
 
 BASE_URL = "https://intake.bench.invalid"
 TOKEN = "baseline-token-of-some-length"
+RINGING = ringing("CA" + "1" * 32, "+12025550123", "AC" + "2" * 32)
 
 
-def _ringing() -> dict[str, str]:
-    return call_params("CA" + "1" * 32, "+12025550123", "AC" + "2" * 32) | {"CallStatus": "ringing"}
-
-
-def test_a_signed_request_is_answered_with_twiml_and_its_cpu_counted() -> None:
+def test_each_signed_request_is_answered_and_its_cpu_counted() -> None:
     baseline = Baseline(Signer(BASE_URL, TOKEN), TOKEN)
-    baseline.answer(_ringing())
-    baseline.answer(_ringing())
+    baseline.answer(RINGING)
+    baseline.answer(RINGING)
     assert len(baseline.cpu) == 2
     assert all(seconds > 0 for seconds in baseline.cpu)
 
@@ -28,12 +25,12 @@ def test_a_signed_request_is_answered_with_twiml_and_its_cpu_counted() -> None:
 def test_a_request_signed_with_another_token_is_refused() -> None:
     baseline = Baseline(Signer(BASE_URL, "someone-elses-token"), TOKEN)
     with pytest.raises(RuntimeError, match="403"):
-        baseline.answer(_ringing())
+        baseline.answer(RINGING)
 
 
 def test_the_answer_is_twiml() -> None:
     signer = Signer(BASE_URL, TOKEN)
-    params = _ringing()
+    params = RINGING
     response = (
         bare_webhook(TOKEN, BASE_URL)
         .test_client()
