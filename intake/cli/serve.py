@@ -18,6 +18,7 @@ from intake.app import create_app
 from intake.cli.common import ensure_schema
 from intake.config import ConfigError, Settings, load_settings
 from intake.db import upgrade
+from intake.heap import freeze_start_up
 from intake.logs import configure_logging
 from intake.runtime import scheduler_for
 from sandbox.demo.seed import (
@@ -127,6 +128,7 @@ def serve(demo: bool, host: str, port: int) -> None:
             seed_demo(session, app.extensions["clock"]())
     server = _bind(app, host, port)
     scheduler = scheduler_for(settings, database, app.extensions["clock"], background=True)
+    freeze_start_up()
     scheduler.start()
     if demo:
         _banner(settings, host, port)
@@ -151,7 +153,9 @@ def scheduler_command() -> None:
         "scheduler running: outbox relay (polling, woken on PostgreSQL), and the sweeps", err=True
     )
     favour_waiting_threads()
-    scheduler_for(settings, database, app.extensions["clock"], background=False).start()
+    scheduler = scheduler_for(settings, database, app.extensions["clock"], background=False)
+    freeze_start_up()
+    scheduler.start()
 
 
 def register(main: click.Group) -> None:

@@ -74,3 +74,29 @@ def test_the_scheduler_process_hands_the_gil_over_quickly(tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert seen == [SWITCH_INTERVAL_SECONDS]
     assert SWITCH_INTERVAL_SECONDS <= 0.001
+
+
+def test_the_scheduler_freezes_what_start_up_built_before_it_runs(tmp_path, monkeypatch) -> None:
+    """A full collection in the relay's process would walk every start-up object while a
+    page waits: they are frozen once, after the scheduler is built and before it starts."""
+    steps: list[str] = []
+
+    class Started:
+        def start(self) -> None:
+            steps.append("start")
+
+    def built(*_args, **_kw) -> Started:
+        steps.append("built")
+        return Started()
+
+    monkeypatch.setattr(serve_module, "configure_logging", lambda _format: None)
+    monkeypatch.setattr(serve_module, "ensure_schema", lambda _database: None)
+    monkeypatch.setattr(serve_module, "scheduler_for", built)
+    monkeypatch.setattr(serve_module, "freeze_start_up", lambda: steps.append("frozen"))
+    before = sys.getswitchinterval()
+    try:
+        result = invoke("scheduler", env={**dict.fromkeys(UNSET), **production_env(tmp_path)})
+    finally:
+        sys.setswitchinterval(before)
+    assert result.exit_code == 0, result.output
+    assert steps == ["built", "frozen", "start"]
