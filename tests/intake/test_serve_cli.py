@@ -13,7 +13,6 @@ import pytest
 from intake.cli import serve as serve_module
 from scheduler.runner import SWITCH_INTERVAL_SECONDS
 from tests.support.cli import UNSET, invoke
-from tests.support.settings import production_env
 
 
 @pytest.fixture
@@ -53,50 +52,15 @@ def test_the_banner_says_intake_when_the_shell_finds_this_script(monkeypatch) ->
     assert serve_module.intake_command() == "intake"
 
 
-def test_the_scheduler_process_hands_the_gil_over_quickly(tmp_path, monkeypatch) -> None:
+def test_the_scheduler_process_hands_the_gil_over_quickly(scheduler_run) -> None:
     """A page committed is sent by a relay tick that waits on the database a dozen times:
     in the scheduler's process a waiting thread gets the GIL back within half a millisecond,
     not the interpreter's 5 ms."""
-    seen: list[float] = []
-
-    class Started:
-        def start(self) -> None:
-            seen.append(sys.getswitchinterval())
-
-    monkeypatch.setattr(serve_module, "configure_logging", lambda _format: None)
-    monkeypatch.setattr(serve_module, "ensure_schema", lambda _database: None)
-    monkeypatch.setattr(serve_module, "scheduler_for", lambda *_args, **_kw: Started())
-    before = sys.getswitchinterval()
-    try:
-        result = invoke("scheduler", env={**dict.fromkeys(UNSET), **production_env(tmp_path)})
-    finally:
-        sys.setswitchinterval(before)
-    assert result.exit_code == 0, result.output
-    assert seen == [SWITCH_INTERVAL_SECONDS]
+    assert scheduler_run.switch_interval_at_start == SWITCH_INTERVAL_SECONDS
     assert SWITCH_INTERVAL_SECONDS <= 0.001
 
 
-def test_the_scheduler_freezes_what_start_up_built_before_it_runs(tmp_path, monkeypatch) -> None:
+def test_the_scheduler_freezes_what_start_up_built_before_it_runs(scheduler_run) -> None:
     """A full collection in the relay's process would walk every start-up object while a
     page waits: they are frozen once, after the scheduler is built and before it starts."""
-    steps: list[str] = []
-
-    class Started:
-        def start(self) -> None:
-            steps.append("start")
-
-    def built(*_args, **_kw) -> Started:
-        steps.append("built")
-        return Started()
-
-    monkeypatch.setattr(serve_module, "configure_logging", lambda _format: None)
-    monkeypatch.setattr(serve_module, "ensure_schema", lambda _database: None)
-    monkeypatch.setattr(serve_module, "scheduler_for", built)
-    monkeypatch.setattr(serve_module, "freeze_start_up", lambda: steps.append("frozen"))
-    before = sys.getswitchinterval()
-    try:
-        result = invoke("scheduler", env={**dict.fromkeys(UNSET), **production_env(tmp_path)})
-    finally:
-        sys.setswitchinterval(before)
-    assert result.exit_code == 0, result.output
-    assert steps == ["built", "frozen", "start"]
+    assert scheduler_run.steps == ["built", "frozen", "start"]
