@@ -64,3 +64,39 @@ def test_the_scheduler_freezes_what_start_up_built_before_it_runs(scheduler_run)
     """A full collection in the relay's process would walk every start-up object while a
     page waits: they are frozen once, after the scheduler is built and before it starts."""
     assert scheduler_run.steps == ["built", "frozen", "start"]
+
+
+def test_serve_freezes_what_start_up_built_before_it_serves(tmp_path, monkeypatch) -> None:
+    """`intake serve` is one long-running process too: the app, the demo data and the
+    scheduler are built, then frozen, then the scheduler starts and the server serves."""
+    steps: list[str] = []
+
+    class Scheduler:
+        def start(self) -> None:
+            steps.append("start")
+
+        def shutdown(self, wait: bool) -> None:
+            steps.append("shutdown")
+
+    class Server:
+        def serve_forever(self) -> None:
+            steps.append("serving")
+            raise KeyboardInterrupt
+
+        def server_close(self) -> None:
+            pass
+
+    def built(*_args, **_kw) -> Scheduler:
+        steps.append("built")
+        return Scheduler()
+
+    monkeypatch.setattr(serve_module, "configure_logging", lambda _format: None)
+    monkeypatch.setattr(serve_module, "_bind", lambda _app, _host, _port: Server())
+    monkeypatch.setattr(serve_module, "scheduler_for", built)
+    monkeypatch.setattr(serve_module, "freeze_start_up", lambda: steps.append("frozen"))
+    env = {**dict.fromkeys(UNSET), "DATABASE_URL": None, "INTAKE_INSTANCE_PATH": str(tmp_path)}
+
+    result = invoke("serve", "--demo", env=env)
+
+    assert result.exit_code == 0, result.output
+    assert steps == ["built", "frozen", "start", "serving", "shutdown"]
