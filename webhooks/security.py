@@ -65,12 +65,11 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
         settings, req = params.settings(), params.this_request()
-        tokens = settings.auth_tokens
-        if not signature_valid(req, settings.public_base_url, tokens):
+        if not signature_valid(req, settings.public_base_url, settings.auth_tokens):
             log.warning("refused unsigned or forged Twilio request to %s", req.path)
             abort(403)
         try:
-            drill_marker.remember(drill_marker.verify(req, tokens, params.now))
+            drill_marker.remember(drill_marker.verify(req, settings.auth_tokens, params.now))
         except drill_marker.ForgedMarker as exc:
             log.warning("refused a drill marker on %s: %s", req.path, exc)
             abort(403)
